@@ -1,0 +1,44 @@
+// Compile-time limits. Every static pool is sized from these; a build with
+// other limits is a recompile (see docs/EMBEDDING.md). Each can be overridden
+// on the asc command line with `--use EMBER_<NAME>=<value>`, which is how the
+// tests and benches build small variants (e.g. 4 TCBs for the flood test).
+
+/** TCP control blocks (established, closing or actively opening connections). */
+// @ts-ignore: decorator
+@inline export const TCB_COUNT: i32 = isDefined(EMBER_TCB_COUNT) ? EMBER_TCB_COUNT : 8;
+
+/** Bytes in each connection's send ring (power of two). */
+// @ts-ignore: decorator
+@inline export const TCP_TX_BUF: i32 = isDefined(EMBER_TCP_TX_BUF) ? EMBER_TCP_TX_BUF : 4096;
+
+/** Bytes in each connection's receive ring (power of two). */
+// @ts-ignore: decorator
+@inline export const TCP_RX_BUF: i32 = isDefined(EMBER_TCP_RX_BUF) ? EMBER_TCP_RX_BUF : 4096;
+
+/** Out-of-order holes tracked per receive ring. */
+// @ts-ignore: decorator
+@inline export const TCP_OOO_HOLES: i32 = isDefined(EMBER_TCP_OOO_HOLES) ? EMBER_TCP_OOO_HOLES : 4;
+
+/** Listening sockets. */
+// @ts-ignore: decorator
+@inline export const LISTENER_COUNT: i32 = isDefined(EMBER_LISTENER_COUNT) ? EMBER_LISTENER_COUNT : 4;
+
+/** Half-open (SYN-RECEIVED) entries shared by all listeners. */
+// @ts-ignore: decorator
+@inline export const SYN_QUEUE: i32 = isDefined(EMBER_SYN_QUEUE) ? EMBER_SYN_QUEUE : 16;
+
+/** ARP cache entries. */
+// @ts-ignore: decorator
+@inline export const ARP_ENTRIES: i32 = isDefined(EMBER_ARP_ENTRIES) ? EMBER_ARP_ENTRIES : 8;
+
+/** Largest Ethernet frame handled, without FCS (1500 MTU + 14 header + 4 spare). */
+// @ts-ignore: decorator
+@inline export const FRAME_MAX: i32 = 1518;
+
+/** Bytes in the host I/O scratch buffer (net_scratch_size). */
+// @ts-ignore: decorator
+@inline export const SCRATCH_SIZE: i32 = 1536;
+
+/** IPv4 MTU of the link. */
+// @ts-ignore: decorator
+@inline export const LINK_MTU: i32 = 1500;

@@ -1,0 +1,36 @@
+// The host functions the module imports (module "hal"), and nothing else.
+// Only the link seam (link.ts) and the ENC28J60 SPI layer (enc28j60/spi.ts)
+// call these; see docs/ABI.md "Imports".
+
+import { logLine } from "./diag";
+
+/** Assert (1) or release (0) the ENC28J60 chip select. */
+@external("hal", "spi_select")
+export declare function spi_select(active: i32): void;
+
+/** Full-duplex SPI: send `len` bytes at `ptr`, overwrite them with the bytes read. */
+@external("hal", "spi_transfer")
+export declare function spi_transfer(ptr: usize, len: i32): void;
+
+/** Host-frames link: one Ethernet frame to transmit (no FCS). */
+@external("hal", "frame_out")
+export declare function frame_out(ptr: usize, len: i32): void;
+
+/** 32 random bits from the host (seeds ISNs, ports and cookie secrets). */
+@external("hal", "entropy")
+export declare function entropy(): u32;
+
+/** One UTF-8 diagnostic line. */
+@external("hal", "log")
+export declare function log(level: i32, ptr: usize, len: i32): void;
+
+/** Log levels passed to `log`. */
+export const enum LogLevel { DEBUG = 0, INFO = 1, WARN = 2, ERROR = 3 }
+
+// AssemblyScript's `abort` is redirected here by `--use abort=assembly/hal/halAbort`
+// (asconfig.json) so the import list stays exactly the ABI's. Nothing reachable
+// from wire data may assert or throw; this is the last resort for a bug.
+export function halAbort(message: string | null, file: string | null, line: u32, column: u32): void {
+  logLine(LogLevel.ERROR, message != null ? message : "abort", line);
+  unreachable();
+}

@@ -1,0 +1,278 @@
+// ARP for IPv4 over Ethernet (RFC 826), with the cache rules of RFC 1122
+// §2.3.2.
+//
+// Packet (28 bytes after the Ethernet header):
+//   0 htype(2)=1  2 ptype(2)=0x0800  4 hlen(1)=6  5 plen(1)=4  6 op(2)
+//   8 sender MAC(6)  14 sender IP(4)  18 target MAC(6)  24 target IP(4)
+//
+// Cache: ARP_ENTRIES entries of 20 bytes. An entry is FREE, PENDING (a
+// request is out; `deadline` is the next retry) or VALID (`deadline` is its
+// expiry). A VALID entry used within the last quarter of its life is
+// refreshed with a unicast request (RFC 1122 §2.3.2.1), so a busy peer never
+// falls out of the cache. Replacement picks the entry closest to expiry.
+//
+// A packet waiting on resolution: one frame is held (the most recent one);
+// when the reply arrives it is sent. A newer packet waiting on any next hop
+// displaces it (ARP_DROP_PENDING), and after ARP_RETRIES unanswered requests
+// it is dropped (ARP_DROP_UNRESOLVED). TCP's retransmission recovers both.
+
+import { ARP_ENTRIES, FRAME_MAX } from "../config";
+import { ConfigKey, config } from "../netconfig";
+import { OUR_MAC, TX_FRAME, ourIp } from "../netif";
+import { Stat, count } from "../stats";
+import { earliest, expired, nowMs } from "../time";
+import { linkTransmit } from "../link";
+import {
+  ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_ARP,
+  macCopy, macSetBroadcast, setEthType,
+} from "./eth";
+
+// @ts-ignore: decorator
+@inline export const ARP_LEN: i32 = 28;
+// @ts-ignore: decorator
+@inline const OP_REQUEST: u16 = 1;
+// @ts-ignore: decorator
+@inline const OP_REPLY: u16 = 2;
+
+// Packet field offsets.
+// @ts-ignore: decorator
+@inline const A_HTYPE: usize = 0;
+// @ts-ignore: decorator
+@inline const A_PTYPE: usize = 2;
+// @ts-ignore: decorator
+@inline const A_HLEN: usize = 4;
+// @ts-ignore: decorator
+@inline const A_PLEN: usize = 5;
+// @ts-ignore: decorator
+@inline const A_OP: usize = 6;
+// @ts-ignore: decorator
+@inline const A_SHA: usize = 8;
+// @ts-ignore: decorator
+@inline const A_SPA: usize = 14;
+// @ts-ignore: decorator
+@inline const A_THA: usize = 18;
+// @ts-ignore: decorator
+@inline const A_TPA: usize = 24;
+
+// Cache entry layout.
+// @ts-ignore: decorator
+@inline const E_IP: usize = 0;        // u32, 0 when FREE
+// @ts-ignore: decorator
+@inline const E_MAC: usize = 4;       // 6 bytes
+// @ts-ignore: decorator
+@inline const E_STATE: usize = 10;    // u8
+// @ts-ignore: decorator
+@inline const E_TRIES: usize = 11;    // u8: requests sent while PENDING
+// @ts-ignore: decorator
+@inline const E_DEADLINE: usize = 12; // u32: retry time (PENDING) or expiry (VALID)
+// @ts-ignore: decorator
+@inline const E_PROBE_AT: usize = 16; // u32: earliest refresh request (VALID)
+// @ts-ignore: decorator
+@inline const ENTRY_SIZE: usize = 20;
+
+// @ts-ignore: decorator
+@inline const FREE: u8 = 0;
+// @ts-ignore: decorator
+@inline const PENDING: u8 = 1;
+// @ts-ignore: decorator
+@inline const VALID: u8 = 2;
+
+const cache = memory.data(<i32>ENTRY_SIZE * ARP_ENTRIES, 4);
+const held = memory.data(FRAME_MAX + 2, 16);
+let heldLen: i32 = 0;
+let heldHop: u32 = 0;
+
+// @ts-ignore: decorator
+@inline function entry(i: i32): usize { return cache + <usize>i * ENTRY_SIZE; }
+
+/** Clear the cache and announce ourselves (gratuitous ARP, RFC 5227 §2.3). */
+export function arpInit(): void {
+  memory.fill(cache, 0, <usize>ARP_ENTRIES * ENTRY_SIZE);
+  heldLen = 0;
+  sendArp(OP_REQUEST, 0, ourIp(), true);
+}
+
+function find(ip: u32): i32 {
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = entry(i);
+    if (load<u8>(e, E_STATE) != FREE && load<u32>(e, E_IP) == ip) return i;
+  }
+  return -1;
+}
+
+/** A slot for a new entry: a free one, else the VALID entry nearest expiry, else the oldest PENDING. */
+function victim(): i32 {
+  let best = -1;
+  let bestPending = false;
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = entry(i);
+    const st = load<u8>(e, E_STATE);
+    if (st == FREE) return i;
+    const pending = st == PENDING;
+    if (best < 0 || (bestPending && !pending) ||
+        (bestPending == pending && <i32>(load<u32>(e, E_DEADLINE) - load<u32>(entry(best), E_DEADLINE)) < 0)) {
+      best = i;
+      bestPending = pending;
+    }
+  }
+  if (bestPending && heldLen != 0 && heldHop == load<u32>(entry(best), E_IP)) dropHeld(Stat.ARP_DROP_PENDING);
+  return best;
+}
+
+function learn(i: i32, ip: u32, mac: usize): void {
+  const e = entry(i);
+  store<u32>(e, ip, E_IP);
+  macCopy(e + E_MAC, mac);
+  store<u8>(e, VALID, E_STATE);
+  store<u8>(e, 0, E_TRIES);
+  const life = <u32>config(ConfigKey.ARP_TIMEOUT_MS);
+  store<u32>(e, nowMs() + life, E_DEADLINE);
+  store<u32>(e, nowMs() + life - (life >> 2), E_PROBE_AT);
+  count(Stat.ARP_CACHE_UPDATES);
+  if (heldLen != 0 && heldHop == ip) {
+    // The frame was built with our source MAC and type; only the destination was unknown.
+    macCopy(held + ETH_DST, mac);
+    const n = heldLen;
+    heldLen = 0;
+    linkTransmit(held, n);
+  }
+}
+
+function dropHeld(reason: Stat): void {
+  heldLen = 0;
+  count(reason);
+}
+
+/** Handle an ARP packet (`len` bytes after the Ethernet header). */
+export function arpInput(p: usize, len: i32): void {
+  count(Stat.ARP_RX);
+  if (len < ARP_LEN ||
+      bswap<u16>(load<u16>(p, A_HTYPE)) != 1 || bswap<u16>(load<u16>(p, A_PTYPE)) != 0x0800 ||
+      load<u8>(p, A_HLEN) != 6 || load<u8>(p, A_PLEN) != 4) {
+    count(Stat.ARP_DROP_MALFORMED);
+    return;
+  }
+  const op = bswap<u16>(load<u16>(p, A_OP));
+  if (op != OP_REQUEST && op != OP_REPLY) {
+    count(Stat.ARP_DROP_MALFORMED);
+    return;
+  }
+  const spa = bswap<u32>(load<u32>(p, A_SPA));
+  const tpa = bswap<u32>(load<u32>(p, A_TPA));
+  const me = ourIp();
+  // RFC 826 "Packet Reception": update an existing entry from any ARP,
+  // add one only when the packet is for us. A probe (sender 0.0.0.0,
+  // RFC 5227) or a claim of our own address teaches nothing.
+  if (spa != 0 && spa != me) {
+    const i = find(spa);
+    if (i >= 0) learn(i, spa, p + A_SHA);
+    else if (tpa == me) learn(victim(), spa, p + A_SHA);
+  }
+  if (op == OP_REQUEST && tpa == me && me != 0) {
+    sendArpTo(OP_REPLY, p + A_SHA, spa);
+  }
+}
+
+/** Build and send an ARP packet to broadcast (or to `unicastMac` when nonzero). */
+function sendArp(op: u16, unicastMac: usize, targetIp: u32, broadcast: bool): void {
+  const f = TX_FRAME;
+  const a = f + ETH_HEADER_LEN;
+  if (broadcast) macSetBroadcast(f + ETH_DST);
+  else macCopy(f + ETH_DST, unicastMac);
+  macCopy(f + ETH_SRC, OUR_MAC);
+  setEthType(f, ETHERTYPE_ARP);
+  store<u16>(a, bswap<u16>(1), A_HTYPE);
+  store<u16>(a, bswap<u16>(0x0800), A_PTYPE);
+  store<u8>(a, 6, A_HLEN);
+  store<u8>(a, 4, A_PLEN);
+  store<u16>(a, bswap<u16>(op), A_OP);
+  macCopy(a + A_SHA, OUR_MAC);
+  store<u32>(a, bswap<u32>(ourIp()), A_SPA);
+  if (op == OP_REPLY) macCopy(a + A_THA, unicastMac);
+  else memory.fill(a + A_THA, 0, 6);
+  store<u32>(a, bswap<u32>(targetIp), A_TPA);
+  if (op == OP_REQUEST) count(Stat.ARP_REQUESTS_SENT);
+  else count(Stat.ARP_REPLIES_SENT);
+  linkTransmit(f, ETH_HEADER_LEN + ARP_LEN);
+}
+
+// @ts-ignore: decorator
+@inline function sendArpTo(op: u16, mac: usize, ip: u32): void { sendArp(op, mac, ip, false); }
+
+/**
+ * The MAC for next hop `ip` into `macOut`, or false when unknown (a request
+ * is then sent or already out). Called for every outgoing datagram.
+ */
+export function arpResolve(ip: u32, macOut: usize): bool {
+  const i = find(ip);
+  if (i >= 0) {
+    const e = entry(i);
+    if (load<u8>(e, E_STATE) == VALID) {
+      if (!expired(load<u32>(e, E_DEADLINE))) {
+        macCopy(macOut, e + E_MAC);
+        if (expired(load<u32>(e, E_PROBE_AT))) {
+          // Refresh before it expires; one unicast request per retry interval.
+          store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_PROBE_AT);
+          sendArpTo(OP_REQUEST, e + E_MAC, ip);
+        }
+        return true;
+      }
+      store<u8>(e, FREE, E_STATE); // aged out: resolve afresh
+    } else {
+      return false; // PENDING: the retry timer sends the requests
+    }
+  }
+  const j = victim();
+  const e = entry(j);
+  store<u32>(e, ip, E_IP);
+  store<u8>(e, PENDING, E_STATE);
+  store<u8>(e, 1, E_TRIES);
+  store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_DEADLINE);
+  sendArp(OP_REQUEST, 0, ip, true);
+  return false;
+}
+
+/**
+ * Hold the frame at `frame` (`len` bytes, source MAC and type already set)
+ * until next hop `ip` resolves. It replaces any frame held before.
+ * Called right after arpResolve returned false, so TX_FRAME may be reused.
+ */
+export function arpHold(ip: u32, frame: usize, len: i32): void {
+  if (heldLen != 0) count(Stat.ARP_DROP_PENDING);
+  memory.copy(held, frame, <usize>len);
+  heldLen = len;
+  heldHop = ip;
+}
+
+/** Retry or give up on pending entries; age out VALID ones. */
+export function arpPoll(): void {
+  const retries = <u8>config(ConfigKey.ARP_RETRIES);
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = entry(i);
+    const st = load<u8>(e, E_STATE);
+    if (st == FREE || !expired(load<u32>(e, E_DEADLINE))) continue;
+    if (st == VALID) {
+      store<u8>(e, FREE, E_STATE);
+      continue;
+    }
+    const ip = load<u32>(e, E_IP);
+    if (load<u8>(e, E_TRIES) >= retries) {
+      store<u8>(e, FREE, E_STATE);
+      if (heldLen != 0 && heldHop == ip) dropHeld(Stat.ARP_DROP_UNRESOLVED);
+      continue;
+    }
+    store<u8>(e, load<u8>(e, E_TRIES) + 1, E_TRIES);
+    store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_DEADLINE);
+    sendArp(OP_REQUEST, 0, ip, true);
+  }
+}
+
+/** ms until arpPoll has work, -1 if none. */
+export function arpNextDeadline(): i32 {
+  let next = -1;
+  for (let i = 0; i < ARP_ENTRIES; i++) {
+    const e = entry(i);
+    if (load<u8>(e, E_STATE) != FREE) next = earliest(next, load<u32>(e, E_DEADLINE));
+  }
+  return next;
+}

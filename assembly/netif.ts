@@ -1,0 +1,46 @@
+// The interface's identity and the static frame buffers: our MAC and IPv4
+// configuration (set once by net_init) and the buffers every layer shares.
+// Outgoing frames are built in TX_FRAME one at a time and handed to the
+// link before the next one is built, so one buffer is enough.
+
+import { FRAME_MAX, SCRATCH_SIZE } from "./config";
+
+/** Host I/O buffer returned by net_scratch (received frames land here). */
+export const SCRATCH: usize = memory.data(SCRATCH_SIZE, 16);
+/** Where outgoing frames are built. */
+export const TX_FRAME: usize = memory.data(FRAME_MAX + 2, 16);
+/** Where the ENC28J60 link reads received frames. */
+export const RX_FRAME: usize = memory.data(FRAME_MAX + 2, 16);
+/** Our MAC address (6 bytes). */
+export const OUR_MAC: usize = memory.data(8, 4);
+
+let ip: u32 = 0;
+let mask: u32 = 0;
+let gw: u32 = 0;
+
+/** Set the IPv4 configuration (net_init). */
+export function setIpConfig(addr: u32, netmask: u32, gateway: u32): void {
+  ip = addr;
+  mask = netmask;
+  gw = gateway;
+}
+
+/** Our IPv4 address. */
+// @ts-ignore: decorator
+@inline export function ourIp(): u32 { return ip; }
+/** Our netmask. */
+// @ts-ignore: decorator
+@inline export function ourNetmask(): u32 { return mask; }
+/** The default gateway, 0 when none. */
+// @ts-ignore: decorator
+@inline export function ourGateway(): u32 { return gw; }
+
+/** The address is on our subnet. */
+// @ts-ignore: decorator
+@inline export function onLink(addr: u32): bool { return (addr & mask) == (ip & mask); }
+
+/** Limited (255.255.255.255) or our subnet's directed broadcast. */
+// @ts-ignore: decorator
+@inline export function isBroadcast(addr: u32): bool {
+  return addr == 0xffffffff || (mask != 0xffffffff && addr == (ip | ~mask));
+}
