@@ -1,0 +1,368 @@
+// The ENC28J60 driver: chip operations built on spi.ts (DS39662, errata
+// DS80349C). The link seam (link.ts) calls the six exports below; nothing
+// else in the stack knows about the chip.
+//
+//   encInit     EREVID check, SRC; the rest of init waits >= 1 ms (issue 2)
+//   encService  finishes init, then services EIR: link, RX overflow, TX done
+//   encReceive  one frame by EPKTCNT (issue 6), header + status vector checks
+//   encTransmit one frame into a free TX slot, then TXRTS (issues 12, 13)
+//
+// Buffer layout (regs.ts): RX ring 0000h..13FFh, two TX slots of 600h bytes
+// from 1400h, so one frame is written over SPI while the other is on the wire.
+//
+// Receive packet in the ring (§7.2.1, Fig. 7-3), little-endian:
+//
+//   +0 +1  next packet pointer      (even, inside the ring)
+//   +2 +3  RSV 15..0  byte count     (destination .. FCS inclusive)
+//   +4 +5  RSV 31..16 status         (bit 23 received OK, 20 CRC, 21 length)
+//   +6 ..  frame, FCS, pad to even
+//
+// Invariants: every wait is an iteration cap (time only moves between
+// polls); ERXRDPT is always odd; nothing read from the chip reaches a trap:
+// anything implausible is counted and recovered from.
+
+import { ENODEV, EINVAL, EAGAIN } from "../errors";
+import { count, setGauge, Stat } from "../stats";
+import { nowMs, expired, msUntil } from "../time";
+import {
+  ERDPTL, EWRPTL, ETXSTL, ETXNDL, ERXSTL, ERXNDL, ERXRDPTL, ERXFCON, EPKTCNT,
+  MACON1, MACON3, MACON4, MABBIPG, MAIPGL, MAIPGH, MAMXFLL,
+  MAADR1, MAADR2, MAADR3, MAADR4, MAADR5, MAADR6, EREVID,
+  EIE, EIR, ESTAT, ECON2, ECON1,
+  EIE_INTIE, EIE_PKTIE, EIE_LINKIE, EIE_TXIE, EIE_TXERIE, EIE_RXERIE,
+  EIR_LINKIF, EIR_TXIF, EIR_TXERIF, EIR_RXERIF, EIR_DMAIF,
+  ESTAT_TXABRT, ESTAT_BUFER, ECON2_AUTOINC, ECON2_PKTDEC,
+  ECON1_TXRST, ECON1_RXRST, ECON1_TXRTS, ECON1_RXEN,
+  ERXFCON_UCEN, ERXFCON_CRCEN, ERXFCON_BCEN,
+  MACON1_MARXEN, MACON1_TXPAUS, MACON1_RXPAUS,
+  MACON3_PADCFG0, MACON3_TXCRCEN, MACON3_FRMLNEN, MACON3_FULDPX, MACON4_DEFER,
+  PHCON1, PHCON2, PHSTAT2, PHIE, PHIR, PHLCON, PHCON1_PDPXMD, PHCON2_HDLDIS,
+  PHSTAT2_LSTAT, PHIE_PLNKIE, PHIE_PGEIE, PHLCON_LEDS,
+  RX_START, RX_END, TX_SLOT0, TX_SLOT_SIZE, FRAME_LEN_MAX, FCS_LEN, MAMXFL_VALUE,
+  RSV_CRC_ERROR, RSV_LENGTH_CHECK_ERROR, RSV_RECEIVED_OK, TSV_BYTE3_LATE_COLLISION,
+} from "./regs";
+import {
+  readReg, writeReg, setBits, clearBits, writePtr, readBuffer,
+  writeBufferWithControl, softReset, readPhy, writePhy, spiForgetBank,
+} from "./spi";
+import { rxNextExpected, rxReadPtrFor, rxPtrValid } from "./ring";
+
+const enum State { OFF = 0, RESET_WAIT, RUNNING, GONE }
+
+/** ms after SRC before the chip is touched: >= 1 ms (DS80349 issue 2) on a
+ * clock with 1 ms resolution. */
+// @ts-ignore: decorator
+@inline const RESET_WAIT_MS: u32 = 2;
+/** TXRTS still set this long after it was raised: the TX logic is stuck. */
+// @ts-ignore: decorator
+@inline const TX_WATCHDOG_MS: u32 = 20;
+/** ECON1 polls while waiting for the frame on the wire to finish: one poll
+ * is 2 SPI bytes, a 1518-byte frame is 1.23 ms, so this covers it at 20 MHz
+ * with room for deferral. */
+// @ts-ignore: decorator
+@inline const TX_WAIT_POLLS: i32 = 4096;
+/** Late-collision retransmissions per frame (DS80349 issue 13). */
+// @ts-ignore: decorator
+@inline const TX_RETRY_MAX: i32 = 16;
+/** Frames looked at per encReceive call before giving up on finding a good one. */
+// @ts-ignore: decorator
+@inline const RX_SCAN_MAX: i32 = 16;
+/** Smallest frame handed up or sent: an Ethernet header. */
+// @ts-ignore: decorator
+@inline const FRAME_LEN_MIN: i32 = 14;
+
+const macAddr = memory.data(6);
+const hdr = memory.data(8);
+
+let state: State = State.OFF;
+let fullDuplex: bool = false;
+let resetAt: u32 = 0;
+let linkUp: bool = false;
+let rxNext: u32 = RX_START;   // where the next packet header is
+let rxPending: u32 = 0;       // packets known to be in the ring (EPKTCNT)
+let txBusy: bool = false;     // a frame has TXRTS set
+let txStart: u32 = TX_SLOT0;  // its control byte
+let txEnd: u32 = TX_SLOT0;    // its last byte (ETXND)
+let txRetries: i32 = 0;
+let txRaisedAt: u32 = 0;
+let txResetNeeded: bool = true;
+
+// ---- chip operations ---------------------------------------------------
+
+/** EREVID of a chip that answers: neither 00h nor FFh (floating or shorted MISO). */
+function chipPresent(): bool {
+  const rev = readReg(EREVID);
+  return rev != 0 && rev != 0xff;
+}
+
+function reset(): void {
+  softReset();
+  spiForgetBank();
+  resetAt = nowMs();
+  state = State.RESET_WAIT;
+}
+
+/** Receive ring pointers (§6.1). ERXRDPT = RX_END, odd (DS80349 issue 14). */
+function initRxPointers(): void {
+  writePtr(ERXSTL, RX_START);
+  writePtr(ERXNDL, RX_END);
+  writePtr(ERXRDPTL, RX_END);
+  rxNext = RX_START;
+  rxPending = 0;
+}
+
+/** MAC set-up (§6.5); duplex must match PHCON1.PDPXMD (§6.6). */
+function initMac(): void {
+  writeReg(MACON1, MACON1_MARXEN | (fullDuplex ? MACON1_TXPAUS | MACON1_RXPAUS : 0));
+  writeReg(MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | (fullDuplex ? MACON3_FULDPX : 0));
+  // Half duplex: DEFER waits for a busy medium indefinitely (IEEE 802.3).
+  writeReg(MACON4, fullDuplex ? 0 : MACON4_DEFER);
+  writePtr(MAMXFLL, MAMXFL_VALUE);
+  // Back-to-back and non-back-to-back gaps recommended by §6.5 steps 6-7.
+  writeReg(MABBIPG, fullDuplex ? 0x15 : 0x12);
+  writeReg(MAIPGL, 0x12);
+  if (!fullDuplex) writeReg(MAIPGH, 0x0c);
+  // MAADR1 is the first octet on the wire (Table 3-2).
+  writeReg(MAADR1, load<u8>(macAddr, 0));
+  writeReg(MAADR2, load<u8>(macAddr, 1));
+  writeReg(MAADR3, load<u8>(macAddr, 2));
+  writeReg(MAADR4, load<u8>(macAddr, 3));
+  writeReg(MAADR5, load<u8>(macAddr, 4));
+  writeReg(MAADR6, load<u8>(macAddr, 5));
+}
+
+/** PHY set-up (§6.6); false if an MII transaction never finished. */
+function initPhy(): bool {
+  // Duplex set explicitly: the LEDB strap detection is unreliable (DS80349
+  // issue 16). HDLDIS in half duplex: PHY loopback there is unreliable (issue 9).
+  if (!writePhy(PHCON1, fullDuplex ? PHCON1_PDPXMD : 0)) return false;
+  if (!writePhy(PHCON2, fullDuplex ? 0 : PHCON2_HDLDIS)) return false;
+  if (!writePhy(PHLCON, PHLCON_LEDS)) return false;
+  // Link changes raise EIR.LINKIF (§12.1.5).
+  if (!writePhy(PHIE, PHIE_PGEIE | PHIE_PLNKIE)) return false;
+  return readPhy(PHIR) >= 0 && refreshLink();
+}
+
+/** Read PHSTAT2.LSTAT into linkUp; false if the MII stayed busy. */
+function refreshLink(): bool {
+  const st = readPhy(PHSTAT2);
+  if (st < 0) return false;
+  const up = (st & PHSTAT2_LSTAT) != 0;
+  if (up != linkUp) count(Stat.ENC_LINK_CHANGES);
+  linkUp = up;
+  setGauge(Stat.ENC_LINK_UP, up ? 1 : 0);
+  return true;
+}
+
+/** Everything after the post-SRC wait; false if the chip does not answer. */
+function configure(): bool {
+  writeReg(ECON1, 0);
+  spiForgetBank();
+  writeReg(ECON2, ECON2_AUTOINC);
+  if (!chipPresent()) return false;
+  initRxPointers();
+  // Unicast to us, broadcast (ARP requests), good CRC only (§8).
+  writeReg(ERXFCON, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN);
+  initMac();
+  if (!initPhy()) return false;
+  txBusy = false;
+  txResetNeeded = true;
+  // LINKIF is read-only: the PHIR read above cleared it (§12.1.5).
+  clearBits(EIR, EIR_DMAIF | EIR_TXIF | EIR_TXERIF | EIR_RXERIF);
+  writeReg(EIE, EIE_INTIE | EIE_PKTIE | EIE_LINKIE | EIE_TXIE | EIE_TXERIE | EIE_RXERIE);
+  setBits(ECON1, ECON1_RXEN);
+  return true;
+}
+
+/** Receiver reset after a corrupt ring (§7.2, ECON1.RXRST): packets still in
+ * the ring are lost, connections above are not. */
+function resetRx(): void {
+  count(Stat.ENC_RX_RESETS);
+  clearBits(ECON1, ECON1_RXEN);
+  setBits(ECON1, ECON1_RXRST);
+  clearBits(ECON1, ECON1_RXRST);
+  initRxPointers();
+  clearBits(EIR, EIR_RXERIF);
+  clearBits(ESTAT, ESTAT_BUFER);
+  setBits(ECON1, ECON1_RXEN);
+}
+
+/** Pulse TXRST and clear the flags it may raise (DS80349 issue 12). */
+function resetTx(): void {
+  setBits(ECON1, ECON1_TXRST);
+  clearBits(ECON1, ECON1_TXRST);
+  clearBits(EIR, EIR_TXERIF | EIR_TXIF);
+  clearBits(ESTAT, ESTAT_TXABRT);
+  txResetNeeded = false;
+}
+
+/** Point the TX registers at the current slot and raise TXRTS (§7.1 steps 3-5). */
+function startTx(): void {
+  if (txResetNeeded) resetTx();
+  writePtr(ETXSTL, txStart);
+  writePtr(ETXNDL, txEnd);
+  setBits(ECON1, ECON1_TXRTS);
+  txBusy = true;
+  txRaisedAt = nowMs();
+}
+
+/** Advance the frame in flight: false while TXRTS is still set. On
+ * completion counts the outcome and retransmits after a late collision. */
+function txPoll(): bool {
+  if (readReg(ECON1) & ECON1_TXRTS) return false;
+  clearBits(EIR, EIR_TXIF);
+  if (!(readReg(ESTAT) & ESTAT_TXABRT)) {
+    txBusy = false;
+    count(Stat.ENC_TX_FRAMES);
+    return true;
+  }
+  // Aborted: the TSV at ETXND + 1 says why; ESTAT.LATECOL is unreliable
+  // (DS80349 issue 15), TSV bit 29 is not.
+  writePtr(ERDPTL, txEnd + 1);
+  readBuffer(hdr, 4);
+  txResetNeeded = true;
+  if ((load<u8>(hdr, 3) & TSV_BYTE3_LATE_COLLISION) && txRetries < TX_RETRY_MAX) {
+    // DS80349 issue 13: a link pulse taken for a late collision; send again.
+    txRetries++;
+    count(Stat.ENC_TX_RETRIES);
+    startTx();
+    return false;
+  }
+  count(Stat.ENC_TX_ERRORS);
+  txBusy = false;
+  return true;
+}
+
+/** TXRTS stuck (DS80349 issue 12): cancel by TX logic reset, drop the frame. */
+function txWedged(): void {
+  count(Stat.ENC_TX_ERRORS);
+  clearBits(ECON1, ECON1_TXRTS);
+  resetTx();
+  txBusy = false;
+}
+
+/** Wait (bounded) until no frame is in flight. */
+function txDrain(): void {
+  let polls = 0;
+  let retries = txRetries;
+  while (txBusy) {
+    if (txPoll()) return;
+    if (txRetries != retries) { retries = txRetries; polls = 0; }
+    if (++polls >= TX_WAIT_POLLS) { txWedged(); return; }
+  }
+}
+
+// ---- the link seam -----------------------------------------------------
+
+/** Probe and soft-reset the chip; 0, or ENODEV when EREVID reads 00h/FFh. */
+export function encInit(mac: usize, fullDuplexMode: bool): i32 {
+  memory.copy(macAddr, mac, 6);
+  fullDuplex = fullDuplexMode;
+  linkUp = false;
+  setGauge(Stat.ENC_LINK_UP, 0);
+  spiForgetBank();
+  if (!chipPresent()) { state = State.GONE; return ENODEV; }
+  reset();
+  return 0;
+}
+
+/** Finish init, then service EIR and TX completion; 0 or ENODEV. */
+export function encService(): i32 {
+  if (state == State.GONE || state == State.OFF) return ENODEV;
+  if (state == State.RESET_WAIT) {
+    if (!expired(resetAt + RESET_WAIT_MS)) return 0;
+    if (!configure()) { state = State.GONE; return ENODEV; }
+    state = State.RUNNING;
+    return 0;
+  }
+  // ESTAT bit 3 is unimplemented (reads 0) and CLKRDY is 1 on a running
+  // chip: anything else is a bus that no longer reaches it.
+  const estat = readReg(ESTAT);
+  if ((estat & 0x08) || !(estat & 0x01)) {
+    if (!chipPresent()) { state = State.GONE; return ENODEV; }
+    count(Stat.ENC_CHIP_RESETS);
+    reset();
+    return 0;
+  }
+  const eir = readReg(EIR);
+  if (eir & EIR_LINKIF) {
+    // Reading PHIR clears PGIF/PLNKIF and with them LINKIF (§12.1.5).
+    if (readPhy(PHIR) < 0 || !refreshLink()) { state = State.GONE; return ENODEV; }
+  }
+  if (eir & EIR_RXERIF) {
+    // §12.1.2: a packet was aborted for want of space (or EPKTCNT = 255).
+    // The packets already in the ring are intact; reading them frees space.
+    count(Stat.ENC_RX_OVERFLOWS);
+    clearBits(EIR, EIR_RXERIF);
+    clearBits(ESTAT, ESTAT_BUFER);
+  }
+  if (txBusy && !txPoll() && expired(txRaisedAt + TX_WATCHDOG_MS)) txWedged();
+  return 0;
+}
+
+/** Copy the next good frame (without FCS) into buf; its length, or 0 if none. */
+export function encReceive(buf: usize, max: i32): i32 {
+  if (state != State.RUNNING) return 0;
+  for (let scanned = 0; scanned < RX_SCAN_MAX; scanned++) {
+    // DS80349 issue 6: PKTIF is unreliable, EPKTCNT is the truth.
+    if (rxPending == 0) {
+      rxPending = readReg(EPKTCNT);
+      if (rxPending == 0) return 0;
+    }
+    writePtr(ERDPTL, rxNext);
+    readBuffer(hdr, 6);
+    const next = <u32>load<u16>(hdr, 0);
+    const byteCount = <u32>load<u16>(hdr, 2);
+    const status = <u32>load<u16>(hdr, 4);
+    // The next pointer must be where this packet ends (§7.2.2); anything
+    // else is a corrupt ring (e.g. after an even ERXRDPT, DS80349 issue 14).
+    if (!rxPtrValid(next) || next != rxNextExpected(rxNext, byteCount)) {
+      resetRx();
+      return 0;
+    }
+    const len = <i32>byteCount - FCS_LEN;
+    // Bit 22 (length out of range) is set for every EtherType frame: keep those.
+    const good = (status & RSV_RECEIVED_OK) != 0
+      && (status & (RSV_CRC_ERROR | RSV_LENGTH_CHECK_ERROR)) == 0
+      && len >= FRAME_LEN_MIN && len <= FRAME_LEN_MAX - FCS_LEN && len <= max;
+    // ERDPT is already at the frame; RBM wraps at ERXND by itself (§3.2.1).
+    if (good) readBuffer(buf, len);
+    writePtr(ERXRDPTL, rxReadPtrFor(next));
+    setBits(ECON2, ECON2_PKTDEC);
+    rxNext = next;
+    rxPending--;
+    if (good) { count(Stat.ENC_RX_FRAMES); return len; }
+    count(Stat.ENC_RX_DROP);
+  }
+  return 0;
+}
+
+/** Queue one frame (no FCS: the chip pads and appends it); 0 or an error. */
+export function encTransmit(buf: usize, len: i32): i32 {
+  if (state == State.RESET_WAIT) return EAGAIN;
+  if (state != State.RUNNING) return ENODEV;
+  if (len < FRAME_LEN_MIN || len > FRAME_LEN_MAX - FCS_LEN) return EINVAL;
+  // The slot not on the wire; its bytes may be written during the other's TX (§7.1).
+  const start = txBusy && txStart == TX_SLOT0 ? TX_SLOT0 + TX_SLOT_SIZE : TX_SLOT0;
+  writePtr(EWRPTL, start);
+  // Control byte 00h: padding and CRC as MACON3 says (§7.1, Fig. 7-1).
+  writeBufferWithControl(0, buf, len);
+  txDrain();
+  txStart = start;
+  txEnd = start + <u32>len;
+  txRetries = 0;
+  startTx();
+  return 0;
+}
+
+/** ms until encService is needed (init wait, frame in flight), or -1. */
+export function encNextDeadline(): i32 {
+  if (state == State.RESET_WAIT) return msUntil(resetAt + RESET_WAIT_MS);
+  if (state == State.RUNNING && txBusy) return 1;
+  return -1;
+}
+
+/** The PHY reported link at the last check. */
+export function encLinkUp(): bool {
+  return linkUp && state == State.RUNNING;
+}
