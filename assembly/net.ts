@@ -4,7 +4,7 @@
 
 import { FRAME_MAX } from "./config";
 import { ENODEV } from "./errors";
-import { LinkKind, linkNextDeadline, linkOpen, linkReceive, linkService } from "./link";
+import { LinkKind, linkNextDeadline, linkOpen, linkReceive, linkService, linkUp } from "./link";
 import { OUR_MAC, RX_FRAME, setIpConfig } from "./netif";
 import { ConfigKey, config } from "./netconfig";
 import { Stat, count } from "./stats";
@@ -76,6 +76,9 @@ export function netPoll(now: u32): i32 {
     netInputFrame(RX_FRAME, n);
     if (i == RX_BUDGET - 1) more = true;
   }
+  // Announce ourselves once the link can carry it (the ENC28J60 comes up
+  // over several polls after net_init).
+  if (!arpAnnounced && linkUp()) announce();
   arpPoll();
   tcpTimers();
   if (more) return 0;

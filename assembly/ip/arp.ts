@@ -18,7 +18,7 @@
 
 import { ARP_ENTRIES, FRAME_MAX } from "../config";
 import { ConfigKey, config } from "../netconfig";
-import { OUR_MAC, TX_FRAME, ourIp } from "../netif";
+import { OUR_MAC, ourIp } from "../netif";
 import { Stat, count } from "../stats";
 import { earliest, expired, nowMs } from "../time";
 import { linkTransmit } from "../link";
@@ -79,6 +79,9 @@ import {
 
 const cache = memory.data(<i32>ENTRY_SIZE * ARP_ENTRIES, 4);
 const held = memory.data(FRAME_MAX + 2, 16);
+// ARP frames are built here, never in TX_FRAME: a request can be sent while
+// the datagram that needed it is still being built there.
+const arpFrame = memory.data(ETH_HEADER_LEN + ARP_LEN, 4);
 let heldLen: i32 = 0;
 let heldHop: u32 = 0;
 
@@ -175,7 +178,7 @@ export function arpInput(p: usize, len: i32): void {
 
 /** Build and send an ARP packet to broadcast (or to `unicastMac` when nonzero). */
 function sendArp(op: u16, unicastMac: usize, targetIp: u32, broadcast: bool): void {
-  const f = TX_FRAME;
+  const f = arpFrame;
   const a = f + ETH_HEADER_LEN;
   if (broadcast) macSetBroadcast(f + ETH_DST);
   else macCopy(f + ETH_DST, unicastMac);
@@ -235,7 +238,6 @@ export function arpResolve(ip: u32, macOut: usize): bool {
 /**
  * Hold the frame at `frame` (`len` bytes, source MAC and type already set)
  * until next hop `ip` resolves. It replaces any frame held before.
- * Called right after arpResolve returned false, so TX_FRAME may be reused.
  */
 export function arpHold(ip: u32, frame: usize, len: i32): void {
   if (heldLen != 0) count(Stat.ARP_DROP_PENDING);

@@ -1,0 +1,116 @@
+import { describe, expect, test } from "vitest";
+import { ethFrame, icmpPacket, ipv4Packet, pattern } from "./helpers/frames.js";
+import { BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
+import type { StatName } from "../host-sim/abi-tables.js";
+
+function boardWithPeer() {
+  const b = newBoard();
+  b.stack.input(peerArpRequest());
+  b.stack.takeSent();
+  return b;
+}
+
+const echo = () => icmpPacket({ type: 8, code: 0, id: 1, seq: 1, data: pattern(16) });
+
+/** Feed one frame; expect no reply and exactly the named drop counter to rise by one. */
+function expectDropped(frame: Uint8Array, counter: StatName) {
+  const b = boardWithPeer();
+  const before = b.stack.stats();
+  b.stack.input(frame);
+  expect(b.stack.takeSent()).toEqual([]);
+  const after = b.stack.stats();
+  const risen = Object.keys(after).filter((k) => k.includes("drop") && after[k as StatName] !== before[k as StatName]);
+  expect(risen).toEqual([counter]);
+  expect(after[counter] - before[counter]).toBe(1);
+}
+
+describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
+  test("bad header checksum → ip_drop_checksum", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), checksum: 0xdead }), "ip_drop_checksum");
+  });
+
+  test("destination neither ours nor broadcast → ip_drop_not_ours", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), dst: "10.0.0.3" }), "ip_drop_not_ours");
+  });
+
+  test.each([0, 1, 4])("IHL %i (< 5) → ip_drop_header", (ihl) => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), ihl }), "ip_drop_header");
+  });
+
+  test("version 6 in an IPv4 frame → ip_drop_header", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), version: 6 }), "ip_drop_header");
+  });
+
+  test("total length past the end of the frame → ip_drop_header", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), totalLength: 20 + 24 + 1 }), "ip_drop_header");
+  });
+
+  test("total length shorter than the header → ip_drop_header", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), totalLength: 19 }), "ip_drop_header");
+  });
+
+  test("IHL pointing past the total length → ip_drop_header", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: new Uint8Array(0), ihl: 15, totalLength: 40 }), "ip_drop_header");
+  });
+
+  test.each([
+    ["more-fragments set", { flags: 0b001 }],
+    ["offset 185", { fragOffset: 185 }],
+    ["last fragment (offset 1, MF clear)", { fragOffset: 1 }],
+  ])("fragment (%s) → ip_drop_fragment", (_n, over) => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), ...over }), "ip_drop_fragment");
+  });
+
+  test("DF alone is not a fragment: answered", () => {
+    const b = boardWithPeer();
+    b.stack.input(peerIpFrame({ proto: 1, payload: echo(), flags: 0b010 }));
+    expect(b.stack.takeSent()).toHaveLength(1);
+  });
+
+  test("protocol 17 (UDP) → ip_drop_proto", () => {
+    expectDropped(peerIpFrame({ proto: 17, payload: pattern(12) }), "ip_drop_proto");
+  });
+
+  test.each(["255.255.255.255", "224.0.0.1", "10.0.0.255"])("source %s (broadcast/multicast) → ip_drop_header", (src) => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo(), src }), "ip_drop_header");
+  });
+});
+
+describe("Ethernet input", () => {
+  test("frame for another MAC → eth_drop_not_ours", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo() }, PEER_MAC, "02:00:00:00:00:33"), "eth_drop_not_ours");
+  });
+
+  test("multicast destination MAC → eth_drop_not_ours", () => {
+    expectDropped(peerIpFrame({ proto: 1, payload: echo() }, PEER_MAC, "01:00:5e:00:00:01"), "eth_drop_not_ours");
+  });
+
+  test("EtherType 0x86dd (IPv6) → eth_drop_type", () => {
+    expectDropped(ethFrame({ dst: BOARD_MAC, src: PEER_MAC, type: 0x86dd, payload: pattern(40) }), "eth_drop_type");
+  });
+
+  test("a frame longer than 1518 bytes → eth_drop_oversize", () => {
+    const big = new Uint8Array(1600);
+    big.set(echoRequest(pattern(1400)));
+    expectDropped(big, "eth_drop_oversize");
+  });
+
+  test.each(Array.from({ length: 61 }, (_, n) => n))("truncated echo frame of %i bytes → no reply, one drop counter, no trap", (n) => {
+    const full = echoRequest(pattern(18)); // 60 bytes
+    const b = boardWithPeer();
+    const before = b.stack.stats();
+    b.stack.input(full.subarray(0, n));
+    const sent = b.stack.takeSent();
+    const after = b.stack.stats();
+    const risen = Object.keys(after).filter((k) => /drop/.test(k) && after[k as StatName] !== before[k as StatName]);
+    if (n === 60) {
+      expect(sent).toHaveLength(1);
+      expect(risen).toEqual([]);
+    } else {
+      expect(sent).toEqual([]);
+      // Under 14 bytes there is no Ethernet header; beyond it, either the IPv4
+      // header is cut short or its total length runs past the frame.
+      expect(risen).toEqual([n < 14 ? "eth_drop_short" : "ip_drop_header"]);
+    }
+  });
+});
