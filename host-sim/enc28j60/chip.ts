@@ -93,6 +93,9 @@ export interface Enc28j60Faults {
   evenRxrdptCorrupts: boolean;
   /** The next n packets written to the ring get a corrupt next-packet pointer. */
   corruptNextPointer: number;
+  /** The next n TXRTS requests stick whatever the host did before (a wedge of
+   * unknown cause, as RIOT#9044 reports even with the issue 12 work-around). */
+  txStall: number;
   /** The chip does not answer: MISO reads this value (00h or FFh). */
   miso: number | null;
 }
@@ -152,7 +155,7 @@ export class Enc28j60 {
   onInterrupt: (asserted: boolean) => void = () => {};
   readonly faults: Enc28j60Faults = {
     clkrdyEarly: true, erxwrptZero: true, pktifUnreliable: false, txStallAfterAbort: true,
-    lateCollisions: 0, excessiveCollisions: 0, evenRxrdptCorrupts: true, corruptNextPointer: 0, miso: null,
+    lateCollisions: 0, excessiveCollisions: 0, evenRxrdptCorrupts: true, corruptNextPointer: 0, txStall: 0, miso: null,
   };
   readonly counters: Enc28j60Counters = {
     spiBytes: 0, spiTransactions: 0, rxFrames: 0, rxFiltered: 0, rxCrcDropped: 0, rxOverflows: 0,
@@ -721,7 +724,8 @@ export class Enc28j60 {
   private startTx(): void {
     const econ1 = this.c(ECON1);
     if (econ1 & ECON1_BITS.TXRST) return; // held in reset: nothing starts
-    if (this.txStallArmed && this.faults.txStallAfterAbort) {
+    if ((this.txStallArmed && this.faults.txStallAfterAbort) || this.faults.txStall > 0) {
+      if (this.faults.txStall > 0) this.faults.txStall--;
       // DS80349 issue 12: TXRTS stays set indefinitely.
       this.txStalled = true;
       this.counters.txStalls++;
