@@ -1,0 +1,47 @@
+// Initial sequence numbers, RFC 6528 §3:
+//
+//     ISN = M + F(localip, localport, remoteip, remoteport, secretkey)
+//
+// M is "a 4 microsecond timer"; the stack only knows milliseconds (time
+// enters through net_poll, STYLE 6), so M = nowMs() * 250, which advances at
+// the same average rate and wraps with the sequence space (u32). F is
+// SipHash-2-4 (tcp/siphash.ts) keyed with 128 secret bits taken from
+// hal.entropy at net_init, truncated to its low 32 bits (RFC 6528 §3 asks for
+// a PRF "of at least 128 bits" of key that an attacker cannot invert; the
+// MD5 it mentions is only an example).
+//
+// Why: an off-path attacker who can guess the ISN can inject data or resets
+// into a connection (session hijacking, RFC 6528 §1; seed material on ISN
+// prediction). With a secret F, ISNs of different 4-tuples are unrelated,
+// while for one 4-tuple they still grow with the clock so a new incarnation
+// starts above the old one's sequence numbers (RFC 9293 §3.4.1).
+//
+// Invariant: the key is set once by isnInit() and never changes; isnFor is a
+// pure function of (key, clock, 4-tuple).
+
+import { entropy } from "../hal";
+import { nowMs } from "../time";
+import { sipHash4 } from "./siphash";
+
+/** M's rate: 4 µs ticks per millisecond. */
+// @ts-ignore: decorator
+@inline export const ISN_TICKS_PER_MS: u32 = 250;
+
+let key0: u64 = 0;
+let key1: u64 = 0;
+
+/** Draw the ISN secret: four hal.entropy() calls (128 bits). Called once from net_init. */
+export function isnInit(): void {
+  key0 = <u64>entropy() | (<u64>entropy() << 32);
+  key1 = <u64>entropy() | (<u64>entropy() << 32);
+}
+
+/** RFC 6528 ISN for a connection: M (4-µs clock) + low 32 bits of SipHash-2-4(4-tuple). */
+export function isnFor(localIp: u32, localPort: u16, remoteIp: u32, remotePort: u16): u32 {
+  // The 12 bytes of the 4-tuple as two little-endian words:
+  // w0 = localIp | remoteIp << 32, w1 = localPort | remotePort << 16.
+  const w0 = <u64>localIp | (<u64>remoteIp << 32);
+  const w1 = <u64>localPort | (<u64>remotePort << 16);
+  const f = <u32>sipHash4(key0, key1, w0, w1);
+  return nowMs() * ISN_TICKS_PER_MS + f;
+}
