@@ -1,0 +1,237 @@
+/**
+ * From captured Ethernet frames to TCP segments grouped by connection.
+ *
+ * Decoding follows the header layouts of RFC 894 (Ethernet II, with one
+ * optional IEEE 802.1Q tag), RFC 791 (IPv4; fragments other than the first
+ * carry no TCP header and are skipped) and RFC 9293 §3.1 (TCP). The payload
+ * length comes from the IPv4 total length, not the frame length, because a
+ * short frame is padded to 60 bytes on Ethernet. Every length is checked
+ * against the bytes actually captured; a frame that fails is counted as
+ * malformed, never trusted.
+ *
+ * A connection is the pair of endpoints; "A" is the side that sent the
+ * first SYN without ACK (the active opener, as in the seeds' tables), or the
+ * sender of the first segment seen if the capture starts mid-stream. A new
+ * SYN with a different ISN on a known pair starts a new connection (port
+ * reuse).
+ */
+
+import type { PcapRecord } from "../pcap.js";
+
+export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10, TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80;
+
+/** One decoded TCP segment. */
+export interface Segment {
+  /** 1-based frame number in the capture (what Wireshark calls No.). */
+  frame: number;
+  tsMs: number;
+  srcIp: string; dstIp: string;
+  srcPort: number; dstPort: number;
+  seq: number; ack: number; flags: number; window: number;
+  /** TCP payload bytes (SEG.LEN without SYN/FIN). */
+  len: number;
+  /** Frame length as captured on the wire, without FCS (the seeds' "size"). */
+  frameLen: number;
+  mss?: number;
+}
+
+export type Side = "A" | "B";
+
+export interface Connection {
+  /** "ip:port" of each side; A opened the connection when that is known. */
+  a: string; b: string;
+  segments: Array<Segment & { dir: Side }>;
+  /** ISN (or first sequence number seen) of each side, the base of relative numbers. */
+  base: Record<Side, number>;
+  /** True if A's SYN is in the capture (so sides and bases are exact). */
+  sawOpen: boolean;
+}
+
+export interface DecodeResult {
+  segments: Segment[];
+  /** Frames that are not IPv4/TCP (ARP, UDP, ICMP, IPv6, later fragments). */
+  otherFrames: number;
+  /** Frames whose headers do not fit their length or are inconsistent. */
+  malformed: number;
+}
+
+const ipString = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
+
+/** Decode the TCP segments among Ethernet frames. */
+export function decodeFrames(records: PcapRecord[]): DecodeResult {
+  const segments: Segment[] = [];
+  let otherFrames = 0, malformed = 0;
+  records.forEach((r, i) => {
+    const s = decodeTcp(r.data);
+    if (s === "other") otherFrames++;
+    else if (s === "malformed") malformed++;
+    else segments.push({ ...s, frame: i + 1, tsMs: r.tsMs, frameLen: r.origLen });
+  });
+  return { segments, otherFrames, malformed };
+}
+
+type Decoded = Omit<Segment, "frame" | "tsMs" | "frameLen">;
+
+function decodeTcp(f: Uint8Array): Decoded | "other" | "malformed" {
+  if (f.length < 14) return "malformed";
+  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
+  let off = 12;
+  let type = dv.getUint16(off);
+  if (type === 0x8100) { // 802.1Q: skip the tag
+    if (f.length < 18) return "malformed";
+    off += 4;
+    type = dv.getUint16(off);
+  }
+  if (type !== 0x0800) return "other";
+  const ip = off + 2;
+  if (f.length < ip + 20) return "malformed";
+  if (f[ip] >> 4 !== 4) return "malformed";
+  const ihl = (f[ip] & 0x0f) * 4;
+  const total = dv.getUint16(ip + 2);
+  if (ihl < 20 || total < ihl || f.length < ip + total) return "malformed";
+  if (f[ip + 9] !== 6) return "other";
+  if ((dv.getUint16(ip + 6) & 0x1fff) !== 0) return "other"; // not the first fragment
+  const t = ip + ihl;
+  if (total - ihl < 20) return "malformed";
+  const doff = (f[t + 12] >> 4) * 4;
+  if (doff < 20 || doff > total - ihl) return "malformed";
+  let mss: number | undefined;
+  // RFC 9293 §3.2: options are kind, or kind-length-value; 0 ends, 1 pads.
+  for (let o = t + 20; o < t + doff;) {
+    const kind = f[o];
+    if (kind === 0) break;
+    if (kind === 1) { o++; continue; }
+    if (o + 1 >= t + doff) break;
+    const len = f[o + 1];
+    if (len < 2 || o + len > t + doff) break;
+    if (kind === 2 && len === 4) mss = dv.getUint16(o + 2);
+    o += len;
+  }
+  return {
+    srcIp: ipString(f, ip + 12), dstIp: ipString(f, ip + 16),
+    srcPort: dv.getUint16(t), dstPort: dv.getUint16(t + 2),
+    seq: dv.getUint32(t + 4), ack: dv.getUint32(t + 8),
+    flags: f[t + 13], window: dv.getUint16(t + 14),
+    len: total - ihl - doff, mss,
+  };
+}
+
+/** Group segments into connections, in order of each connection's first segment. */
+export function groupConnections(segments: Segment[]): Connection[] {
+  const conns: Connection[] = [];
+  const current = new Map<string, Connection>();
+  for (const s of segments) {
+    const src = `${s.srcIp}:${s.srcPort}`, dst = `${s.dstIp}:${s.dstPort}`;
+    const key = src < dst ? `${src} ${dst}` : `${dst} ${src}`;
+    const pureSyn = (s.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN;
+    let c = current.get(key);
+    if (c && pureSyn) {
+      const firstSyn = c.segments.find((x) => (x.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && x.dir === (c!.a === src ? "A" : "B"));
+      if (!firstSyn || firstSyn.seq !== s.seq) c = undefined; // a new incarnation, not a retransmitted SYN
+    }
+    if (!c) {
+      c = { a: src, b: dst, segments: [], base: { A: 0, B: 0 }, sawOpen: pureSyn };
+      current.set(key, c);
+      conns.push(c);
+    }
+    c.segments.push({ ...s, dir: c.a === src ? "A" : "B" });
+  }
+  for (const c of conns) c.base = bases(c);
+  return conns;
+}
+
+/** Each side's ISN from its SYN, else its first seq; a silent side's base is the first ack sent to it. */
+function bases(c: Connection): Record<Side, number> {
+  const out: Partial<Record<Side, number>> = {};
+  for (const side of ["A", "B"] as const) {
+    const syn = c.segments.find((s) => s.dir === side && s.flags & TCP_SYN);
+    const first = syn ?? c.segments.find((s) => s.dir === side);
+    if (first) out[side] = first.seq;
+    else {
+      const acker = c.segments.find((s) => s.dir !== side && s.flags & TCP_ACK);
+      out[side] = acker ? acker.ack : 0;
+    }
+  }
+  return out as Record<Side, number>;
+}
+
+/** "SYN", "SYN/ACK", "FIN/ACK", "PSH/ACK", "RST", ... in a fixed order. */
+export function flagNames(flags: number): string {
+  const names: string[] = [];
+  if (flags & TCP_SYN) names.push("SYN");
+  if (flags & TCP_FIN) names.push("FIN");
+  if (flags & TCP_RST) names.push("RST");
+  if (flags & TCP_PSH) names.push("PSH");
+  if (flags & TCP_ACK) names.push("ACK");
+  if (flags & TCP_URG) names.push("URG");
+  if (flags & TCP_ECE) names.push("ECE");
+  if (flags & TCP_CWR) names.push("CWR");
+  return names.length ? names.join("/") : "none";
+}
+
+/** RFC 9293 state names. */
+export type TcpState = "CLOSED" | "LISTEN" | "SYN-SENT" | "SYN-RECEIVED" | "ESTABLISHED" | "FIN-WAIT-1" | "FIN-WAIT-2" | "CLOSE-WAIT" | "CLOSING" | "LAST-ACK" | "TIME-WAIT";
+
+/**
+ * The states before the first segment: a captured open starts CLOSED on A;
+ * B is LISTEN if it ever answers with SYN/ACK, else CLOSED (a refused
+ * connection: its SYN is answered by RST and B never leaves CLOSED). A
+ * capture that starts mid-stream starts ESTABLISHED on both sides.
+ */
+export function initialStates(c: Connection): Record<Side, TcpState> {
+  if (!c.sawOpen) return { A: "ESTABLISHED", B: "ESTABLISHED" };
+  const answers = c.segments.some((s) => s.dir === "B" && (s.flags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK));
+  return { A: "CLOSED", B: answers ? "LISTEN" : "CLOSED" };
+}
+
+/**
+ * Each side's state after each segment, inferred from the wire as an
+ * observer between the two would (RFC 9293 §3.3.2 transitions; a segment is
+ * taken to be sent and received at the moment it was captured, and every
+ * RST to be acceptable). Returns, per segment, the new state of each side
+ * that changed.
+ */
+export function inferStates(c: Connection): Array<Partial<Record<Side, TcpState>>> {
+  const st = initialStates(c);
+  const iss: Partial<Record<Side, number>> = {};
+  const finEnd: Partial<Record<Side, number>> = {}; // sequence number just after each side's FIN
+  const acks = (ack: number, target: number | undefined) => target !== undefined && ((ack - target) | 0) >= 0;
+  return c.segments.map((s) => {
+    const S = s.dir, R: Side = S === "A" ? "B" : "A";
+    const before = { ...st };
+    if (s.flags & TCP_RST) { st.A = "CLOSED"; st.B = "CLOSED"; }
+    else {
+      if (s.flags & TCP_SYN) {
+        iss[S] = s.seq;
+        if (!(s.flags & TCP_ACK)) {
+          if (st[S] === "CLOSED" || st[S] === "LISTEN") st[S] = "SYN-SENT";
+          if (st[R] === "LISTEN" || st[R] === "SYN-SENT") st[R] = "SYN-RECEIVED";
+        } else {
+          if (st[S] === "LISTEN" || st[S] === "SYN-SENT") st[S] = "SYN-RECEIVED";
+          if (st[R] === "SYN-SENT" && acks(s.ack, (iss[R] ?? 0) + 1)) st[R] = "ESTABLISHED";
+        }
+      }
+      if (s.flags & TCP_ACK && !(s.flags & TCP_SYN)) {
+        if (st[R] === "SYN-RECEIVED" && acks(s.ack, (iss[R] ?? 0) + 1)) st[R] = "ESTABLISHED";
+        if (acks(s.ack, finEnd[R])) {
+          if (st[R] === "FIN-WAIT-1") st[R] = "FIN-WAIT-2";
+          else if (st[R] === "CLOSING") st[R] = "TIME-WAIT";
+          else if (st[R] === "LAST-ACK") st[R] = "CLOSED";
+        }
+      }
+      if (s.flags & TCP_FIN) {
+        finEnd[S] = (s.seq + s.len + (s.flags & TCP_SYN ? 1 : 0) + 1) >>> 0;
+        if (st[S] === "ESTABLISHED" || st[S] === "SYN-RECEIVED") st[S] = "FIN-WAIT-1";
+        // A FIN from CLOSE-WAIT that does not ack the peer's FIN crossed it on
+        // the wire: a simultaneous close (RFC 9293 §3.6 case 2), so CLOSING.
+        else if (st[S] === "CLOSE-WAIT") st[S] = s.flags & TCP_ACK && acks(s.ack, finEnd[R]) ? "LAST-ACK" : "CLOSING";
+        if (st[R] === "ESTABLISHED") st[R] = "CLOSE-WAIT";
+        else if (st[R] === "FIN-WAIT-1") st[R] = "CLOSING";
+        else if (st[R] === "FIN-WAIT-2") st[R] = "TIME-WAIT";
+      }
+    }
+    const changed: Partial<Record<Side, TcpState>> = {};
+    for (const x of ["A", "B"] as const) if (st[x] !== before[x]) changed[x] = st[x];
+    return changed;
+  });
+}
