@@ -48,7 +48,19 @@ export class VirtualClock implements Clock {
     return h;
   }
 
-  cancel(h: TimerHandle): void { this.live.delete(h); }
+  cancel(h: TimerHandle): void {
+    this.live.delete(h);
+    // Code that re-arms far-future timers would otherwise fill the heap with
+    // dead entries that never reach the top; rebuild once they dominate.
+    if (this.heap.length > 64 && this.heap.length > 2 * this.live.size) {
+      const keep = this.heap.filter((tm) => this.live.has(tm.seq));
+      this.heap = [];
+      for (const tm of keep) this.push(tm);
+    }
+  }
+
+  /** Entries held by the heap, live or cancelled (a bound for tests). */
+  get heapSize(): number { return this.heap.length; }
 
   /** Earliest pending timer time, or undefined. */
   nextAt(): number | undefined {

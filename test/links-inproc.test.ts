@@ -36,6 +36,19 @@ describe("VirtualClock", () => {
     expect(log).toEqual([10, -10, 110, 20]);
   });
 
+  test("re-arming a far-future timer over and over does not grow the heap without bound", () => {
+    const c = new VirtualClock();
+    let h = c.at(1e9, () => {});
+    for (let i = 0; i < 100_000; i++) { c.cancel(h); h = c.at(1e9 + i, () => {}); }
+    expect(c.pending).toBe(1);
+    expect(c.heapSize).toBeLessThan(200);
+    let fired = 0;
+    c.cancel(h);
+    c.at(5, () => fired++);
+    c.advanceTo(2e9);
+    expect(fired).toBe(1);
+  });
+
   test("many timers with random times come out sorted and stable", () => {
     const c = new VirtualClock();
     const times = bytesFrom(42, 5000);
@@ -107,6 +120,20 @@ describe("in-process pair", () => {
     runUntilIdle(clock);
     expect(got.length).toBe(1);
     expect(b.stats().dropBadFcs).toBe(1);
+  });
+
+  test("closing one end reports 'peer closed' to the other on a later turn", () => {
+    const clock = new VirtualClock();
+    const [a, b] = createPair(clock);
+    const downs: string[] = [];
+    b.onDown = (r) => downs.push(r);
+    a.onDown = (r) => downs.push("a:" + r);
+    a.close();
+    expect(downs).toEqual([]);
+    runUntilIdle(clock);
+    expect(downs).toEqual(["peer closed"]);
+    b.send(testFrame(A, B, bytesFrom(1, 20)));
+    expect(b.stats().dropClosed).toBe(1);
   });
 
   test("after close, in-flight frames are not delivered and sends are counted as dropped", () => {

@@ -57,11 +57,14 @@ export class PairEnd implements LinkEnd {
   /** Time at which everything sent so far has left this end's line, in ms. */
   lineIdleAt(): number { return Math.max(this.lineFreeAt, this.clock.now()); }
 
+  /** Close this end; the peer learns of it through its onDown on a later clock turn, as a board sees its cable pulled. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const h of this.inFlight) this.clock.cancel(h);
     this.inFlight.clear();
+    const peer = this.peer;
+    this.clock.at(this.clock.now(), () => { if (!peer.closed) peer.onDown?.("peer closed"); });
   }
 
   stats(): LinkStats { return { ...this.counters }; }
