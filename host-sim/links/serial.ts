@@ -63,7 +63,7 @@ export interface SerialLinkOptions {
 const SERIAL_STATS = [
   "framesOut", "bytesOut", "lineBytesOut", "framesIn", "bytesIn", "lineBytesIn",
   "dropBadFcs", "dropSlipEscape", "dropOversize", "dropRunt", "dropOversizeOut",
-  "dropDown", "dropClosed", "writeErrors", "lineMs",
+  "dropDown", "dropClosed", "portErrors", "lineMs",
 ] as const;
 type SerialStatName = (typeof SERIAL_STATS)[number];
 
@@ -77,7 +77,8 @@ const PACE_SLICE_MS = 2;
  * send), lineBytesOut (SLIP bytes handed to the port), framesIn/bytesIn
  * (good frames delivered), lineBytesIn, dropBadFcs, dropSlipEscape,
  * dropOversize, dropRunt, dropOversizeOut (send of a too-long frame),
- * dropDown, dropClosed, writeErrors, lineMs (accounted line time when pacing).
+ * dropDown, dropClosed, portErrors (errors the port reported), lineMs
+ * (accounted line time when pacing).
  */
 export class SerialLink implements LinkEnd {
   onFrame: ((frame: Uint8Array) => void) | null = null;
@@ -125,7 +126,7 @@ export class SerialLink implements LinkEnd {
     });
     // Without an 'error' listener a failed write would crash the process.
     this.port.on("error", (err: Error) => {
-      this.counters.writeErrors++;
+      this.counters.portErrors++;
       if (this.state === "opening") this.goDown(`cannot open ${this.path}: ${err.message}`);
     });
     this.port.on("close", (err?: Error & { disconnected?: boolean }) => {
