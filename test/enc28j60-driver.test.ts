@@ -335,12 +335,15 @@ describe("transmit", () => {
     expect(r.chip.peek(0, 0x1c) & 0x02).toBe(0);
   });
 
-  test("a wedged TXRTS is cleared by the TX watchdog from encService", async () => {
+  test("a wedged TXRTS is cleared by the TX watchdog 20 ms after encService first sees it", async () => {
     const r = await upRig();
     r.chip.faults.txStall = 1;
     expect(r.transmit(frame(300, 1))).toBe(0);
+    r.advance(1);
+    r.service(); // the watchdog starts here
     for (let i = 0; i < 19; i++) { r.advance(1); r.service(); }
     expect(r.stat("ENC_TX_ERRORS")).toBe(0);
+    expect(r.x.nextDeadline()).toBe(1);
     r.advance(1);
     r.service();
     expect(r.stat("ENC_TX_ERRORS")).toBe(1);
@@ -363,6 +366,18 @@ describe("transmit", () => {
     r.service();
     expect(r.stat("ENC_TX_ERRORS")).toBe(1);
     expect(r.sent).toEqual([appendFcs(a), appendFcs(b)]);
+  });
+
+  test("transmits between polls (stale clock) do not trip the TX watchdog", async () => {
+    const r = await upRig();
+    r.advance(500); // far past the last encService time the driver saw
+    const frames = Array.from({ length: 50 }, (_, i) => frame(1514, i));
+    for (const f of frames) expect(r.transmit(f)).toBe(0);
+    r.service();
+    r.advance(2);
+    r.service();
+    expect(r.sent).toHaveLength(50);
+    expect(r.stat("ENC_TX_ERRORS")).toBe(0);
   });
 
   test("full duplex: frames go out and nothing is deferred or aborted", async () => {

@@ -84,7 +84,8 @@ let txBusy: bool = false;     // a frame has TXRTS set
 let txStart: u32 = TX_SLOT0;  // its control byte
 let txEnd: u32 = TX_SLOT0;    // its last byte (ETXND)
 let txRetries: i32 = 0;
-let txRaisedAt: u32 = 0;
+let txWatchFrom: u32 = 0;     // first encService that found TXRTS still set
+let txWatching: bool = false;
 let txResetNeeded: bool = true;
 
 // ---- chip operations ---------------------------------------------------
@@ -203,7 +204,9 @@ function startTx(): void {
   writePtr(ETXNDL, txEnd);
   setBits(ECON1, ECON1_TXRTS);
   txBusy = true;
-  txRaisedAt = nowMs();
+  // The watchdog starts at the next encService: encTransmit may run
+  // outside net_poll, where nowMs() is stale.
+  txWatching = false;
 }
 
 /** Advance the frame in flight: false while TXRTS is still set. On
@@ -296,7 +299,10 @@ export function encService(): i32 {
     clearBits(EIR, EIR_RXERIF);
     clearBits(ESTAT, ESTAT_BUFER);
   }
-  if (txBusy && !txPoll() && expired(txRaisedAt + TX_WATCHDOG_MS)) txWedged();
+  if (txBusy && !txPoll()) {
+    if (!txWatching) { txWatching = true; txWatchFrom = nowMs(); }
+    else if (expired(txWatchFrom + TX_WATCHDOG_MS)) txWedged();
+  }
   return 0;
 }
 

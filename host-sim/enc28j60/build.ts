@@ -14,7 +14,7 @@ export interface AsBuildOptions {
 }
 
 /** The .wasm bytes of `entry` (a path relative to the repository root). */
-export async function compileAssemblyScript(entry: string, opts: AsBuildOptions = {}): Promise<Uint8Array> {
+export async function compileAssemblyScript(entry: string, opts: AsBuildOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   let wasm: Uint8Array | undefined;
   const pages = String(opts.pages ?? 2);
   const errors: string[] = [];
@@ -35,5 +35,5 @@ export async function compileAssemblyScript(entry: string, opts: AsBuildOptions 
     },
   );
   if (result.error || !wasm) throw new Error(`asc ${entry} failed: ${result.error?.message ?? ""}\n${errors.join("")}`);
-  return wasm;
+  return Uint8Array.from(wasm);
 }

@@ -165,6 +165,8 @@ export class Enc28j60 {
   };
   /** Total SPI time ever spent, ms. */
   spiTimeMs = 0;
+  /** Model time at which the last transmission left the wire (end of its last bit). */
+  lastTxEndMs = 0;
 
   private banks = [new Uint8Array(32), new Uint8Array(32), new Uint8Array(32), new Uint8Array(32)];
   private common = new Uint8Array(5);
@@ -775,7 +777,7 @@ export class Enc28j60 {
     const start = Math.max(this.now(), this.txWireFreeAt);
     const end = start + (8 + Math.max(64, onWire)) * WIRE_BYTE_MS;
     this.txWireFreeAt = end + 12 * WIRE_BYTE_MS;
-    const event = this.schedule(end, () => this.finishTx(frame, tsvBits, abort, onWire));
+    const event = this.schedule(end, () => { this.lastTxEndMs = end; this.finishTx(frame, tsvBits, abort, onWire); });
     this.tx = { end, event };
   }
 

@@ -46,13 +46,15 @@ export class DriverRig {
   readonly x: DriverExports;
   /** Every frame the chip put on the wire (with FCS). */
   readonly sent: Uint8Array[] = [];
+  /** When each of `sent` finished on the wire (model time, ms). */
+  readonly sentAt: number[] = [];
   /** Lines the module logged through hal.log (abort messages). */
   readonly logLines: string[] = [];
 
   constructor(module: WebAssembly.Module, opts: RigOptions = {}) {
     this.clock = opts.clock ?? new VirtualClock();
     this.chip = new Enc28j60({ ...opts, clock: this.clock });
-    this.chip.onWireTransmit = (f) => this.sent.push(f);
+    this.chip.onWireTransmit = (f) => { this.sent.push(f); this.sentAt.push(this.chip.lastTxEndMs); };
     let memory: WebAssembly.Memory | undefined;
     const hal = {
       spi_select: (a: number) => this.chip.select(a !== 0),
