@@ -4,9 +4,11 @@
 // the peer saw that SYN-ACK (ack - 1 = the cookie), and the cookie gives back
 // the MSS class; the connection is then created directly.
 //
-// Layout of the 32-bit cookie (= the SYN-ACK's ISS), the arrangement of the
-// classic scheme RFC 4987 §3.6 describes (time counter in the top bits, an
-// MSS encoding, then a secret function), with a wider MAC:
+// Layout of the 32-bit cookie (= the SYN-ACK's ISS). It follows the order of
+// Bernstein's original scheme (cr.yp.to/syncookies.html: 5 bits of a 64 s
+// time counter, 3 bits of MSS encoding, 24 bits of a secret function), with
+// two changes: the counter is cut to 2 bits to give the MAC 27, and the
+// peer's ISN is an input of the MAC instead of being added to the cookie.
 //
 //    31 30 29    27 26                                          0
 //   +-----+--------+---------------------------------------------+
@@ -31,21 +33,24 @@
 // jumps by more (idle listener, period changed, the u32 millisecond clock
 // wrapping after 49.7 days) both are redrawn and older cookies die. Rotation
 // happens lazily on the next cookieMake/cookieCheck: no timer, no state per
-// SYN, a fixed 40 bytes in all.
+// SYN: 36 bytes of state plus the 16-byte MSS table.
 //
 // Forgery: a blind attacker needs t (2 bits, guessable from the clock) and
 // the 27-bit MAC for a 4-tuple and ISN of its choice; any of the 8 classes
-// is valid, so one forged ACK is accepted with probability 2^-27 (RFC 4987
-// §3.6 and issue 4 ask for at most 2^-24). The trade-off RFC 4987 §3.6
-// names remains: only 8 MSS values and no TCP options survive a cookie.
+// is valid, so one forged ACK is accepted with probability 2^-27 (issue 4
+// asks for at most 2^-24). The trade-off RFC 4987 §3.6 names remains: only
+// 8 MSS values and no other TCP options survive a cookie.
 //
 // Caller contract (tcp/listen.ts):
 //   SYN  → iss = cookieMake(localIp, localPort, remoteIp, remotePort, SEG.SEQ, peer MSS)
 //   ACK  → mss = cookieCheck(localIp, localPort, remoteIp, remotePort,
 //                            SEG.SEQ - 1, SEG.ACK - 1)
 //          (the ACK's seq is IRS + 1 and its ack is ISS + 1: the caller
-//          subtracts one from each); mss < 0 means drop. These functions
-//          count nothing: the caller bumps COOKIES_SENT/ACCEPTED/REJECTED.
+//          subtracts one from each); mss < 0 means drop, otherwise send
+//          with min(mss, our own MSS). A SYN without an MSS option passes
+//          536 (RFC 9293 §3.7.1). These functions count nothing: the caller
+//          bumps COOKIES_SENT/ACCEPTED/REJECTED (stats.ts), so no counter
+//          is added for them.
 
 import { entropy } from "../hal";
 import { ConfigKey, config } from "../netconfig";

@@ -5,10 +5,12 @@
 // M is "a 4 microsecond timer"; the stack only knows milliseconds (time
 // enters through net_poll, STYLE 6), so M = nowMs() * 250, which advances at
 // the same average rate and wraps with the sequence space (u32). F is
-// SipHash-2-4 (tcp/siphash.ts) keyed with 128 secret bits taken from
-// hal.entropy at net_init, truncated to its low 32 bits (RFC 6528 §3 asks for
-// a PRF "of at least 128 bits" of key that an attacker cannot invert; the
-// MD5 it mentions is only an example).
+// SipHash-2-4 (tcp/siphash.ts), a keyed PRF, truncated to its low 32 bits,
+// keyed with 128 secret bits taken from hal.entropy at net_init (RFC 6528 §3:
+// "Key lengths of 128 bits should be adequate"; RFC 9293 §3.4.1 MUST-9: F
+// must not be computable from the outside; the MD5 RFC 6528 mentions is only
+// an example). The key is never changed, so a reincarnated 4-tuple never sees
+// its ISN jump backwards (the risk RFC 6528 §3 gives for re-keying).
 //
 // Why: an off-path attacker who can guess the ISN can inject data or resets
 // into a connection (session hijacking, RFC 6528 §1; seed material on ISN
