@@ -87,12 +87,6 @@ export function clearBits(reg: u32, mask: u32): void {
   op(OP_BFC, reg, mask);
 }
 
-/** Read a 13-bit buffer pointer (L then H). */
-export function readPtr(regL: u32): u32 {
-  const lo = readReg(regL);
-  return lo | ((readReg(regL + 1) & 0x1f) << 8);
-}
-
 /** Write a buffer pointer, L first: for ERXRDPT the H write loads both (§6.1). */
 export function writePtr(regL: u32, value: u32): void {
   writeReg(regL, value & 0xff);

@@ -611,11 +611,18 @@ export class Enc28j60 {
 
   // ---- receive ------------------------------------------------------------
 
-  /** A frame (with FCS) arriving from the cable; it is stored when its last bit arrives. */
-  wireReceive(frameWithFcs: Uint8Array): void {
+  /**
+   * A frame (with FCS) arriving from the cable; it is stored when its last bit
+   * arrives. By default its first bit arrives now (or when the previous frame
+   * and gap are over); a link that already spent the wire time (a peer chip
+   * on a direct cable) passes `lastBitAtMs` instead.
+   */
+  wireReceive(frameWithFcs: Uint8Array, lastBitAtMs?: number): void {
     const frame = Uint8Array.from(frameWithFcs);
-    const start = Math.max(this.now(), this.rxWireFreeAt);
-    const end = start + (8 + Math.max(64, frame.length)) * WIRE_BYTE_MS;
+    const duration = (8 + Math.max(64, frame.length)) * WIRE_BYTE_MS;
+    const first = lastBitAtMs === undefined ? this.now() : lastBitAtMs - duration;
+    const start = Math.max(first, this.rxWireFreeAt);
+    const end = start + duration;
     this.rxWireFreeAt = end + 12 * WIRE_BYTE_MS;
     this.schedule(end, () => this.receiveFrame(frame));
   }
@@ -792,7 +799,9 @@ export class Enc28j60 {
     const count = abort ? 0 : frame.length;
     this.writeTsv([count & 0xff, count >> 8, (bits >> 16) & 0xff, (bits >>> 24) & 0xff, onWire & 0xff, onWire >> 8, 0]);
     let eir = this.c(EIR) | EIR_BITS.TXIF;
-    let estat = this.c(ESTAT) & ~(ESTAT_BITS.TXABRT | ESTAT_BITS.LATECOL);
+    // TXABRT and LATECOL stay set until the host clears them (DS39662 §12.1.3).
+    let estat = this.c(ESTAT);
+    if (bits & (1 << 29)) estat |= ESTAT_BITS.LATECOL;
     if (abort) {
       eir |= EIR_BITS.TXERIF;
       estat |= ESTAT_BITS.TXABRT;
