@@ -1,0 +1,263 @@
+/**
+ * A simulated board: one embertcp.wasm instance on link 1 (the ENC28J60),
+ * its HAL's SPI wired to the register-level chip model, the chip's cable a
+ * link end from host-sim/links, and a Clock that drives everything.
+ *
+ * When the board runs (DESIGN "Host simulator", README "Using the module"):
+ * net_poll is called
+ *   - when the chip drives its INT pin (a frame stored, a transmission done,
+ *     a link change),
+ *   - when a frame that arrived from the cable has been stored by the chip,
+ *   - when the deadline net_poll itself returned has passed,
+ *   - right after an app queued data or closed a connection.
+ * Every poll is a timer on the Clock, so the same code runs in virtual time
+ * (VirtualClock: deterministic tests and benches; the owner advances the
+ * clock) and in real time (RealClock: interactive runs; Node timers fire the
+ * polls, nothing spins). At most one poll is pending at a time; an earlier
+ * request replaces a later one.
+ *
+ * SPI time: the chip model charges each SPI byte to a debt that is its idea
+ * of "now" beyond the clock. After each call into the module the board takes
+ * that debt as time its CPU was busy: in virtual mode the next poll is not
+ * run before it has passed (so benches see the SPI cost); in real mode the
+ * wall clock already moved while the call ran.
+ *
+ * Apps (host-sim/apps) are serviced after every poll through the socket
+ * calls of the ABI; if they did anything the board polls again at once, a
+ * bounded number of times per turn, so one board cannot starve the others.
+ */
+
+import { type Clock, RealClock, type TimerHandle, VirtualClock } from "./clock.js";
+import { Enc28j60 } from "./enc28j60/chip.js";
+import { EmberError, errorName } from "./errors.js";
+import type { LinkEnd } from "./links/types.js";
+import { type ConfigName } from "./abi-tables.js";
+import { ipToNumber, ipToString, macToBytes, Stack, type StackOptions } from "./stack.js";
+
+/** Something that runs on a board through the socket calls (see host-sim/apps). */
+export interface BoardApp {
+  /** Short name for events and netstat ("echo", "http", ...). */
+  readonly name: string;
+  /** Called once the board is running (listen here). */
+  start(board: Board): void;
+  /** Do pending socket work; return true if anything was sent, received or closed. */
+  service(board: Board): boolean;
+  /** Release every connection (abort) and listener. */
+  stop(board: Board): void;
+}
+
+/** One line-worthy thing that happened on a board. */
+export interface BoardEvent {
+  /** ms on the board's clock. */
+  at: number;
+  kind: "link" | "arp" | "conn" | "app" | "error";
+  text: string;
+}
+
+export interface BoardOptions {
+  /** Label in events ("board", "A", "B", ...). */
+  name?: string;
+  /** The board's cable. */
+  link: LinkEnd;
+  /** Drives polls and the chip; default a RealClock. */
+  clock?: Clock;
+  mac: string | Uint8Array;
+  ip: string | number;
+  netmask?: string | number;
+  gateway?: string | number;
+  /** Seed for hal.entropy (deterministic runs); default: from crypto. */
+  seed?: number;
+  /** A compiled module or path (default build/embertcp.wasm). */
+  module?: StackOptions["module"];
+  /** net_config values applied after net_init. */
+  config?: Partial<Record<ConfigName, number>>;
+  /** SPI clock of the chip model in Hz (default 20 MHz). */
+  spiHz?: number;
+  /** Full-duplex strap of the chip (default half duplex, as the chip resets). */
+  fullDuplex?: boolean;
+  /** Module log lines (hal.log). */
+  log?: (level: number, line: string) => void;
+  /** Board events (link, connection, errors). */
+  onEvent?: (e: BoardEvent) => void;
+}
+
+/** Most polls run back to back in one turn while apps keep finding work. */
+const MAX_POLLS_PER_TURN = 8;
+
+function cryptoSeed(): number {
+  return (crypto.getRandomValues(new Uint32Array(1))[0] | 1) >>> 0;
+}
+
+export class Board {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly stack: Stack;
+  readonly chip: Enc28j60;
+  readonly link: LinkEnd;
+  readonly ip: number;
+  readonly mac: Uint8Array;
+  readonly apps: BoardApp[] = [];
+  /** Polls run so far. */
+  polls = 0;
+  /** Total SPI time charged by the chip model, ms. */
+  spiMs = 0;
+  /** Why the board stopped, once it has. */
+  failure: string | null = null;
+
+  private readonly opts: BoardOptions;
+  private readonly virtual: boolean;
+  private pollTimer: TimerHandle | null = null;
+  private pollAt = Infinity;
+  private immediate: ReturnType<typeof setImmediate> | null = null;
+  private busyUntil = 0;
+  private running = false;
+  private stopped = false;
+  private inPoll = false;
+
+  constructor(opts: BoardOptions) {
+    this.opts = opts;
+    this.name = opts.name ?? "board";
+    this.clock = opts.clock ?? new RealClock();
+    this.virtual = this.clock instanceof VirtualClock;
+    this.link = opts.link;
+    this.ip = ipToNumber(opts.ip);
+    this.mac = macToBytes(opts.mac);
+    this.chip = new Enc28j60({ clock: this.clock, spiHz: opts.spiHz, fullDuplexStrap: opts.fullDuplex, seed: opts.seed });
+    this.stack = new Stack({ module: opts.module, seed: opts.seed ?? cryptoSeed(), spi: this.chip, log: opts.log });
+    this.chip.onWireTransmit = (f) => this.link.send(f);
+    this.chip.onInterrupt = (asserted) => { if (asserted) this.kick(); };
+    this.link.onFrame = (f) => {
+      if (this.stopped) return;
+      this.chip.wireReceive(f);
+      // The chip stores the frame when its last bit is in; poll then.
+      this.requestPoll(this.chip.rxWireIdleAt);
+    };
+    this.link.onDown = (reason) => this.event("link", `link down: ${reason}`);
+  }
+
+  /** Bring the stack up on the chip (net_init on link 1) and start polling. Throws EmberError (ENODEV, EINVAL). */
+  start(apps: BoardApp[] = []): this {
+    const o = this.opts;
+    this.stack.init({ link: 1, mac: this.mac, ip: this.ip, netmask: o.netmask ?? "255.255.255.0", gateway: o.gateway ?? 0 });
+    this.takeSpi();
+    for (const [k, v] of Object.entries(o.config ?? {})) this.stack.setConfig(k as ConfigName, v!);
+    this.running = true;
+    this.event("link", `${ipToString(this.ip)} up on the ENC28J60 model (link ${this.chip.link ? "up" : "down"})`);
+    for (const a of apps) this.addApp(a);
+    this.requestPoll(this.clock.now());
+    return this;
+  }
+
+  /** Run an app on this board (listening happens at once). */
+  addApp(app: BoardApp): void {
+    this.apps.push(app);
+    app.start(this);
+    this.kick();
+  }
+
+  /** Ask for a poll as soon as possible (after a send, close, or interrupt). */
+  kick(): void {
+    if (!this.running || this.stopped) return;
+    if (!this.virtual) {
+      // Real time: the next turn of the event loop, not a 1 ms timer.
+      if (this.immediate === null && !this.inPoll) this.immediate = setImmediate(() => { this.immediate = null; this.turn(); });
+      else if (this.inPoll) this.requestPoll(this.clock.now());
+      return;
+    }
+    this.requestPoll(this.clock.now());
+  }
+
+  /** Stop polling, stop the apps and close the link (idempotent). */
+  stop(): void {
+    if (this.stopped) return;
+    for (const a of this.apps) {
+      try { a.stop(this); } catch { /* the module may already be unusable */ }
+    }
+    this.stopped = true;
+    this.running = false;
+    if (this.pollTimer !== null) this.clock.cancel(this.pollTimer);
+    if (this.immediate !== null) clearImmediate(this.immediate);
+    this.pollTimer = null;
+    this.immediate = null;
+    this.link.close();
+  }
+
+  get isRunning(): boolean { return this.running && !this.stopped; }
+
+  /** ms the module's clock reads now (net_poll's argument). */
+  nowMs(): number { return Math.floor(this.clock.now()) >>> 0; }
+
+  /** Stack, chip and link counters, for netstat and the status page. */
+  counters(): { stack: ReturnType<Stack["stats"]>; chip: Enc28j60["counters"]; link: ReturnType<LinkEnd["stats"]> } {
+    return { stack: this.stack.stats(), chip: { ...this.chip.counters }, link: this.link.stats() };
+  }
+
+  /** Report an event (sim prints them). */
+  event(kind: BoardEvent["kind"], text: string): void {
+    this.opts.onEvent?.({ at: this.clock.now(), kind, text });
+  }
+
+  /** Move the chip's SPI debt into the board's busy time. */
+  private takeSpi(): void {
+    const d = this.chip.takeSpiTime();
+    this.spiMs += d;
+    if (this.virtual) this.busyUntil = Math.max(this.busyUntil, this.clock.now()) + d;
+  }
+
+  private requestPoll(atMs: number): void {
+    if (!this.running || this.stopped) return;
+    const at = Math.max(atMs, this.busyUntil);
+    if (this.pollTimer !== null && this.pollAt <= at) return;
+    if (this.pollTimer !== null) this.clock.cancel(this.pollTimer);
+    this.pollAt = at;
+    this.pollTimer = this.clock.at(at, () => { this.pollTimer = null; this.pollAt = Infinity; this.turn(); });
+  }
+
+  /** One turn: poll, service apps, poll again while they did work; then arm the next deadline. */
+  private turn(): void {
+    if (!this.running || this.stopped) return;
+    if (this.virtual && this.clock.now() < this.busyUntil) { this.requestPoll(this.busyUntil); return; }
+    this.inPoll = true;
+    let next = -1;
+    try {
+      for (let i = 0; i < MAX_POLLS_PER_TURN; i++) {
+        next = this.stack.poll(this.nowMs());
+        this.polls++;
+        this.takeSpi();
+        let worked = false;
+        for (const a of this.apps) if (a.service(this)) worked = true;
+        this.takeSpi();
+        if (!worked && next !== 0) break;
+        next = 0;
+      }
+    } catch (e) {
+      this.inPoll = false;
+      this.fail(e);
+      return;
+    }
+    this.inPoll = false;
+    if (next >= 0) this.requestPoll(this.clock.now() + next);
+  }
+
+  private fail(e: unknown): void {
+    const why = e instanceof EmberError ? (e.code === -10 ? "the ENC28J60 stopped answering (ENODEV)" : `${e.call}: ${errorName(e.code)}`) : String(e);
+    this.failure = why;
+    this.event("error", `board stopped: ${why}`);
+    this.running = false;
+    if (this.pollTimer !== null) this.clock.cancel(this.pollTimer);
+    this.pollTimer = null;
+  }
+}
+
+/** Run a VirtualClock until `ms` later, returning early once `until()` holds (checked every `stepMs`). */
+export function runVirtual(clock: VirtualClock, ms: number, until?: () => boolean, stepMs = 1): boolean {
+  const end = clock.now() + ms;
+  if (!until) { clock.advanceTo(end); return true; }
+  while (clock.now() < end) {
+    if (until()) return true;
+    // Nothing changes between timers: jump to the next one, checking at least every stepMs.
+    const next = clock.nextAt() ?? end;
+    clock.advanceTo(Math.min(end, Math.max(clock.now() + stepMs, next)));
+  }
+  return until();
+}
