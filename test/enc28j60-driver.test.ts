@@ -5,6 +5,7 @@
 import { describe, test, expect } from "vitest";
 import { appendFcs } from "../host-sim/crc32.js";
 import { VirtualClock } from "../host-sim/clock.js";
+import { RawSpi } from "./helpers/enc28j60-spi.js";
 import { B0, B1, B2, B3, ECON1, ECON2, EIE, PHY } from "../host-sim/enc28j60/regs.js";
 import { rig, upRig, frame, sizes, BROADCAST, DEFAULT_MAC } from "./helpers/enc28j60.js";
 
@@ -431,6 +432,22 @@ describe("bad input from the chip", () => {
     r.chip.faults.miso = null;
     r.advance(2);
     expect(r.service()).toBe(0);
+    const f = frame(300, 1);
+    r.wire(f);
+    r.drainWire();
+    expect(r.receive()).toEqual(f);
+  });
+
+  test("a chip reset behind the driver's back (RXEN found off) is re-initialised and counted", async () => {
+    const r = await upRig();
+    const spi = new RawSpi(r.chip);
+    spi.src();
+    r.advance(2);
+    expect(r.service()).toBe(0);
+    expect(r.stat("ENC_CHIP_RESETS")).toBe(1);
+    r.advance(2);
+    expect(r.service()).toBe(0);
+    expect(r.chip.peek(2, B2.MACON3)).toBe(0x32);
     const f = frame(300, 1);
     r.wire(f);
     r.drainWire();

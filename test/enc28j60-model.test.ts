@@ -452,6 +452,18 @@ describe("transmit (DS39662 §7.1)", () => {
     expect(readPacketAt(0x1400 + 201, 7)[3] & 0x20).toBe(0);
   });
 
+  test("BFS on ECON1 after the frame left (in SPI time) does not send it again", () => {
+    const sent: Uint8Array[] = [];
+    chip.onWireTransmit = (f) => sent.push(f);
+    macon3(0x32);
+    load(frame(100, 1));
+    spi.bfs(ECON1, 0x08);
+    spi.rbm(400); // 0.16 ms of SPI: past the 0.11 ms wire time, no clock timer has run
+    spi.bfs(ECON1, 0x01);
+    clock.advance(5);
+    expect(sent).toHaveLength(1);
+  });
+
   test("clearing TXRTS cancels the transmission", () => {
     const sent: Uint8Array[] = [];
     chip.onWireTransmit = (f) => sent.push(f);

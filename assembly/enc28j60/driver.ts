@@ -287,6 +287,13 @@ export function encService(): i32 {
     reset();
     return 0;
   }
+  // RXEN is only ever off inside resetRx: if it reads 0 the chip was reset
+  // behind our back (brown-out, RESET pin) and needs the whole init again.
+  if (!(readReg(ECON1) & ECON1_RXEN)) {
+    count(Stat.ENC_CHIP_RESETS);
+    reset();
+    return 0;
+  }
   const eir = readReg(EIR);
   if (eir & EIR_LINKIF) {
     // Reading PHIR clears PGIF/PLNKIF and with them LINKIF (§12.1.5).

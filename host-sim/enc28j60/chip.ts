@@ -326,6 +326,7 @@ export class Enc28j60 {
             this.counters.bitOpOnMacMii++;
             return 0;
           }
+          this.settle(); // read-modify-write on the current value, not a stale one
           const cur = this.rawEth(s.bank, s.addr);
           this.writeReg(s.bank, s.addr, s.kind === "bfs" ? cur | b : cur & ~b, s.kind === "bfs" ? b : 0, s.kind === "bfc" ? b : 0);
         }
