@@ -1,19 +1,257 @@
-// The TCP user calls (RFC 9293 §3.9.1). Not yet implemented: every call
-// answers ENOTCONN-style errors documented in docs/ABI.md.
+// The TCP user calls (RFC 9293 §3.9.1) behind the tcp_* exports: OPEN
+// (listen/connect), SEND, RECEIVE, CLOSE, ABORT, STATUS, plus the poll
+// flags and the connection list. Error semantics are docs/ABI.md's:
+// EINVAL for bad or stale handles, ENOMEM when no TCB is free, ENOTCONN
+// before the handshake, ECLOSED for SEND after CLOSE, the connection's
+// error (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when
+// there is nothing yet, 0 from RECEIVE at end of stream.
 
-import { EINVAL } from "../errors";
+import { TCP_RX_BUF, TCP_TX_BUF, LISTENER_COUNT } from "../config";
+import { EADDRINUSE, EAGAIN, EINVAL, ENOMEM, ENOTCONN, ECLOSED } from "../errors";
+import { Stat, count } from "../stats";
+import { ourIp } from "../netif";
+import { ListField, PollFlag, State, StatusField } from "./abi";
+import { isnFor, isnInit } from "./isn";
+import { portCandidate, portCount, portUsed, portsInit } from "./ports";
+import {
+  F, Tcb, clearFlag, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
+  tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed, tcbUsedCount, txRing, txStart,
+} from "./tcb";
+import { outputInit, sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
+import { rtoMs } from "./timer";
+import { initConnection } from "./input";
+import {
+  listenAccept, listenClose, listenInit, listenOpen, listenReadable, listenerFromHandle, listenerPort,
+  listenerSlotHandle,
+} from "./listen";
 
-export function tcpInit(): void {}
-export function tcpTimers(): void {}
-export function tcpNextDeadline(): i32 { return -1; }
-export function tcpListen(port: i32, backlog: i32): i32 { return EINVAL; }
-export function tcpAccept(listener: i32): i32 { return EINVAL; }
-export function tcpConnect(ip: u32, port: i32): i32 { return EINVAL; }
-export function tcpSend(conn: i32, ptr: usize, len: i32): i32 { return EINVAL; }
-export function tcpRecv(conn: i32, ptr: usize, len: i32): i32 { return EINVAL; }
-export function tcpClose(conn: i32): i32 { return EINVAL; }
-export function tcpAbort(conn: i32): i32 { return EINVAL; }
-export function tcpPollFlags(conn: i32): i32 { return EINVAL; }
-export function tcpState(conn: i32): i32 { return EINVAL; }
-export function tcpStatus(conn: i32, out: usize): i32 { return EINVAL; }
-export function tcpList(out: usize, max: i32): i32 { return 0; }
+export { tcpTimers, tcpNextDeadline } from "./timer";
+
+/** Reset all TCP state (net_init). */
+export function tcpInit(): void {
+  tcbPoolInit();
+  listenInit();
+  outputInit();
+  isnInit();
+  portsInit();
+}
+
+/** tcp_listen. */
+export function tcpListen(port: i32, backlog: i32): i32 {
+  return listenOpen(<u16>port, backlog);
+}
+
+/** tcp_accept. */
+export function tcpAccept(listener: i32): i32 {
+  const l = listenerFromHandle(listener);
+  if (l < 0) return EINVAL;
+  return listenAccept(l);
+}
+
+/** tcp_connect: active OPEN from an RFC 6056 ephemeral port (RFC 9293 §3.10.1). */
+export function tcpConnect(ip: u32, port: i32): i32 {
+  const t = tcbAllocReusing();
+  if (t === null) { count(Stat.TCP_NO_TCB); return ENOMEM; }
+  const rport = <u16>port;
+  const n = portCount();
+  let local: u16 = 0;
+  for (let a = 0; a < n; a++) {
+    const c = portCandidate(ip, rport, a);
+    if (tcbLookup(ip, rport, c) === null) { local = c; portUsed(); break; }
+  }
+  if (local == 0) { tcbFree(t); return EADDRINUSE; }
+  t.localPort = local;
+  t.remoteIp = ip;
+  t.remotePort = rport;
+  initConnection(t, isnFor(ourIp(), local, ip, rport));
+  setFlag(t, <u16>F.OWNED);
+  setState(t, State.SYN_SENT);
+  tcbHash(t);
+  count(Stat.TCP_ACTIVE_OPENS);
+  tcpOutput(t);
+  return tcbHandle(t);
+}
+
+/** tcp_send: copy into the send ring, then let output decide what goes now. */
+export function tcpSend(conn: i32, ptr: usize, len: i32): i32 {
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  const e = tcbError(t);
+  if (e != 0) return e;
+  if (hasFlag(t, <u16>F.CLOSED)) return ECLOSED;
+  const s = t.state;
+  if (s == <u8>State.SYN_SENT || s == <u8>State.SYN_RECEIVED) return ENOTCONN;
+  if (s != <u8>State.ESTABLISHED && s != <u8>State.CLOSE_WAIT) return ECLOSED;
+  const n = min<i32>(len, txFree(t));
+  if (n <= 0) return 0;
+  const ring = txRing(t);
+  const pos = <i32>((txStart(t) + <u32>t.txLen - t.iss - 1) & <u32>(TCP_TX_BUF - 1));
+  const first = min<i32>(n, TCP_TX_BUF - pos);
+  memory.copy(ring + <usize>pos, ptr, <usize>first);
+  if (first < n) memory.copy(ring, ptr + <usize>first, <usize>(n - first));
+  t.txLen += <u16>n;
+  tcpOutput(t);
+  return n;
+}
+
+/** tcp_recv: in-order bytes from the receive ring; 0 once the peer's FIN is reached. */
+export function tcpRecv(conn: i32, ptr: usize, len: i32): i32 {
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  const e = tcbError(t);
+  if (e != 0) return e;
+  if (t.rxLen > 0) {
+    const n = min<i32>(len, <i32>t.rxLen);
+    const ring = rxRing(t);
+    const pos = <i32>((rxReadSeq(t) - t.irs - 1) & <u32>(TCP_RX_BUF - 1));
+    const first = min<i32>(n, TCP_RX_BUF - pos);
+    memory.copy(ptr, ring + <usize>pos, <usize>first);
+    if (first < n) memory.copy(ptr + <usize>first, ring, <usize>(n - first));
+    t.rxLen -= <u16>n;
+    // Reading opened the window: tell the peer if it was closing (RFC 9293
+    // §3.8.6.2.2), so a sender blocked on it need not wait for a probe.
+    const s = t.state;
+    if ((s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1 || s == <u8>State.FIN_WAIT_2)
+      && windowUpdateDue(t) && <i32>(t.rcvAdv - t.rcvNxt) < (TCP_RX_BUF >> 1)) {
+      sendAck(t);
+    }
+    return n;
+  }
+  if (finReceived(t)) return 0;
+  return EAGAIN;
+}
+
+/** tcp_close: FIN after the queued data (RFC 9293 §3.10.4). */
+export function tcpClose(conn: i32): i32 {
+  const l = listenerFromHandle(conn);
+  if (l >= 0) return listenClose(l);
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  if (tcbError(t) != 0 || t.state == <u8>State.CLOSED) { tcbFree(t); return 0; }
+  if (hasFlag(t, <u16>F.CLOSED)) return 0;
+  setFlag(t, <u16>F.CLOSED);
+  const s = t.state;
+  if (s == <u8>State.SYN_SENT) { tcbFree(t); return 0; }
+  if (s == <u8>State.ESTABLISHED) setState(t, State.FIN_WAIT_1);
+  else if (s == <u8>State.CLOSE_WAIT) setState(t, State.LAST_ACK);
+  // SYN-RECEIVED: the FIN waits for ESTABLISHED (input.ts established()).
+  tcpOutput(t);
+  return 0;
+}
+
+/** tcp_abort: RST when synchronized, free at once (RFC 9293 §3.10.5). */
+export function tcpAbort(conn: i32): i32 {
+  const l = listenerFromHandle(conn);
+  if (l >= 0) return listenClose(l);
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  const s = t.state;
+  if (s == <u8>State.SYN_RECEIVED || s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1
+    || s == <u8>State.FIN_WAIT_2 || s == <u8>State.CLOSE_WAIT) {
+    sendRst(t);
+  }
+  tcbFree(t);
+  return 0;
+}
+
+/** tcp_poll flags (docs/ABI.md). */
+export function tcpPollFlags(conn: i32): i32 {
+  const l = listenerFromHandle(conn);
+  if (l >= 0) return listenReadable(l) ? <i32>PollFlag.READABLE : 0;
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  let f = 0;
+  if (tcbError(t) != 0) return <i32>(PollFlag.ERROR | PollFlag.READABLE);
+  const fin = finReceived(t);
+  if (t.rxLen > 0 || fin) f |= PollFlag.READABLE;
+  if (fin) f |= PollFlag.PEER_CLOSED;
+  const s = t.state;
+  if ((s == <u8>State.ESTABLISHED || s == <u8>State.CLOSE_WAIT) && !hasFlag(t, <u16>F.CLOSED) && txFree(t) > 0) {
+    f |= PollFlag.WRITABLE;
+  }
+  if (synchronized(t)) f |= PollFlag.ESTABLISHED;
+  return f;
+}
+
+/** tcp_state. */
+export function tcpState(conn: i32): i32 {
+  if (listenerFromHandle(conn) >= 0) return <i32>State.LISTEN;
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  return <i32>t.state;
+}
+
+// @ts-ignore: decorator
+@inline function put(out: usize, f: i32, v: u32): void { store<u32>(out + (<usize>f << 2), v); }
+
+/** tcp_status (docs/ABI.md layout). */
+export function tcpStatus(conn: i32, out: usize): i32 {
+  memory.fill(out, 0, <usize>StatusField.COUNT << 2);
+  const l = listenerFromHandle(conn);
+  if (l >= 0) {
+    put(out, StatusField.STATE, <u32>State.LISTEN);
+    put(out, StatusField.LOCAL_IP, ourIp());
+    put(out, StatusField.LOCAL_PORT, <u32>listenerPort(l));
+    return 0;
+  }
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  statusOf(t, out);
+  return 0;
+}
+
+function statusOf(t: Tcb, out: usize): void {
+  put(out, StatusField.STATE, <u32>t.state);
+  put(out, StatusField.LOCAL_IP, ourIp());
+  put(out, StatusField.LOCAL_PORT, <u32>t.localPort);
+  put(out, StatusField.REMOTE_IP, t.remoteIp);
+  put(out, StatusField.REMOTE_PORT, <u32>t.remotePort);
+  put(out, StatusField.ISS, t.iss);
+  put(out, StatusField.IRS, t.irs);
+  put(out, StatusField.SND_UNA, t.sndUna);
+  put(out, StatusField.SND_NXT, t.sndNxt);
+  put(out, StatusField.SND_WND, <u32>t.sndWnd);
+  put(out, StatusField.RCV_NXT, t.rcvNxt);
+  put(out, StatusField.RCV_WND, rxSpace(t));
+  put(out, StatusField.RTO_MS, rtoMs(t));
+  put(out, StatusField.SEND_QUEUED, <u32>t.txLen);
+  put(out, StatusField.RECV_QUEUED, <u32>t.rxLen);
+  put(out, StatusField.SND_UP, t.sndUna);
+  put(out, StatusField.RCV_UP, t.rcvUp);
+  put(out, StatusField.SND_WL1, t.sndWl1);
+  put(out, StatusField.SND_WL2, t.sndWl2);
+  put(out, StatusField.CWND, <u32>t.cwnd);
+  put(out, StatusField.SSTHRESH, <u32>t.ssthresh);
+  put(out, StatusField.SRTT_MS, t.srtt8 >> 3);
+  put(out, StatusField.RETRIES, <u32>t.retries);
+  put(out, StatusField.SND_MSS, <u32>t.sndMss);
+}
+
+function listEntry(out: usize, handle: i32, state: State, localPort: u16, remoteIp: u32, remotePort: u16): void {
+  put(out, ListField.HANDLE, <u32>handle);
+  put(out, ListField.STATE, <u32>state);
+  put(out, ListField.LOCAL_IP, ourIp());
+  put(out, ListField.LOCAL_PORT, <u32>localPort);
+  put(out, ListField.REMOTE_IP, remoteIp);
+  put(out, ListField.REMOTE_PORT, <u32>remotePort);
+}
+
+/** tcp_list: listeners, then every TCB in use (-1 as the handle of one not yet accepted). */
+export function tcpList(out: usize, max: i32): i32 {
+  let n = 0;
+  const step = <usize>ListField.COUNT << 2;
+  for (let l = 0; l < LISTENER_COUNT && n < max; l++) {
+    const h = listenerSlotHandle(l);
+    if (h == 0) continue;
+    listEntry(out + <usize>n * step, h, State.LISTEN, listenerPort(l), 0, 0);
+    n++;
+  }
+  const used = tcbUsedCount();
+  for (let k = 0; k < used && n < max; k++) {
+    const t = tcbUsed(k);
+    const h = hasFlag(t, <u16>F.OWNED) ? tcbHandle(t) : -1;
+    listEntry(out + <usize>n * step, h, <State>t.state, t.localPort, t.remoteIp, t.remotePort);
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,224 @@
+// Segment output: everything the stack sends goes through here. tcpOutput()
+// decides what a connection may send now (SYN, data re-cut from the send
+// ring, FIN, or a bare ACK) under the send window, the congestion window,
+// Nagle and sender-side SWS avoidance; the reply helpers answer segments
+// that have no connection (RFC 9293 §3.10.7.1) and send RFC 5961 challenge
+// ACKs under their rate limit.
+//
+// Retransmission never keeps copies: SND.NXT is moved back (RTO) or one
+// segment is cut again at SND.UNA (fast retransmit), and the bytes are read
+// from the ring again.
+
+import { LINK_MTU, TCP_RX_BUF, TCP_TX_BUF } from "../config";
+import { Stat, count } from "../stats";
+import { ConfigKey, config } from "../netconfig";
+import { nowMs } from "../time";
+import { State } from "./abi";
+import { ACK, FIN, PSH, RST, SEG, SYN, emitDataPtr, emitTcp, has, segLen } from "./segment";
+import { seqGt, seqLe, seqLt, seqMax } from "./seq";
+import {
+  F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, txRing, txStart,
+} from "./tcb";
+import { armRetransmit, armPersist } from "./timer";
+
+/** The MSS we announce: link MTU less the IPv4 and TCP headers (RFC 9293 §3.7.1). */
+// @ts-ignore: decorator
+@inline export const OUR_MSS: u16 = <u16>(LINK_MTU - 40);
+
+/**
+ * The window to put in a segment, moving the advertised right edge only
+ * by at least min(RCV.BUFF/2, MSS) (receiver SWS avoidance, RFC 9293
+ * §3.8.6.2.2) and never to the left (RFC 9293 §3.8.6).
+ */
+export function windowToAdvertise(t: Tcb): u16 {
+  const edge = t.rcvNxt + rxSpace(t);
+  if (seqGt(edge, t.rcvAdv)) {
+    const step = <u32>min<i32>(TCP_RX_BUF >> 1, <i32>OUR_MSS);
+    if (edge - t.rcvAdv >= step || t.rcvAdv == t.rcvNxt) t.rcvAdv = edge;
+  }
+  if (seqLt(t.rcvAdv, t.rcvNxt)) t.rcvAdv = t.rcvNxt;
+  const w = t.rcvAdv - t.rcvNxt;
+  return <u16>(w > 0xffff ? 0xffff : w);
+}
+
+/** The window would open by at least an MSS or half the ring if we advertised now. */
+export function windowUpdateDue(t: Tcb): bool {
+  const edge = t.rcvNxt + rxSpace(t);
+  if (!seqGt(edge, t.rcvAdv)) return false;
+  const step = <u32>min<i32>(TCP_RX_BUF >> 1, <i32>OUR_MSS);
+  return edge - t.rcvAdv >= step;
+}
+
+/** Copy `len` send-ring bytes starting at sequence `seq` to `dst` (wrapping). */
+function copyFromTxRing(t: Tcb, seq: u32, dst: usize, len: i32): void {
+  const ring = txRing(t);
+  const pos = <i32>((seq - t.iss - 1) & <u32>(TCP_TX_BUF - 1));
+  const first = min<i32>(len, TCP_TX_BUF - pos);
+  memory.copy(dst, ring + <usize>pos, <usize>first);
+  if (first < len) memory.copy(dst + <usize>first, ring, <usize>(len - first));
+}
+
+/**
+ * Send one segment of this connection: `len` ring bytes from `seq`, with
+ * `flags` (ACK is added once synchronized, and RCV.NXT with it). A SYN
+ * carries our MSS option.
+ */
+export function sendSegment(t: Tcb, seq: u32, len: i32, flags: u8): void {
+  const syn = (flags & SYN) != 0;
+  if (len > 0) copyFromTxRing(t, seq, emitDataPtr(syn), len);
+  let ack: u32 = 0;
+  if (t.state != <u8>State.SYN_SENT) {
+    flags |= ACK;
+    ack = t.rcvNxt;
+    clearFlag(t, <u16>(F.DELACK | F.ONE_FULL | F.ACK_NOW));
+  }
+  const wnd = (flags & RST) != 0 ? <u16>0 : windowToAdvertise(t);
+  emitTcp(t.localPort, t.remoteIp, t.remotePort, seq, ack, flags, wnd, syn ? OUR_MSS : 0, len);
+}
+
+/** A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+export function sendAck(t: Tcb): void {
+  sendSegment(t, t.sndNxt, 0, ACK);
+}
+
+/** ABORT's reset: <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5). */
+export function sendRst(t: Tcb): void {
+  count(Stat.TCP_RST_SENT);
+  emitTcp(t.localPort, t.remoteIp, t.remotePort, t.sndNxt, 0, RST, 0, 0, 0);
+}
+
+let challengeWindowStart: u32 = 0;
+let challengeCount: i32 = 0;
+
+/** Reset the RFC 5961 §7 rate limiter (net_init). */
+export function outputInit(): void {
+  challengeWindowStart = nowMs();
+  challengeCount = 0;
+}
+
+/**
+ * RFC 5961 §3.2/§4.2 challenge ACK, at most CHALLENGE_ACK_LIMIT per second
+ * for the whole stack (§7), so it cannot be used to flood.
+ */
+export function challengeAck(t: Tcb): void {
+  const now = nowMs();
+  if (now - challengeWindowStart >= 1000) {
+    challengeWindowStart = now;
+    challengeCount = 0;
+  }
+  if (challengeCount >= config(ConfigKey.CHALLENGE_ACK_LIMIT)) return;
+  challengeCount++;
+  count(Stat.TCP_CHALLENGE_ACKS);
+  sendAck(t);
+}
+
+/**
+ * Reset for the segment in SEG when no connection takes it (RFC 9293
+ * §3.10.7.1): if it had an ACK, <SEQ=SEG.ACK><CTL=RST>; otherwise
+ * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never in answer to a RST.
+ */
+export function replyRst(): void {
+  if (has(RST)) return;
+  count(Stat.TCP_RST_SENT);
+  if (has(ACK)) emitTcp(SEG.dstPort, SEG.srcIp, SEG.srcPort, SEG.ack, 0, RST, 0, 0, 0);
+  else emitTcp(SEG.dstPort, SEG.srcIp, SEG.srcPort, 0, SEG.seq + segLen(), RST | ACK, 0, 0, 0);
+}
+
+/** States in which our side may still send data or its FIN. */
+// @ts-ignore: decorator
+@inline function maySend(s: u8): bool {
+  return s == <u8>State.ESTABLISHED || s == <u8>State.CLOSE_WAIT || s == <u8>State.FIN_WAIT_1
+    || s == <u8>State.CLOSING || s == <u8>State.LAST_ACK;
+}
+
+/**
+ * Send whatever the connection may send now; an ACK owed (F_ACK_NOW) goes
+ * out on its own when nothing else carries it.
+ */
+export function tcpOutput(t: Tcb): void {
+  const s = t.state;
+  if (s == <u8>State.SYN_SENT || s == <u8>State.SYN_RECEIVED) {
+    if (t.sndNxt == t.iss) {
+      sendSegment(t, t.iss, 0, SYN);
+      t.sndNxt = t.iss + 1;
+      t.sndMax = seqMax(t.sndMax, t.sndNxt);
+      if (!hasFlag(t, <u16>F.TIMER)) armRetransmit(t);
+    } else if (hasFlag(t, <u16>F.ACK_NOW) && s == <u8>State.SYN_RECEIVED) {
+      sendAck(t);
+    }
+    return;
+  }
+  if (maySend(s)) {
+    const nagle = config(ConfigKey.NAGLE) != 0;
+    const start = txStart(t);
+    const fin = finSeq(t);
+    const finQueued = hasFlag(t, <u16>F.CLOSED) && s != <u8>State.ESTABLISHED && s != <u8>State.CLOSE_WAIT;
+    for (;;) {
+      const sent = <i32>(t.sndNxt - start);
+      const unsent = <i32>t.txLen - sent;
+      const finDue = finQueued && seqLe(t.sndNxt, fin);
+      if (unsent <= 0 && !finDue) break;
+      const flight = <i32>(t.sndNxt - t.sndUna);
+      const wnd = min<i32>(<i32>t.sndWnd, <i32>t.cwnd);
+      const usable = wnd > flight ? wnd - flight : 0;
+      const mss = <i32>t.sndMss;
+      let len = min<i32>(max<i32>(unsent, 0), min<i32>(mss, usable));
+      const all = len == unsent;
+      if (len < mss && !all) {
+        // Window-limited runt: wait for the window to open (RFC 9293
+        // §3.8.6.2.1 sender SWS avoidance) unless nothing is in flight
+        // and the window itself is that small.
+        if (flight > 0 || len == 0) break;
+      }
+      // Nagle (RFC 9293 §3.7.4): a short final segment waits while data is unacknowledged.
+      if (nagle && all && len < mss && len > 0 && flight > 0 && !finDue) break;
+      const withFin = finDue && all;
+      if (len == 0 && !withFin) break;
+      if (len > 0 && !hasFlag(t, <u16>F.RTT) && t.sndNxt == t.sndMax) {
+        // RFC 6298 §3: time one segment per window, never a retransmission.
+        t.rttSeq = t.sndNxt + <u32>len;
+        t.rttStart = nowMs();
+        setFlag(t, <u16>F.RTT);
+      }
+      sendSegment(t, t.sndNxt, len, withFin ? FIN | PSH : (all && len > 0 ? PSH : 0));
+      t.sndNxt += <u32>len + (withFin ? 1 : 0);
+      t.sndMax = seqMax(t.sndMax, t.sndNxt);
+      if (!hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST)) armRetransmit(t);
+      if (withFin) break;
+    }
+    // Data waits, nothing is in flight and the peer's window is shut: the
+    // persist timer probes it (RFC 9293 §3.8.6.1).
+    if (t.sndNxt == t.sndUna && <i32>t.txLen > <i32>(t.sndNxt - start) && t.sndWnd == 0 && !hasFlag(t, <u16>F.TIMER)) {
+      armPersist(t);
+    }
+  }
+  if (hasFlag(t, <u16>F.ACK_NOW)) sendAck(t);
+}
+
+/** Retransmit one segment at SND.UNA (fast retransmit, NewReno partial ACK). */
+export function retransmitFirst(t: Tcb): void {
+  const start = txStart(t);
+  const inRing = <i32>t.txLen - <i32>(t.sndUna - start);
+  const len = min<i32>(<i32>t.sndMss, max<i32>(inRing, 0));
+  const fin = hasFlag(t, <u16>F.CLOSED) && len == inRing && seqLt(t.sndUna + <u32>len, t.sndMax)
+    && t.state != <u8>State.ESTABLISHED && t.state != <u8>State.CLOSE_WAIT;
+  if (len == 0 && !fin) return;
+  clearFlag(t, <u16>F.RTT); // Karn: no sample from a retransmitted segment
+  sendSegment(t, t.sndUna, len, fin ? FIN | PSH : 0);
+}
+
+/** A zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1). */
+export function sendProbe(t: Tcb): void {
+  const start = txStart(t);
+  const unsent = <i32>t.txLen - <i32>(t.sndNxt - start);
+  count(Stat.TCP_PERSIST_PROBES);
+  if (unsent <= 0) { sendAck(t); return; }
+  sendSegment(t, t.sndNxt, 1, 0);
+  // The byte counts as sent for ACK acceptability; SND.NXT stays so the
+  // byte is sent again normally once the window opens.
+  t.sndMax = seqMax(t.sndMax, t.sndNxt + 1);
+}
+
+/** Bytes the send ring can still take. */
+// @ts-ignore: decorator
+@inline export function txFree(t: Tcb): i32 { return TCP_TX_BUF - <i32>t.txLen; }

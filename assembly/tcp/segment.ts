@@ -1,0 +1,206 @@
+// The TCP header (RFC 9293 §3.1): a packet view, the parsed segment record
+// and emission.
+//
+//   0                   1                   2                   3
+//   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//  +-------------------------------+-------------------------------+
+//  |          Source Port          |       Destination Port        |  0
+//  |                        Sequence Number                        |  4
+//  |                    Acknowledgment Number                      |  8
+//  | DOff  | Rsrvd |C|E|U|A|P|R|S|F|            Window             | 12
+//  |           Checksum            |         Urgent Pointer        | 16
+//  |                    Options (DOff*4 - 20 bytes)                | 20
+//  +---------------------------------------------------------------+
+//
+// parseTcp() checks the length, data offset, checksum and option list
+// before anything is read into the record; a bad segment is counted
+// (TCP_DROP_CHECKSUM or TCP_DROP_MALFORMED) and never reaches the state
+// machine. Protocol code reads only the record `SEG`.
+
+import { Stat, count } from "../stats";
+import { onesSum, pseudoHeaderSum, sumAdd, sumFinish } from "../ip/checksum";
+import { PROTO_TCP, ipv4Payload, ipv4Send } from "../ip/ipv4";
+import { ourIp } from "../netif";
+
+// @ts-ignore: decorator
+@inline export const TCP_HEADER_LEN: i32 = 20;
+// @ts-ignore: decorator
+@inline const TCP_SRC_PORT: usize = 0;
+// @ts-ignore: decorator
+@inline const TCP_DST_PORT: usize = 2;
+// @ts-ignore: decorator
+@inline const TCP_SEQ: usize = 4;
+// @ts-ignore: decorator
+@inline const TCP_ACK: usize = 8;
+// @ts-ignore: decorator
+@inline const TCP_DOFF: usize = 12;
+// @ts-ignore: decorator
+@inline const TCP_FLAGS: usize = 13;
+// @ts-ignore: decorator
+@inline const TCP_WINDOW: usize = 14;
+// @ts-ignore: decorator
+@inline const TCP_CHECKSUM: usize = 16;
+// @ts-ignore: decorator
+@inline const TCP_URGENT: usize = 18;
+
+// Control bits.
+// @ts-ignore: decorator
+@inline export const FIN: u8 = 0x01;
+// @ts-ignore: decorator
+@inline export const SYN: u8 = 0x02;
+// @ts-ignore: decorator
+@inline export const RST: u8 = 0x04;
+// @ts-ignore: decorator
+@inline export const PSH: u8 = 0x08;
+// @ts-ignore: decorator
+@inline export const ACK: u8 = 0x10;
+// @ts-ignore: decorator
+@inline export const URG: u8 = 0x20;
+
+// Options (RFC 9293 §3.2).
+// @ts-ignore: decorator
+@inline const OPT_END: u8 = 0;
+// @ts-ignore: decorator
+@inline const OPT_NOP: u8 = 1;
+// @ts-ignore: decorator
+@inline const OPT_MSS: u8 = 2;
+// @ts-ignore: decorator
+@inline const OPT_MSS_LEN: u8 = 4;
+/** Bytes of the MSS option we put on SYN and SYN-ACK segments. */
+// @ts-ignore: decorator
+@inline export const MSS_OPTION_LEN: i32 = 4;
+
+// Field views; valid only after the length check in parseTcp.
+// @ts-ignore: decorator
+@inline function srcPort(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_SRC_PORT)); }
+// @ts-ignore: decorator
+@inline function dstPort(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_DST_PORT)); }
+// @ts-ignore: decorator
+@inline function seqField(p: usize): u32 { return bswap<u32>(load<u32>(p, TCP_SEQ)); }
+// @ts-ignore: decorator
+@inline function ackField(p: usize): u32 { return bswap<u32>(load<u32>(p, TCP_ACK)); }
+// @ts-ignore: decorator
+@inline function headerLen(p: usize): i32 { return <i32>(load<u8>(p, TCP_DOFF) >> 4) << 2; }
+// @ts-ignore: decorator
+@inline function flagsField(p: usize): u8 { return load<u8>(p, TCP_FLAGS); }
+// @ts-ignore: decorator
+@inline function windowField(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_WINDOW)); }
+// @ts-ignore: decorator
+@inline function urgentField(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_URGENT)); }
+
+/** The parsed segment (STYLE 3): one static record, refilled per segment. */
+@unmanaged export class Segment {
+  srcIp: u32;
+  dstIp: u32;
+  seq: u32;
+  ack: u32;
+  dataPtr: usize;
+  dataLen: i32;
+  srcPort: u16;
+  dstPort: u16;
+  wnd: u16;
+  up: u16;
+  /** Peer's MSS option, 0 when absent. */
+  mss: u16;
+  flags: u8;
+}
+
+const segStore = memory.data(offsetof<Segment>(), 8);
+/** The segment being processed. */
+export const SEG = changetype<Segment>(segStore);
+
+/** The segment carries control bit(s) `f`. */
+// @ts-ignore: decorator
+@inline export function has(f: u8): bool { return (SEG.flags & f) != 0; }
+
+/** SEG.LEN: data plus one for SYN and one for FIN (RFC 9293 §3.4). */
+// @ts-ignore: decorator
+@inline export function segLen(): u32 {
+  return <u32>SEG.dataLen + <u32>(SEG.flags & SYN ? 1 : 0) + <u32>(SEG.flags & FIN ? 1 : 0);
+}
+
+/**
+ * Validate the `len` bytes at `p` (an IPv4 payload from `src` to `dst`) and
+ * fill SEG. Returns false (after counting why) for a segment to drop.
+ */
+export function parseTcp(src: u32, dst: u32, p: usize, len: i32): bool {
+  if (len < TCP_HEADER_LEN) { count(Stat.TCP_DROP_MALFORMED); return false; }
+  const hlen = headerLen(p);
+  if (hlen < TCP_HEADER_LEN || hlen > len) { count(Stat.TCP_DROP_MALFORMED); return false; }
+  // RFC 9293 §3.1: the checksum covers the pseudo-header, header and text.
+  if (sumFinish(sumAdd(pseudoHeaderSum(src, dst, PROTO_TCP, <u32>len), onesSum(p, len))) != 0) {
+    count(Stat.TCP_DROP_CHECKSUM);
+    return false;
+  }
+  const sp = srcPort(p);
+  const dp = dstPort(p);
+  if (sp == 0 || dp == 0) { count(Stat.TCP_DROP_MALFORMED); return false; }
+  let mss: u16 = 0;
+  // Options: END stops the list, NOP is one byte, every other kind carries
+  // its length (RFC 9293 §3.2); unknown kinds are skipped by that length
+  // (RFC 9293 §3.1 "MUST ... ignore options it does not implement").
+  let i: i32 = TCP_HEADER_LEN;
+  while (i < hlen) {
+    const kind = load<u8>(p + <usize>i);
+    if (kind == OPT_END) break;
+    if (kind == OPT_NOP) { i++; continue; }
+    if (i + 1 >= hlen) { count(Stat.TCP_DROP_MALFORMED); return false; }
+    const olen = <i32>load<u8>(p + <usize>i, 1);
+    if (olen < 2 || i + olen > hlen) { count(Stat.TCP_DROP_MALFORMED); return false; }
+    if (kind == OPT_MSS) {
+      if (olen != <i32>OPT_MSS_LEN) { count(Stat.TCP_DROP_MALFORMED); return false; }
+      mss = bswap<u16>(load<u16>(p + <usize>i, 2));
+    }
+    i += olen;
+  }
+  SEG.srcIp = src;
+  SEG.dstIp = dst;
+  SEG.srcPort = sp;
+  SEG.dstPort = dp;
+  SEG.seq = seqField(p);
+  SEG.ack = ackField(p);
+  SEG.flags = flagsField(p);
+  SEG.wnd = windowField(p);
+  SEG.up = urgentField(p);
+  SEG.mss = mss;
+  SEG.dataPtr = p + <usize>hlen;
+  SEG.dataLen = len - hlen;
+  return true;
+}
+
+/** Where emitted segment text goes: after the header and, on SYNs, the MSS option. */
+// @ts-ignore: decorator
+@inline export function emitDataPtr(withMss: bool): usize {
+  return ipv4Payload() + <usize>(TCP_HEADER_LEN + (withMss ? MSS_OPTION_LEN : 0));
+}
+
+/**
+ * Write a header in front of `dataLen` bytes already at emitDataPtr(mss != 0),
+ * checksum it and hand the datagram to IPv4. `mss` > 0 adds the MSS option.
+ */
+export function emitTcp(
+  localPort: u16, remoteIp: u32, remotePort: u16,
+  seq: u32, ack: u32, flags: u8, wnd: u16, mss: u16, dataLen: i32,
+): void {
+  const p = ipv4Payload();
+  const hlen = TCP_HEADER_LEN + (mss != 0 ? MSS_OPTION_LEN : 0);
+  store<u16>(p, bswap<u16>(localPort), TCP_SRC_PORT);
+  store<u16>(p, bswap<u16>(remotePort), TCP_DST_PORT);
+  store<u32>(p, bswap<u32>(seq), TCP_SEQ);
+  store<u32>(p, bswap<u32>(ack), TCP_ACK);
+  store<u8>(p, <u8>((hlen >> 2) << 4), TCP_DOFF);
+  store<u8>(p, flags, TCP_FLAGS);
+  store<u16>(p, bswap<u16>(wnd), TCP_WINDOW);
+  store<u16>(p, 0, TCP_CHECKSUM);
+  store<u16>(p, 0, TCP_URGENT);
+  if (mss != 0) {
+    store<u8>(p, OPT_MSS, TCP_HEADER_LEN);
+    store<u8>(p, OPT_MSS_LEN, TCP_HEADER_LEN + 1);
+    store<u16>(p, bswap<u16>(mss), TCP_HEADER_LEN + 2);
+  }
+  const total = hlen + dataLen;
+  const sum = sumAdd(pseudoHeaderSum(ourIp(), remoteIp, PROTO_TCP, <u32>total), onesSum(p, total));
+  store<u16>(p, bswap<u16>(sumFinish(sum)), TCP_CHECKSUM);
+  count(Stat.TCP_TX_SEGMENTS);
+  ipv4Send(remoteIp, PROTO_TCP, total);
+}
