@@ -338,7 +338,7 @@ export function encReceive(buf: usize, max: i32): i32 {
     const good = (status & RSV_RECEIVED_OK) != 0
       && (status & (RSV_CRC_ERROR | RSV_LENGTH_CHECK_ERROR)) == 0
       && len >= FRAME_LEN_MIN && len <= FRAME_LEN_MAX - FCS_LEN && len <= max;
-    // ERDPT is already at the frame; RBM wraps at ERXND by itself (§3.2.1).
+    // ERDPT is already at the frame; RBM wraps at ERXND by itself (§4.2.2).
     if (good) readBuffer(buf, len);
     writePtr(ERXRDPTL, rxReadPtrFor(next));
     setBits(ECON2, ECON2_PKTDEC);

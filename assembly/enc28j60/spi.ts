@@ -87,7 +87,7 @@ export function clearBits(reg: u32, mask: u32): void {
   op(OP_BFC, reg, mask);
 }
 
-/** Write a buffer pointer, L first: for ERXRDPT the H write loads both (§6.1). */
+/** Write a buffer pointer, L first: for ERXRDPT the H write loads both (§3.2.1). */
 export function writePtr(regL: u32, value: u32): void {
   writeReg(regL, value & 0xff);
   writeReg(regL + 1, (value >> 8) & 0x1f);

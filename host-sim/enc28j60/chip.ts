@@ -377,7 +377,7 @@ export class Enc28j60 {
     return addr >= 0x1b ? this.common[addr - EIE] : this.banks[bank][addr];
   }
 
-  /** RBM auto-increment (§3.2.1): ERXND wraps to ERXST, 1FFFh to 0000h. */
+  /** RBM auto-increment (§4.2.2): ERXND wraps to ERXST, 1FFFh to 0000h. */
   private rbmNext(p: number): number {
     if (p === this.ptr(0, B0.ERXND)) return this.ptr(0, B0.ERXST);
     return (p + 1) & 0x1fff;
@@ -437,14 +437,14 @@ export class Enc28j60 {
     if (bank === 0) {
       if (addr === B0.ERXWRPT || addr === B0.ERXWRPT + 1) { this.counters.readOnlyWrites++; return; }
       if (addr >= B0.ERXST && addr <= B0.ERXND + 1) {
-        // §6.1: the ring may only move while reception is off.
+        // §3.2.1: the ring may only move while reception is off.
         if (this.c(ECON1) & ECON1_BITS.RXEN) { this.counters.ringWriteWhileRxen++; return; }
         r[addr] = addr & 1 ? v & 0x1f : v;
         // Writing ERXST/ERXND reloads the write pointer; DS80349 issue 5: with 0000h.
         this.setPtr(0, B0.ERXWRPT, this.faults.erxwrptZero ? 0 : this.ptr(0, B0.ERXST));
         return;
       }
-      if (addr === B0.ERXRDPT) { this.rxrdptLatch = v; return; } // latched until H (§6.1)
+      if (addr === B0.ERXRDPT) { this.rxrdptLatch = v; return; } // latched until H (§3.2.1)
       if (addr === B0.ERXRDPT + 1) {
         r[B0.ERXRDPT] = this.rxrdptLatch;
         r[addr] = v & 0x1f;
