@@ -29,11 +29,15 @@ export function linkOpen(k: LinkKind, mac: usize, fullDuplex: bool): i32 {
   return 0;
 }
 
-/** Hand one frame to the link. */
+/** Hand one frame to the link; a frame the device cannot take is counted and lost (TCP retransmits). */
 export function linkTransmit(ptr: usize, len: i32): void {
+  if (kind == LinkKind.HOST_FRAMES) {
+    frame_out(ptr, len);
+  } else if (kind != LinkKind.ENC28J60 || encTransmit(ptr, len) < 0) {
+    count(Stat.ETH_DROP_TX);
+    return;
+  }
   count(Stat.ETH_TX_FRAMES);
-  if (kind == LinkKind.HOST_FRAMES) frame_out(ptr, len);
-  else if (kind == LinkKind.ENC28J60) encTransmit(ptr, len);
 }
 
 /** Service the link device; returns 0 or ENODEV. */

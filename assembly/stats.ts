@@ -10,6 +10,7 @@ export const enum Stat {
   ETH_DROP_OVERSIZE,     // longer than FRAME_MAX
   ETH_DROP_NOT_OURS,     // destination neither our MAC nor broadcast
   ETH_DROP_TYPE,         // EtherType we do not speak
+  ETH_DROP_TX,           // outgoing frames the link device refused (not ready, failed)
   // ARP (ip/arp.ts)
   ARP_RX,                // ARP packets received
   ARP_DROP_MALFORMED,    // wrong hardware/protocol type or lengths, truncated

@@ -9,6 +9,7 @@ export const STAT_NAMES = [
   "eth_drop_oversize",
   "eth_drop_not_ours",
   "eth_drop_type",
+  "eth_drop_tx",
   "arp_rx",
   "arp_drop_malformed",
   "arp_replies_sent",
