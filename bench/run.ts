@@ -1,9 +1,25 @@
 /**
  * `npm run bench`: every benchmark, printing figures one a line. Nothing
- * here passes or fails on speed; the numbers are for reading.
+ * here passes or fails on speed; the numbers are for reading. Run from the
+ * package root (some benches compile AssemblyScript test entries).
  */
-import { section } from "./report.js";
+import { figure, section } from "./report.js";
 import { benchIp } from "./ip.js";
+import { benchEnc28j60, printEnc28j60 } from "./enc28j60.js";
+import { benchTcpCrypto } from "./tcp-crypto.js";
 
 section("IP layer");
 benchIp();
+
+section("TCP security blocks (host ns per call, loop inside wasm)");
+{
+  const f = await benchTcpCrypto();
+  figure("SipHash-2-4 of 16 bytes", f.nsPerSipHash16.toFixed(1), "ns");
+  figure("isnFor (RFC 6528)", f.nsPerIsnFor.toFixed(1), "ns");
+  figure("portCandidate (RFC 6056)", f.nsPerPortCandidate.toFixed(1), "ns");
+  figure("cookieMake (RFC 4987)", f.nsPerCookieMake.toFixed(1), "ns");
+  figure("cookieCheck (RFC 4987)", f.nsPerCookieCheck.toFixed(1), "ns");
+}
+
+section("ENC28J60 driver and chip model");
+printEnc28j60(await benchEnc28j60());
