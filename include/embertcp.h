@@ -39,6 +39,13 @@ extern "C" {
 #define EMBERTCP_LINK_HOST_FRAMES 0
 #define EMBERTCP_LINK_ENC28J60    1
 
+/* ---- The imported-memory build (build/embertcp.imported-memory.wasm) ----
+ * It imports its memory as "env" "memory" (64 KiB pages, initial = maximum)
+ * instead of exporting one, and keeps all its static data at or above the
+ * base: a firmware sharing the memory owns everything below it. */
+#define EMBERTCP_IMPORTED_MEMORY_BASE  0x10000u
+#define EMBERTCP_IMPORTED_MEMORY_PAGES 4
+
 /* ---- tcp_state values (RFC 9293 §3.3.2) ---- */
 enum embertcp_state {
   EMBERTCP_CLOSED = 0, EMBERTCP_LISTEN, EMBERTCP_SYN_SENT, EMBERTCP_SYN_RECEIVED,
