@@ -44,6 +44,8 @@ export interface BoardApp {
   service(board: Board): boolean;
   /** Release every connection (abort) and listener. */
   stop(board: Board): void;
+  /** Board-clock time (ms) at which the app needs a service turn even if nothing happens (idle timeouts). */
+  wakeAt?(board: Board): number | undefined;
 }
 
 /** One line-worthy thing that happened on a board. */
@@ -113,6 +115,7 @@ export class Board {
   private running = false;
   private stopped = false;
   private inPoll = false;
+  private irqDuringTurn = false;
 
   constructor(opts: BoardOptions) {
     this.opts = opts;
@@ -125,7 +128,12 @@ export class Board {
     this.chip = new Enc28j60({ clock: this.clock, spiHz: opts.spiHz, fullDuplexStrap: opts.fullDuplex, seed: opts.seed });
     this.stack = new Stack({ module: opts.module, seed: opts.seed ?? cryptoSeed(), spi: this.chip, log: opts.log });
     this.chip.onWireTransmit = (f) => this.link.send(f);
-    this.chip.onInterrupt = (asserted) => { if (asserted) this.kick(); };
+    this.chip.onInterrupt = (asserted) => {
+      if (!asserted) return;
+      // An edge while the module is running (the chip's clock moves with SPI time) is seen after the turn.
+      if (this.inPoll) this.irqDuringTurn = true;
+      else this.kick();
+    };
     this.link.onFrame = (f) => {
       if (this.stopped) return;
       this.chip.wireReceive(f);
@@ -157,11 +165,11 @@ export class Board {
 
   /** Ask for a poll as soon as possible (after a send, close, or interrupt). */
   kick(): void {
-    if (!this.running || this.stopped) return;
+    // Inside a turn the loop itself polls again when an app did work.
+    if (!this.running || this.stopped || this.inPoll) return;
     if (!this.virtual) {
       // Real time: the next turn of the event loop, not a 1 ms timer.
-      if (this.immediate === null && !this.inPoll) this.immediate = setImmediate(() => { this.immediate = null; this.turn(); });
-      else if (this.inPoll) this.requestPoll(this.clock.now());
+      if (this.immediate === null) this.immediate = setImmediate(() => { this.immediate = null; this.turn(); });
       return;
     }
     this.requestPoll(this.clock.now());
@@ -218,6 +226,7 @@ export class Board {
     if (!this.running || this.stopped) return;
     if (this.virtual && this.clock.now() < this.busyUntil) { this.requestPoll(this.busyUntil); return; }
     this.inPoll = true;
+    this.irqDuringTurn = false;
     let next = -1;
     try {
       for (let i = 0; i < MAX_POLLS_PER_TURN; i++) {
@@ -236,7 +245,13 @@ export class Board {
       return;
     }
     this.inPoll = false;
-    if (next >= 0) this.requestPoll(this.clock.now() + next);
+    let at = next >= 0 ? this.clock.now() + next : Infinity;
+    if (this.irqDuringTurn) at = this.clock.now();
+    for (const a of this.apps) {
+      const w = a.wakeAt?.(this);
+      if (w !== undefined && w < at) at = Math.max(w, this.clock.now());
+    }
+    if (at !== Infinity) this.requestPoll(at);
   }
 
   private fail(e: unknown): void {

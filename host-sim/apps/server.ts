@@ -1,0 +1,190 @@
+/**
+ * A TCP server that runs on a board through the socket API (socket.ts over
+ * the ABI's tcp_listen, tcp_accept, tcp_poll, tcp_recv, tcp_send, tcp_close,
+ * tcp_abort; each call kicks the board to poll): the loop every app shares. A subclass says what to do with
+ * received bytes (`onData`), what to send when the queue runs dry (`refill`)
+ * and when it is done (`finish`).
+ *
+ * Per service turn, for each connection: read while readable (unless the
+ * output queue is over its limit, which is how an echo server pushes back:
+ * the receive window closes), send from the queue until the send ring is
+ * full, and close when the subclass is done and the queue is empty. A
+ * connection that fails (reset, timeout, stale handle) is freed with
+ * tcp_close and forgotten; one idle longer than `idleMs` is aborted.
+ */
+
+import type { Board, BoardApp } from "../board.js";
+import { EmberError } from "../errors.js";
+import { SocketApi, type TcpListener, type TcpSocket } from "../socket.js";
+
+/** Per-connection state kept by the host (the TCB lives in the module). */
+export interface Conn {
+  readonly sock: TcpSocket;
+  /** Bytes queued for tcp_send, oldest first. */
+  out: Uint8Array[];
+  outBytes: number;
+  /** The peer sent FIN (tcp_recv returned 0). */
+  peerClosed: boolean;
+  /** The app wants the connection closed once `out` is drained. */
+  closeWhenDrained: boolean;
+  closed: boolean;
+  bytesIn: number;
+  bytesOut: number;
+  lastActive: number;
+  /** Free-form per-app state. */
+  app: Record<string, unknown>;
+}
+
+export interface ServerOptions {
+  port?: number;
+  backlog?: number;
+  /** Abort a connection with no traffic for this long (default 60 s). */
+  idleMs?: number;
+  /** Stop reading while more than this many bytes wait to be sent (default 16 KiB). */
+  maxQueued?: number;
+}
+
+const READ_CHUNK = 1460;
+
+export abstract class TcpServer implements BoardApp {
+  abstract readonly name: string;
+  readonly port: number;
+  readonly backlog: number;
+  listener: TcpListener | null = null;
+  readonly conns = new Set<Conn>();
+  /** Connections accepted, finished (closed by us or the peer), failed. */
+  accepted = 0;
+  finished = 0;
+  failed = 0;
+  protected readonly idleMs: number;
+  protected readonly maxQueued: number;
+
+  constructor(defaultPort: number, opts: ServerOptions = {}) {
+    this.port = opts.port ?? defaultPort;
+    this.backlog = opts.backlog ?? 4;
+    this.idleMs = opts.idleMs ?? 60_000;
+    this.maxQueued = opts.maxQueued ?? 16 * 1024;
+  }
+
+  /** Bytes received on `c`. */
+  protected abstract onData(board: Board, c: Conn, data: Uint8Array): void;
+  /** The send queue of `c` is empty and the ring has room: queue more (optional). */
+  protected refill(_board: Board, _c: Conn): void {}
+  /** The peer closed its side; default: close ours once the queue drains. */
+  protected onPeerClosed(_board: Board, c: Conn): void { c.closeWhenDrained = true; }
+
+  start(board: Board): void {
+    try {
+      this.listener = new SocketApi(board.stack, () => board.kick()).listen(this.port, this.backlog);
+      board.event("app", `${this.name} listening on port ${this.port}`);
+    } catch (e) {
+      board.event("error", `${this.name}: cannot listen on port ${this.port}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  stop(_board: Board): void {
+    for (const c of this.conns) this.tryCall(() => c.sock.abort());
+    this.conns.clear();
+    const l = this.listener;
+    if (l) this.tryCall(() => l.close());
+    this.listener = null;
+  }
+
+  /** Queue bytes on a connection. */
+  protected queue(c: Conn, data: Uint8Array): void {
+    if (data.length === 0) return;
+    c.out.push(data);
+    c.outBytes += data.length;
+  }
+
+  service(board: Board): boolean {
+    const l = this.listener;
+    if (!l) return false;
+    let worked = false;
+    const now = board.clock.now();
+    for (;;) {
+      let sock: TcpSocket | null;
+      try { sock = l.accept(); } catch { break; }
+      if (sock === null) break;
+      this.accepted++;
+      this.conns.add({ sock, out: [], outBytes: 0, peerClosed: false, closeWhenDrained: false, closed: false, bytesIn: 0, bytesOut: 0, lastActive: now, app: {} });
+      worked = true;
+    }
+    for (const c of this.conns) {
+      try {
+        if (this.serviceConn(board, c, now)) worked = true;
+      } catch (e) {
+        if (!(e instanceof EmberError)) throw e;
+        // Reset, timed out or stale: free the TCB if it is still ours and forget it.
+        // After our own close a stale handle just means the module finished the close.
+        if (c.closed) this.finished++; else this.failed++;
+        this.tryCall(() => c.sock.close());
+        this.conns.delete(c);
+        worked = true;
+      }
+    }
+    return worked;
+  }
+
+  private serviceConn(board: Board, c: Conn, now: number): boolean {
+    const sock = c.sock;
+    let worked = false;
+    const f = sock.poll();
+    if (f.error) throw new EmberError("tcp_poll", -5);
+    // Read unless the output queue says the peer is not reading what we send.
+    while (!c.peerClosed && c.outBytes < this.maxQueued) {
+      const d = sock.recv(READ_CHUNK);
+      if (d === null) break;
+      worked = true;
+      c.lastActive = now;
+      if (d.length === 0) { c.peerClosed = true; this.onPeerClosed(board, c); break; }
+      c.bytesIn += d.length;
+      this.onData(board, c, d);
+    }
+    if (!c.closed && f.established) {
+      for (let round = 0; round < 64; round++) {
+        if (c.out.length === 0 && !c.closeWhenDrained) this.refill(board, c);
+        if (c.out.length === 0) break;
+        const head = c.out[0];
+        const n = sock.send(head);
+        if (n === 0) break;
+        worked = true;
+        c.lastActive = now;
+        c.bytesOut += n;
+        c.outBytes -= n;
+        if (n === head.length) c.out.shift();
+        else c.out[0] = head.subarray(n);
+      }
+    }
+    if (!c.closed && c.closeWhenDrained && c.out.length === 0) {
+      sock.close();
+      c.closed = true;
+      worked = true;
+    }
+    // After our FIN the module finishes the close on its own; the handle is ours
+    // only until the peer has closed too.
+    if (c.closed && c.peerClosed) { this.finished++; this.conns.delete(c); return worked; }
+    if (now - c.lastActive > this.idleMs) {
+      board.event("app", `${this.name}: aborting connection idle for ${Math.round((now - c.lastActive) / 1000)} s`);
+      sock.abort();
+      this.failed++;
+      this.conns.delete(c);
+      worked = true;
+    }
+    return worked;
+  }
+
+  /** The earliest idle deadline, so a quiet board still wakes to enforce it. */
+  wakeAt(): number | undefined {
+    let t: number | undefined;
+    for (const c of this.conns) {
+      const d = c.lastActive + this.idleMs + 1;
+      if (t === undefined || d < t) t = d;
+    }
+    return t;
+  }
+
+  private tryCall(fn: () => void): void {
+    try { fn(); } catch { /* already gone */ }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * What `embertcp netstat` shows: a board's connection table (tcp_list: every
+ * listener, TCB and half-open SYN-queue entry, like `netstat -tn`) and the
+ * counters that make a SYN flood visible (SYN-queue size, cookies sent and
+ * accepted, overflows). A snapshot is plain JSON, so it travels over the sim's
+ * control socket (a Unix socket) and the HTTP status page alike.
+ *
+ * The control protocol: connect, send one line ("snapshot"), read one JSON
+ * document until the server closes.
+ */
+
+import * as fs from "node:fs";
+import * as net from "node:net";
+import type { Board } from "./board.js";
+import { ipToString } from "./stack.js";
+
+/** RFC 9293 state names by the ABI's state number (docs/ABI.md). */
+export const STATE_NAMES = [
+  "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2",
+  "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+] as const;
+
+export function stateName(n: number): string {
+  return STATE_NAMES[n] ?? `STATE-${n}`;
+}
+
+export interface ConnRow {
+  /** Handle, or -1 for a half-open SYN-queue entry. */
+  handle: number;
+  state: string;
+  local: string;
+  remote: string;
+}
+
+export interface Snapshot {
+  board: string;
+  ip: string;
+  /** Board clock, ms. */
+  uptimeMs: number;
+  link: "up" | "down";
+  apps: string[];
+  connections: ConnRow[];
+  /** The stack's net_stats counters by name. */
+  stats: Record<string, number>;
+  /** The chip model's and the link's counters. */
+  chip: Record<string, number>;
+  wire: Record<string, number>;
+}
+
+/** Take a snapshot of a running board (tcp_list may fail on a build without TCP: then no rows). */
+export function snapshot(board: Board): Snapshot {
+  let rows: ConnRow[] = [];
+  try {
+    rows = board.stack.list().map((e) => ({
+      handle: e.handle, state: stateName(e.state),
+      local: `${ipToString(e.localIp)}:${e.localPort}`,
+      remote: e.state === 1 ? "*:*" : `${ipToString(e.remoteIp)}:${e.remotePort}`,
+    }));
+  } catch { /* no TCP in this build */ }
+  const c = board.counters();
+  return {
+    board: board.name, ip: ipToString(board.ip), uptimeMs: Math.round(board.clock.now()),
+    link: board.chip.link ? "up" : "down", apps: board.apps.map((a) => a.name),
+    connections: rows, stats: { ...c.stack }, chip: { ...c.chip }, wire: { ...c.link },
+  };
+}
+
+/** The counters that tell how a listener copes with a flood. */
+export const FLOOD_COUNTERS = ["syn_rx", "synack_sent", "synack_retransmits", "synq_overflows", "synq_expired", "cookies_sent", "cookies_accepted", "cookies_rejected", "acceptq_overflows", "tcp_passive_opens"] as const;
+
+/** `netstat -tn`-style text: one row per entry, then the SYN-RECEIVED count and the flood counters. */
+export function formatSnapshot(s: Snapshot, opts: { all?: boolean } = {}): string {
+  const w = (x: string, n: number) => x.padEnd(n);
+  const lines = [`${s.board} ${s.ip}  link ${s.link}  up ${(s.uptimeMs / 1000).toFixed(1)} s  apps ${s.apps.join(",") || "-"}`,
+    `${w("Proto", 6)}${w("Local Address", 22)}${w("Foreign Address", 22)}State`];
+  for (const r of s.connections) lines.push(`${w("tcp", 6)}${w(r.local, 22)}${w(r.remote, 22)}${r.state}${r.handle < 0 ? "  (SYN queue)" : ""}`);
+  const synRecv = s.connections.filter((r) => r.state === "SYN-RECEIVED").length;
+  lines.push(`SYN-RECEIVED ${synRecv}; ` + FLOOD_COUNTERS.map((k) => `${k} ${s.stats[k] ?? 0}`).join(", "));
+  if (opts.all) {
+    lines.push("counters: " + Object.entries(s.stats).filter(([, v]) => v !== 0).map(([k, v]) => `${k}=${v}`).join(" "));
+    lines.push("wire: " + Object.entries(s.wire).filter(([, v]) => v !== 0).map(([k, v]) => `${k}=${Math.round(v)}`).join(" "));
+  }
+  return lines.join("\n");
+}
+
+/** Serve snapshots of `board` on a Unix socket at `path` (an old socket file there is replaced). */
+export function serveControl(board: Board, path: string): Promise<net.Server> {
+  try { if (fs.statSync(path).isSocket()) fs.unlinkSync(path); } catch { /* not there */ }
+  const server = net.createServer((sock) => {
+    sock.setTimeout(5000, () => sock.destroy());
+    sock.on("error", () => {});
+    let req = "";
+    sock.on("data", (d) => {
+      req += d.toString();
+      if (!req.includes("\n")) { if (req.length > 256) sock.destroy(); return; }
+      const cmd = req.trim();
+      if (cmd === "snapshot") sock.end(JSON.stringify(snapshot(board)) + "\n");
+      else sock.end(JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` }) + "\n");
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, () => { server.off("error", reject); resolve(server); });
+  });
+}
+
+/** Ask a running sim for a snapshot over its control socket. */
+export function fetchControl(path: string, timeoutMs = 5000): Promise<Snapshot> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(path);
+    let data = "";
+    const timer = setTimeout(() => { sock.destroy(); reject(new Error(`no answer from ${path} in ${timeoutMs} ms: is the sim still running?`)); }, timeoutMs);
+    sock.on("connect", () => sock.write("snapshot\n"));
+    sock.on("data", (d) => { data += d.toString(); });
+    sock.on("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(new Error(e.code === "ENOENT" || e.code === "ECONNREFUSED"
+        ? `no sim is listening on ${path}: start one with \`embertcp sim\` (it prints its control socket)`
+        : `${path}: ${e.message}`));
+    });
+    sock.on("end", () => {
+      clearTimeout(timer);
+      try {
+        const j = JSON.parse(data) as Snapshot & { error?: string };
+        if (j.error) reject(new Error(j.error)); else resolve(j);
+      } catch { reject(new Error(`${path} sent something that is not a snapshot`)); }
+    });
+  });
+}
+
+/** Fetch a snapshot from a board's HTTP status page (`http://IP/status.json`). */
+export async function fetchHttp(url: string, timeoutMs = 5000): Promise<Snapshot> {
+  const u = /^https?:\/\//.test(url) ? url : `http://${url}`;
+  const target = new URL(u);
+  if (target.pathname === "/" || target.pathname === "") target.pathname = "/status.json";
+  let res: Response;
+  try {
+    res = await fetch(target, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw new Error(`cannot fetch ${target.href}: ${(e as Error).message}; is the board running the http app and reachable?`);
+  }
+  if (!res.ok) throw new Error(`${target.href} answered ${res.status}`);
+  return (await res.json()) as Snapshot;
+}
