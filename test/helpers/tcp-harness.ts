@@ -456,6 +456,15 @@ export function rstFor(seg: Segment, segLen = seg.payload.length + (seg.flags & 
   return { ...base, seq: 0, ack: seqAdd(seg.seq, segLen), flags: RST | ACK };
 }
 
+/** The SYN-ACK a listener answers `syn` with (RFC 9293 §3.10.7.2): ISS unknown, ack SEG.SEQ+1, MSS 1460, the whole window. */
+export function synAckFor(syn: Segment, over: Partial<Segment> = {}): Segment {
+  return {
+    srcIp: syn.dstIp, dstIp: syn.srcIp, srcPort: syn.dstPort, dstPort: syn.srcPort,
+    seq: ANY, ack: seqAdd(syn.seq, 1), flags: SYN | ACK, window: BOARD_WINDOW, urgent: 0, mss: BOARD_MSS, payload: EMPTY,
+    ...over,
+  };
+}
+
 export interface ListenOptions extends BoardOptions {
   port?: number;
   backlog?: number;
