@@ -81,6 +81,12 @@ export interface BoardOptions {
   log?: (level: number, line: string) => void;
   /** Board events (link, connection, errors). */
   onEvent?: (e: BoardEvent) => void;
+  /**
+   * Most wire time (ms) of frames waiting to reach the chip; a frame arriving
+   * beyond it is dropped and counted (`wireDrops`), as a switch port drops
+   * when its 10BASE-T link is oversubscribed. Default 50 ms.
+   */
+  maxWireQueueMs?: number;
 }
 
 /** Most polls run back to back in one turn while apps keep finding work. */
@@ -105,6 +111,8 @@ export class Board {
   spiMs = 0;
   /** Why the board stopped, once it has. */
   failure: string | null = null;
+  /** Frames dropped before the chip because the 10 Mb/s wire was oversubscribed. */
+  wireDrops = 0;
 
   private readonly opts: BoardOptions;
   private readonly virtual: boolean;
@@ -134,8 +142,10 @@ export class Board {
       if (this.inPoll) this.irqDuringTurn = true;
       else this.kick();
     };
+    const maxQueue = opts.maxWireQueueMs ?? 50;
     this.link.onFrame = (f) => {
       if (this.stopped) return;
+      if (this.chip.rxWireIdleAt - this.clock.now() > maxQueue) { this.wireDrops++; return; }
       this.chip.wireReceive(f);
       // The chip stores the frame when its last bit is in; poll then.
       this.requestPoll(this.chip.rxWireIdleAt);
