@@ -4,6 +4,7 @@
  */
 import { pingBoard } from "./ping.js";
 import { traceFile } from "./trace/index.js";
+import * as flashCommand from "./flash/command.js";
 
 interface Command {
   summary: string;
@@ -22,6 +23,7 @@ function flag(args: string[], name: string): string | undefined {
 class UsageError extends Error {}
 
 const commands: Record<string, Command> = {
+  flash: flashCommand,
   demo: {
     summary: "the simulator demo (what `npm start` runs)",
     usage: "embertcp demo",
