@@ -155,6 +155,42 @@ describe("ESTABLISHED: receiving data (RFC 9293 §3.10.7.4, seventh step)", () =
   });
 });
 
+describe("ESTABLISHED: the receive window (RFC 9293 §3.8.6, §3.8.6.2.2 receiver SWS avoidance)", () => {
+  test("ESTABLISHED: 100-byte segments read at once → the right edge holds still until it can move by min(MSS, RCV.BUFF/2) = 1460", () => {
+    const { b, c } = open("passive");
+    let edge = seqAdd(c.rcvNxt, BOARD_WINDOW);
+    const windows: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      c.peerSends(pattern(100, 50 + i));
+      // At ACK time 100 bytes are unread: the edge may move to RCV.NXT + 3996, but only by 1460 or more.
+      const candidate = seqAdd(c.rcvNxt, BOARD_WINDOW - 100);
+      if (((candidate - edge) | 0) >= 1460) edge = candidate;
+      const [r] = expectReplies(b, [c.reply({ window: (edge - c.rcvNxt) | 0 })], { within: 200 });
+      windows.push(r.seg.window);
+      expect(c.appReads()).toEqual(pattern(100, 50 + i));
+      // A window update after the read is allowed, but only when the edge moves by 1460 or more.
+      for (const u of takeReplies(b)) {
+        const newEdge = seqAdd(u.seg.ack, u.seg.window);
+        expect([u.seg.flags, u.seg.ack, u.seg.payload.length]).toEqual([ACK, c.rcvNxt, 0]);
+        expect((newEdge - edge) | 0).toBeGreaterThanOrEqual(1460);
+        edge = newEdge;
+      }
+    }
+    expect(windows.slice(0, 3)).toEqual([3996, 3896, 3796]);
+    expect(Math.min(...windows)).toBeGreaterThanOrEqual(BOARD_WINDOW - 1600);
+  });
+
+  test("ESTABLISHED: tcp_status rcv_wnd is the window the board advertises (RCV.WND, RFC 9293 §3.3.1)", () => {
+    const { b, c } = open("passive");
+    c.peerSends(pattern(100, 1));
+    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 100 })], { within: 200 });
+    c.appReads();
+    c.peerSends(pattern(100, 2));
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 200 })], { within: 200 });
+    expect(c.status().rcv_wnd).toBe(r.seg.window);
+  });
+});
+
 describe("ESTABLISHED: acknowledgments (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5)", () => {
   test.each(KINDS)("ESTABLISHED (%s): tcp_send → one segment <SEQ=SND.NXT><ACK=RCV.NXT>; the peer's ACK empties the send queue", (kind) => {
     const { b, c } = open(kind);
@@ -305,8 +341,7 @@ describe("ESTABLISHED: FIN (RFC 9293 §3.10.7.4 eighth step)", () => {
   test.each(KINDS)("ESTABLISHED (%s): FIN → ACK <ACK=SEG.SEQ+1> (a FIN takes one sequence number), CLOSE-WAIT, end of stream", (kind) => {
     const { b, c } = open(kind);
     const fin = c.rcvNxt;
-    send(b, c.seg({ flags: FIN | ACK }));
-    c.rcvNxt = seqAdd(fin, 1);
+    c.peerFin();
     expectReplies(b, [c.reply({ ack: seqAdd(fin, 1) })], { within: 200 });
     expect(c.state()).toBe(State.CLOSE_WAIT);
     expect(b.stack.pollConn(c.handle)).toMatchObject({ peer_closed: true, readable: true, writable: true });
@@ -315,9 +350,9 @@ describe("ESTABLISHED: FIN (RFC 9293 §3.10.7.4 eighth step)", () => {
 
   test("ESTABLISHED: data with FIN → ACK covers the data and the FIN; the data is read, then end of stream", () => {
     const { b, c } = open("passive");
-    c.peerSends(text("last words"), { flags: FIN | ACK | PSH });
+    c.peerFin({ payload: text("last words"), flags: FIN | ACK | PSH });
     expect(c.rcvNxt).toBe(seqAdd(c.irs, 1 + 10 + 1));
-    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 10 })], { within: 200 });
+    expectReplies(b, [c.reply()], { within: 200 });
     expect(dec(c.appReads())).toBe("last words");
     expect(b.stack.recv(c.handle)).toEqual(new Uint8Array(0));
   });

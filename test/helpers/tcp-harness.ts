@@ -203,12 +203,31 @@ export function takeReplies(b: Board): Reply[] {
 /** Stands for "any value" in an expected reply, for a field RFC 9293 leaves to the sender. */
 export const ANY = -1;
 
+interface WindowMatcher { asymmetricMatch(x: unknown): boolean; toString(): string; toAsymmetricMatcher(): string }
+
+function isMatcher(x: unknown): x is WindowMatcher {
+  return typeof x === "object" && x !== null && "asymmetricMatch" in x;
+}
+
+/**
+ * An expected window that may take any of `values` (typed as a number so it
+ * fits a Segment; only expectReplies understands it).
+ */
+export function windowOneOf(...values: number[]): number {
+  const m: WindowMatcher = {
+    asymmetricMatch: (x: unknown) => typeof x === "number" && values.includes(x),
+    toString: () => `one of ${values.join(", ")}`,
+    toAsymmetricMatcher: () => `window one of [${values.join(", ")}]`,
+  };
+  return m as unknown as number;
+}
+
 /** A reply as compared by expectReplies: every field, readable in a diff. */
 function view(s: Segment, expected: boolean): Record<string, unknown> {
   const m = (v: number): unknown => (expected && v === ANY ? expect.any(Number) : v >>> 0);
-  const hasData = s.payload.length > 0;
-  // PSH on a data segment is the sender's choice (RFC 9293 §3.9.1.2); elsewhere it must be clear.
-  const flags = hasData ? s.flags & ~PSH : s.flags;
+  // PSH on a segment carrying data or a FIN is the sender's choice (RFC 9293 §3.9.1.2:
+  // the end of the stream is pushed too); on anything else it must be clear.
+  const flags = s.payload.length > 0 || s.flags & FIN ? s.flags & ~PSH : s.flags;
   const extra: number[] = [];
   if (!expected) {
     for (const o of parseOptionKinds(s.options ?? EMPTY)) if (o !== OPT_MSS && o !== OPT_NOP && o !== OPT_EOL) extra.push(o);
@@ -222,7 +241,7 @@ function view(s: Segment, expected: boolean): Record<string, unknown> {
     seq: m(s.seq),
     // The acknowledgment field means nothing without the ACK bit (RFC 9293 §3.1).
     ack: s.flags & ACK ? m(s.ack) : "(no ACK bit)",
-    window: m(s.window),
+    window: expected && isMatcher(s.window) ? s.window : m(s.window),
     urgent: s.urgent,
     mss: s.mss ?? "(no MSS option)",
     otherOptions: extra,
@@ -412,6 +431,19 @@ export class Conn {
   peerSends(payload: Uint8Array, over: Partial<Segment> = {}): void {
     send(this.b, this.seg({ payload, ...over }));
     this.rcvNxt = seqAdd(this.rcvNxt, payload.length + ((over.flags ?? 0) & FIN ? 1 : 0));
+  }
+
+  /**
+   * Peer → board FIN (with optional data) at RCV.NXT; advances rcvNxt past
+   * the data and the FIN. RFC 9293 lets the FIN's sequence number come out
+   * of the window (right edge fixed) or not, so from now on the board's
+   * window may be the old window less the data, or one less than that.
+   */
+  peerFin(over: Partial<Segment> = {}): void {
+    const payload = over.payload ?? EMPTY;
+    send(this.b, this.seg({ flags: FIN | ACK, ...over }));
+    this.rcvNxt = seqAdd(over.seq ?? this.rcvNxt, payload.length + 1);
+    if (!isMatcher(this.wnd)) this.wnd = windowOneOf(this.wnd - payload.length - 1, this.wnd - payload.length);
   }
 
   /** Board application writes data; returns bytes accepted. */
