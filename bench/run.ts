@@ -7,6 +7,7 @@ import { figure, section } from "./report.js";
 import { benchIp } from "./ip.js";
 import { benchEnc28j60, printEnc28j60 } from "./enc28j60.js";
 import { benchTcpCrypto } from "./tcp-crypto.js";
+import { benchBudget } from "./budget.js";
 
 section("IP layer");
 benchIp();
@@ -23,3 +24,6 @@ section("TCP security blocks (host ns per call, loop inside wasm)");
 
 section("ENC28J60 driver and chip model");
 printEnc28j60(await benchEnc28j60());
+
+section("RAM budget per config limit (docs/EMBEDDING.md)");
+await benchBudget();
