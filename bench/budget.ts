@@ -25,12 +25,20 @@ export interface Budget {
   limits: LimitCost[];
   defaultHeapBase: number;
   minimal: { use: Record<string, number>; heapBase: number };
+  /** Other configurations, measured the same way (the sizing examples of docs/EMBEDDING.md). */
+  examples: { use: Record<string, number>; heapBase: number }[];
   releaseBytes: number;
   importedMemoryBytes: number;
 }
 
 /** The minimal configuration of the issue: 2 TCBs, 1 KiB rings. */
 export const MINIMAL: Record<string, number> = { TCB_COUNT: 2, TCP_TX_BUF: 1024, TCP_RX_BUF: 1024 };
+
+/** Sizing examples: about one 64 KiB page, and about 32 KiB. */
+export const EXAMPLES: Record<string, number>[] = [
+  { TCB_COUNT: 6 },
+  { TCB_COUNT: 4, TCP_TX_BUF: 2048, TCP_RX_BUF: 2048, ARP_ENTRIES: 4 },
+];
 
 /** The overridable limits and their defaults, read from assembly/config.ts. */
 export function readLimits(root = projectRoot()): Limit[] {
@@ -75,8 +83,10 @@ export async function measureBudget(): Promise<Budget> {
       costs.push({ limit: l, variant, deltaBytes: delta, perUnit: delta / (variant - l.fallback) });
     }
     const minimal = await heapBase(MINIMAL);
+    const examples = [];
+    for (const use of EXAMPLES) examples.push({ use, heapBase: await heapBase(use) });
     return {
-      limits: costs, defaultHeapBase: base, minimal: { use: MINIMAL, heapBase: minimal },
+      limits: costs, defaultHeapBase: base, minimal: { use: MINIMAL, heapBase: minimal }, examples,
       releaseBytes: statSync(buildPath("embertcp.wasm")).size,
       importedMemoryBytes: statSync(buildPath("embertcp.imported-memory.wasm")).size,
     };
@@ -96,8 +106,13 @@ export async function benchBudget(): Promise<Budget> {
   figure("static RAM, default limits", b.defaultHeapBase, `bytes (${kib(b.defaultHeapBase)}, ${pages(b.defaultHeapBase)} wasm pages)`);
   figure(`static RAM, minimal (${Object.entries(MINIMAL).map(([k, v]) => `${k}=${v}`).join(", ")})`, b.minimal.heapBase,
     `bytes (${kib(b.minimal.heapBase)}, ${pages(b.minimal.heapBase)} wasm pages)`);
+  for (const e of b.examples) figure(`static RAM, ${useText(e.use)}`, e.heapBase, `bytes (${kib(e.heapBase)})`);
   for (const c of b.limits) figure(`RAM per unit of ${c.limit.name} (default ${c.limit.fallback})`, round(c.perUnit), "bytes");
   return b;
+}
+
+function useText(use: Record<string, number>): string {
+  return Object.entries(use).map(([k, v]) => `${k}=${v}`).join(", ");
 }
 
 function round(n: number): number {
@@ -117,6 +132,7 @@ export function budgetMarkdown(b: Budget): string {
     "|---|---|---|",
     `| default limits | ${b.defaultHeapBase} bytes (${kib(b.defaultHeapBase)}) | ${pages(b.defaultHeapBase)} |`,
     `| minimal: ${Object.entries(b.minimal.use).map(([k, v]) => `\`${k}=${v}\``).join(", ")} | ${b.minimal.heapBase} bytes (${kib(b.minimal.heapBase)}) | ${pages(b.minimal.heapBase)} |`,
+    ...b.examples.map((e) => `| ${Object.entries(e.use).map(([k, v]) => `\`${k}=${v}\``).join(", ")} | ${e.heapBase} bytes (${kib(e.heapBase)}) | ${pages(e.heapBase)} |`),
     "",
     `Module sizes: release \`build/embertcp.wasm\` ${b.releaseBytes} bytes; \`build/embertcp.imported-memory.wasm\` ${b.importedMemoryBytes} bytes.`,
   ].join("\n");
