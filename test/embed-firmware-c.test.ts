@@ -114,4 +114,30 @@ describe.runIf(haveClang)("C firmware (examples/firmware-c)", () => {
     const calls = (b.c.fw_probe_count as () => number)();
     expect(b.stack.stats().api_einval - einvalBefore).toBe(calls);
   });
+
+  test("good ranges: tcp_recv, tcp_status and tcp_list write inside the range they were given, not a byte past it", () => {
+    const b = cFirmwareBoard(path);
+    startFirmware(b);
+    const w = new Wire(b);
+    const c = w.client;
+    const conn = c.connect(BOARD_IP, 7);
+    w.runUntil(() => c.pollConn(conn).established, 30_000, "the handshake");
+    c.send(conn, Uint8Array.from({ length: 100 }, (_, i) => i + 1));
+    w.runUntil(() => c.status(conn).recv_queued === 100, 30_000, "the echo");
+    const ex = c.exports, p = ex.net_scratch();
+    const fenced = (len: number, call: () => number) => {
+      const mem = c.memory;
+      mem.fill(0xa5, p, p + 256);
+      const r = call();
+      expect(r).toBeGreaterThanOrEqual(0);
+      const after = c.memory;
+      for (let i = p + len; i < p + 256; i++) if (after[i] !== 0xa5) throw new Error(`byte ${i - p} past a ${len}-byte range was written`);
+      return r;
+    };
+    expect(fenced(10, () => ex.tcp_recv(conn, p, 10))).toBe(10);
+    expect([...c.memory.subarray(p, p + 10)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    fenced(96, () => ex.tcp_status(conn, p));
+    expect(fenced(24, () => ex.tcp_list(p, 1))).toBe(1);
+    expect(fenced(0, () => ex.tcp_list(p, 0))).toBe(0);
+  });
 });
