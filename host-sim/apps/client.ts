@@ -40,7 +40,7 @@ export class TcpClient implements BoardApp {
   error: string | null = null;
   private readonly hash: Hash = createHash("sha256");
   private pending: Uint8Array | null = null;
-  private sentClose = false;
+  protected sentClose = false;
   private peerClosed = false;
   private readonly total: number;
 
