@@ -56,4 +56,15 @@ describe("AssemblyScript firmware (examples/firmware-as)", () => {
     expect(Buffer.compare(back, data)).toBe(0);
     expect(b.fw.fw_echoed()).toBe(data.length);
   });
+
+  test("built with the minimal limits (--use EMBER_TCB_COUNT=2, 1 KiB rings) it still builds as one module and echoes", async () => {
+    const small = await buildFirmwareAs(
+      ["--use", "EMBER_TCB_COUNT=2", "--use", "EMBER_TCP_TX_BUF=1024", "--use", "EMBER_TCP_RX_BUF=1024"],
+      path.replace(/\.wasm$/, "-minimal.wasm"));
+    const b = asFirmwareBoard(small);
+    startFirmware(b);
+    const w = new Wire(b);
+    const data = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff);
+    expect(Buffer.compare(echoThrough(w, data), data)).toBe(0);
+  });
 });
