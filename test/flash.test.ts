@@ -33,8 +33,8 @@ describe("flash: arguments and local errors", () => {
     expect(c.err).toBe("embertcp flash: no such serial port /dev/ttyEMBERTCP-NOPE (is the board plugged in?)\n");
   });
 
-  test("no --port, no file, two files: usage errors", async () => {
-    for (const args of [[WASM], ["--port", "/dev/null"], [WASM, WASM, "--port", "/dev/null"]]) {
+  test("no --port, no file, two files, an unknown option: usage errors", async () => {
+    for (const args of [[WASM], ["--port", "/dev/null"], [WASM, WASM, "--port", "/dev/null"], [WASM, "--prot", "/dev/null"]]) {
       const c = io();
       expect(await run(args, c.io)).toBe(1);
       expect(c.err.split("\n").filter(Boolean)).toHaveLength(1);

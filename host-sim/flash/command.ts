@@ -45,6 +45,8 @@ export async function run(args: string[], io: Io = processIo): Promise<number> {
   const verbose = args.includes("--verbose");
   try {
     const valued = new Set(["--port", "--name", "--baud", "--timeout"]);
+    const unknown = args.find((a, i) => a.startsWith("--") && !valued.has(a) && a !== "--verbose" && !valued.has(args[i - 1]));
+    if (unknown) throw new FlashError(`unknown option ${unknown} (usage: ${usage})`);
     const files = args.filter((a, i) => !a.startsWith("--") && !valued.has(args[i - 1]));
     if (files.length !== 1) throw new FlashError(`flash needs exactly one file (usage: ${usage})`);
     const file = files[0];
