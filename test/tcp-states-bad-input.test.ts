@@ -304,7 +304,6 @@ describe("fuzz: 10,000 random and mutated segments (issue 3, Bad input)", () => 
     const { b, c } = estab();
     const mem = b.stack.exports.memory.buffer.byteLength;
     const r = rng(0xbeef);
-    let delivered = 0;
     for (let i = 0; i < 10_000; i++) {
       const st = c.status();
       const { frame } = randomFrame(r, c.seg({ seq: st.rcv_nxt, ack: st.snd_nxt }));
@@ -321,11 +320,10 @@ describe("fuzz: 10,000 random and mutated segments (issue 3, Bad input)", () => 
         expect([replies[0].seg.seq, replies[0].seg.ack], `ACK numbers after fuzz segment ${i}`).toEqual([after.snd_nxt, after.rcv_nxt]);
       }
       expect(c.state(), `state after fuzz segment ${i}`).toBe(State.ESTABLISHED);
-      delivered += c.appReads().length;
+      c.appReads(); // keep the receive window open
       if (i % 500 === 499) { advance(b, 250); takeReplies(b); }
     }
     expect(b.stack.exports.memory.buffer.byteLength).toBe(mem);
-    expect(delivered).toBeGreaterThanOrEqual(0);
     // Still working: data in, data out.
     const st = c.status();
     c.rcvNxt = st.rcv_nxt;

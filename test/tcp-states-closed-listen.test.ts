@@ -11,11 +11,11 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  ACK, BOARD_MSS, BOARD_WINDOW, CLIENT_PORT, FIN, PEER_ISS, RST, SERVER_PORT, State, SYN, ANY,
+  ACK, BOARD_WINDOW, CLIENT_PORT, FIN, PEER_ISS, RST, SERVER_PORT, State, SYN,
   expectNothing, expectReplies, listening, synAckFor, newBoard, rstFor, send, statsDelta, synReceived, synTo, errnoOf,
   established,
 } from "./helpers/tcp-harness.js";
-import { EMPTY, type Segment, ipNumber, seqAdd, text } from "./helpers/tcp-packets.js";
+import { EMPTY, type Segment, ipNumber, text } from "./helpers/tcp-packets.js";
 
 const NO_COOKIES = { syncookies: 0 };
 

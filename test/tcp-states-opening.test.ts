@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  ACK, ANY, BOARD_MSS, BOARD_WINDOW, CLIENT_PORT, FIN, PEER_ISS, RST, State, SYN,
+  ACK, BOARD_MSS, BOARD_WINDOW, CLIENT_PORT, FIN, PEER_ISS, RST, State, SYN,
   activeEstablished, advance, advanceTo, errnoOf, expectNothing, expectReplies, rstFor, send, synAckFor,
   synReceived, synSent, synTo, takeReplies, windowOneOf,
 } from "./helpers/tcp-harness.js";
