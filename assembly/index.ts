@@ -26,6 +26,12 @@ function invalid(): i32 {
   return EINVAL;
 }
 
+/** Pass a TCP call's result through, counting an EINVAL (bad or stale handle) like our own checks. */
+function counted(r: i32): i32 {
+  if (r == EINVAL) count(Stat.API_EINVAL);
+  return r;
+}
+
 /** Bring the stack up on link 0 (host frames) or 1 (ENC28J60). */
 export function net_init(link: i32, mac_ptr: usize, ip: u32, netmask: u32, gateway: u32): i32 {
   if (link != LinkKind.HOST_FRAMES && link != LinkKind.ENC28J60) return invalid();
@@ -80,60 +86,60 @@ export function net_stats(out_ptr: usize): i32 {
 /** Passive OPEN on `port`; a listener handle. */
 export function tcp_listen(port: i32, backlog: i32): i32 {
   if (port <= 0 || port > 0xffff || backlog < 0) return invalid();
-  return tcpListen(port, backlog);
+  return counted(tcpListen(port, backlog));
 }
 
 /** An established connection from the listener's queue, or EAGAIN. */
 export function tcp_accept(listener: i32): i32 {
-  return tcpAccept(listener);
+  return counted(tcpAccept(listener));
 }
 
 /** Active OPEN to ip:port from an ephemeral port. */
 export function tcp_connect(ip: u32, port: i32): i32 {
   if (port <= 0 || port > 0xffff || ip == 0 || ip == 0xffffffff) return invalid();
-  return tcpConnect(ip, port);
+  return counted(tcpConnect(ip, port));
 }
 
 /** SEND: bytes accepted into the send ring. */
 export function tcp_send(conn: i32, ptr: usize, len: i32): i32 {
   if (!validRange(ptr, len)) return invalid();
-  return tcpSend(conn, ptr, len);
+  return counted(tcpSend(conn, ptr, len));
 }
 
 /** RECEIVE: bytes read; 0 at end of stream; EAGAIN when none yet. */
 export function tcp_recv(conn: i32, ptr: usize, len: i32): i32 {
   if (!validRange(ptr, len)) return invalid();
-  return tcpRecv(conn, ptr, len);
+  return counted(tcpRecv(conn, ptr, len));
 }
 
 /** CLOSE: FIN after queued data. */
 export function tcp_close(conn: i32): i32 {
-  return tcpClose(conn);
+  return counted(tcpClose(conn));
 }
 
 /** ABORT: RST and free. */
 export function tcp_abort(conn: i32): i32 {
-  return tcpAbort(conn);
+  return counted(tcpAbort(conn));
 }
 
 /** Readiness flags (docs/ABI.md). */
 export function tcp_poll(conn: i32): i32 {
-  return tcpPollFlags(conn);
+  return counted(tcpPollFlags(conn));
 }
 
 /** RFC 9293 state number of a connection or listener. */
 export function tcp_state(conn: i32): i32 {
-  return tcpState(conn);
+  return counted(tcpState(conn));
 }
 
 /** STATUS record at out_ptr (docs/ABI.md layout). */
 export function tcp_status(conn: i32, out_ptr: usize): i32 {
   if (!validRange(out_ptr, STATUS_BYTES)) return invalid();
-  return tcpStatus(conn, out_ptr);
+  return counted(tcpStatus(conn, out_ptr));
 }
 
 /** Up to `max` list entries at out_ptr; returns how many. */
 export function tcp_list(out_ptr: usize, max: i32): i32 {
   if (max < 0 || max > 0x7fffff || !validRange(out_ptr, max * LIST_ENTRY_BYTES)) return invalid();
-  return tcpList(out_ptr, max);
+  return counted(tcpList(out_ptr, max));
 }
