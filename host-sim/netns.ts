@@ -105,38 +105,31 @@ export function netnsUnavailable(): string | null {
   return null;
 }
 
-/** Make a namespace with loopback up, IPv6 off (no router solicitations towards the board), a TAP and an address on it. */
-export async function createNetns(opts: NetnsOptions = {}): Promise<Netns> {
-  const prefix = opts.prefix ?? "embt";
+/** A namespace without devices of its own (besides loopback). */
+export interface BareNetns {
+  readonly name: string;
+  exec(argv: string[], opts?: ExecOptions): Promise<ExecResult>;
+  spawn(argv: string[]): ReturnType<typeof spawn>;
+  /** Kill what spawn() started, delete the namespace (and every device in it). */
+  destroy(): Promise<void>;
+}
+
+/** Make an empty namespace with loopback up and IPv6 off (no router solicitations towards boards). */
+export function createBareNetns(prefix = "embt"): BareNetns {
   removeStaleNamespaces(prefix);
   const name = `${prefix}${process.pid}x${++counter}`;
-  const tapName = opts.tap ?? "etap0";
-  const hostAddr = opts.hostAddr ?? "10.9.0.1/24";
   const children = new Set<ReturnType<typeof spawn>>();
-  let tap: TapLink | null = null;
   let destroyed = false;
-  const destroy = async () => {
-    if (destroyed) return;
-    destroyed = true;
-    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-    if (tap) { tap.close(); await Promise.race([tap.exited(), new Promise((r) => setTimeout(r, 3000))]); }
-    try { ipSync(["netns", "del", name]); } catch { /* already gone */ }
-  };
+  ipSync(["netns", "add", name]);
   try {
-    ipSync(["netns", "add", name]);
     ipSync(["-n", name, "link", "set", "lo", "up"]);
     spawnSync("ip", ["netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"], { stdio: "ignore", timeout: 10_000 });
-    tap = new TapLink({ name: tapName, netns: name });
-    await Promise.race([tap.opened(), new Promise((_, rej) => setTimeout(() => rej(new Error(`TAP ${tapName} did not come up in 10 s`)), 10_000))]);
-    ipSync(["-n", name, "addr", "add", hostAddr, "dev", tapName]);
-    ipSync(["-n", name, "link", "set", tapName, "up"]);
   } catch (e) {
-    await destroy();
+    try { ipSync(["netns", "del", name]); } catch { /* gone */ }
     throw e;
   }
-  const t = tap;
   return {
-    name, tapName, tap: t, hostIp: hostAddr.split("/")[0],
+    name,
     exec: (argv, o) => run(["ip", "netns", "exec", name, ...argv], o),
     spawn: (argv) => {
       const c = spawn("ip", ["netns", "exec", name, ...argv], { stdio: ["pipe", "pipe", "pipe"] });
@@ -144,6 +137,39 @@ export async function createNetns(opts: NetnsOptions = {}): Promise<Netns> {
       children.add(c);
       return c;
     },
-    destroy,
+    async destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+      try { ipSync(["netns", "del", name]); } catch { /* already gone */ }
+    },
   };
+}
+
+/** Make a namespace with loopback up, IPv6 off, a TAP opened by the helper inside it, and Linux's address on the TAP. */
+export async function createNetns(opts: NetnsOptions = {}): Promise<Netns> {
+  const bare = createBareNetns(opts.prefix ?? "embt");
+  const tapName = opts.tap ?? "etap0";
+  const hostAddr = opts.hostAddr ?? "10.9.0.1/24";
+  let tap: TapLink | null = null;
+  const destroy = async () => {
+    if (tap) { tap.close(); await Promise.race([tap.exited(), new Promise((r) => setTimeout(r, 3000))]); }
+    await bare.destroy();
+  };
+  try {
+    tap = new TapLink({ name: tapName, netns: bare.name });
+    await Promise.race([tap.opened(), new Promise((_, rej) => setTimeout(() => rej(new Error(`TAP ${tapName} did not come up in 10 s`)), 10_000))]);
+    ipSync(["-n", bare.name, "addr", "add", hostAddr, "dev", tapName]);
+    ipSync(["-n", bare.name, "link", "set", tapName, "up"]);
+  } catch (e) {
+    await destroy();
+    throw e;
+  }
+  return { name: bare.name, tapName, tap, hostIp: hostAddr.split("/")[0], exec: bare.exec, spawn: bare.spawn, destroy };
+}
+
+/** Put an address on a device in a namespace and bring it up. */
+export function addAddress(netns: string, dev: string, cidr: string): void {
+  ipSync(["-n", netns, "addr", "add", cidr, "dev", dev]);
+  ipSync(["-n", netns, "link", "set", dev, "up"]);
 }

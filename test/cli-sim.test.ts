@@ -69,7 +69,8 @@ describe.runIf(run)("embertcp sim on a pty pair", () => {
     expect(lines.join("\n")).toMatch(/board 10\.5\.0\.2\/24 \(02:00:0a:05:00:02\) on serial \/dev\/pts\/\d+ at 921600 baud/);
     expect(lines.join("\n")).toContain(`control socket ${control}`);
     await echoOnce(20_000);
-    expect(await until(() => lines.some((l) => /conn: 10\.5\.0\.2:7 10\.5\.0\.1:\d+/.test(l)), 2000)).toBe(true);
+    expect(lines.some((l) => /conn: echo 10\.5\.0\.2:7 accepted 10\.5\.0\.1:\d+$/.test(l))).toBe(true);
+    expect(await until(() => lines.some((l) => /conn: echo 10\.5\.0\.1:\d+ closed, 20000 bytes in, 20000 out$/.test(l)), 2000)).toBe(true);
     expect(lines.some((l) => / arp: cache updated/.test(l))).toBe(true);
   });
 

@@ -16,10 +16,13 @@
 import type { Board, BoardApp } from "../board.js";
 import { EmberError } from "../errors.js";
 import { SocketApi, type TcpListener, type TcpSocket } from "../socket.js";
+import { ipToString } from "../stack.js";
 
 /** Per-connection state kept by the host (the TCB lives in the module). */
 export interface Conn {
   readonly sock: TcpSocket;
+  /** "ip:port" of the client. */
+  readonly peer: string;
   /** Bytes queued for tcp_send, oldest first. */
   out: Uint8Array[];
   outBytes: number;
@@ -107,7 +110,10 @@ export abstract class TcpServer implements BoardApp {
       try { sock = l.accept(); } catch { break; }
       if (sock === null) break;
       this.accepted++;
-      this.conns.add({ sock, out: [], outBytes: 0, peerClosed: false, closeWhenDrained: false, closed: false, bytesIn: 0, bytesOut: 0, lastActive: now, app: {} });
+      let peer = "?";
+      try { const st = sock.status(); peer = `${ipToString(st.remote_ip)}:${st.remote_port}`; } catch { /* gone already */ }
+      board.event("conn", `${this.name} ${ipToString(board.ip)}:${this.port} accepted ${peer}`);
+      this.conns.add({ peer, sock, out: [], outBytes: 0, peerClosed: false, closeWhenDrained: false, closed: false, bytesIn: 0, bytesOut: 0, lastActive: now, app: {} });
       worked = true;
     }
     for (const c of this.conns) {
@@ -118,6 +124,7 @@ export abstract class TcpServer implements BoardApp {
         // Reset, timed out or stale: free the TCB if it is still ours and forget it.
         // After our own close a stale handle just means the module finished the close.
         if (c.closed) this.finished++; else this.failed++;
+        board.event("conn", `${this.name} ${c.peer} ${c.closed ? "closed" : `failed (${e.message})`}, ${c.bytesIn} bytes in, ${c.bytesOut} out`);
         this.tryCall(() => c.sock.close());
         this.conns.delete(c);
         worked = true;
@@ -163,9 +170,14 @@ export abstract class TcpServer implements BoardApp {
     }
     // After our FIN the module finishes the close on its own; the handle is ours
     // only until the peer has closed too.
-    if (c.closed && c.peerClosed) { this.finished++; this.conns.delete(c); return worked; }
+    if (c.closed && c.peerClosed) {
+      this.finished++;
+      this.conns.delete(c);
+      board.event("conn", `${this.name} ${c.peer} closed, ${c.bytesIn} bytes in, ${c.bytesOut} out`);
+      return worked;
+    }
     if (now - c.lastActive > this.idleMs) {
-      board.event("app", `${this.name}: aborting connection idle for ${Math.round((now - c.lastActive) / 1000)} s`);
+      board.event("conn", `${this.name} ${c.peer}: aborted, idle for ${Math.round((now - c.lastActive) / 1000)} s`);
       sock.abort();
       this.failed++;
       this.conns.delete(c);
