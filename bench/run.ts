@@ -8,6 +8,7 @@ import { benchIp } from "./ip.js";
 import { benchEnc28j60, printEnc28j60 } from "./enc28j60.js";
 import { benchTcpCrypto } from "./tcp-crypto.js";
 import { benchBudget } from "./budget.js";
+import { benchSim } from "./sim.js";
 
 section("IP layer");
 benchIp();
@@ -27,3 +28,5 @@ printEnc28j60(await benchEnc28j60());
 
 section("RAM budget per config limit (docs/EMBEDDING.md)");
 await benchBudget();
+
+await benchSim();
