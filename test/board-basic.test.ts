@@ -122,3 +122,72 @@ describe("board on the ENC28J60 model", () => {
     expect(clock.now() - t0).toBeLessThan(260);
   });
 });
+
+describe("board in real time", () => {
+  test("an idle board sleeps on timers: few polls in 600 ms, and it still answers a ping at once", async () => {
+    const { RealClock } = await import("../host-sim/clock.js");
+    const clock = new RealClock();
+    const [peer, cable] = createPair(clock);
+    const got: Uint8Array[] = [];
+    peer.onFrame = (f) => got.push(f.subarray(0, f.length - 4));
+    const board = new Board({ link: cable, clock, mac: BOARD_MAC, ip: "10.0.0.2", seed: 9 }).start();
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      const before = board.polls;
+      await new Promise((r) => setTimeout(r, 600));
+      expect(board.polls - before).toBeLessThan(30);
+      send(peer, arpRequest());
+      send(peer, echoRequest(1, pattern(100)));
+      const t0 = Date.now();
+      while (!got.some((f) => parseEth(f).type === 0x0800) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 2));
+      expect(got.some((f) => parseEth(f).type === 0x0800)).toBe(true);
+      expect(Date.now() - t0).toBeLessThan(500);
+    } finally {
+      board.stop();
+    }
+  });
+
+  test("frames beyond 50 ms of 10 Mb/s wire backlog are dropped and counted before the chip", () => {
+    const { clock, peer, board } = rig();
+    runVirtual(clock, 50);
+    // 200 full frames at once: about 1.2 ms of wire each, so only the first ~42 fit in 50 ms.
+    for (let i = 0; i < 200; i++) send(peer, echoRequest(i, pattern(1400)));
+    runVirtual(clock, 1);
+    expect(board.wireDrops).toBeGreaterThan(100);
+    expect(board.wireDrops).toBeLessThan(170);
+    runVirtual(clock, 2000);
+    expect(board.failure).toBeNull();
+  });
+});
+
+describe("board: bad frames on the cable", () => {
+  test("an oversize frame (2000 bytes, good FCS) is dropped and counted; the board keeps answering", () => {
+    const { clock, peer, board, got } = rig({ checkFcs: false });
+    runVirtual(clock, 50);
+    send(peer, arpRequest());
+    const big = new Uint8Array(2000);
+    big.set(echoRequest(1, pattern(100)));
+    send(peer, big);
+    runVirtual(clock, 20);
+    const s = board.stack.stats();
+    expect(s.enc_rx_drop + s.eth_drop_oversize).toBe(1);
+    got.length = 0;
+    send(peer, echoRequest(2, pattern(64)));
+    expect(runVirtual(clock, 100, () => got.some((f) => parseEth(f).type === 0x0800))).toBe(true);
+  });
+
+  test("runts and random bytes with a good FCS are dropped and counted, never answered", () => {
+    const { clock, peer, board, got } = rig({ checkFcs: false });
+    runVirtual(clock, 50);
+    got.length = 0;
+    const before = board.stack.stats();
+    for (let i = 0; i < 50; i++) send(peer, pattern(10 + ((i * 37) % 1400), 100 + i));
+    runVirtual(clock, 200);
+    expect(got).toHaveLength(0);
+    const s = board.stack.stats();
+    const dropped = (["eth_drop_short", "eth_drop_not_ours", "eth_drop_type", "enc_rx_drop"] as const).reduce((n, k) => n + s[k] - before[k], 0)
+      + board.chip.counters.rxFiltered;
+    expect(dropped).toBe(50);
+    expect(board.failure).toBeNull();
+  });
+});
