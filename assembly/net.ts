@@ -18,6 +18,7 @@ import {
 import { arpInit, arpInput, arpNextDeadline, arpPoll } from "./ip/arp";
 import { ipv4Init, ipv4Input } from "./ip/ipv4";
 import { tcpInit, tcpNextDeadline, tcpTimers } from "./tcp/user";
+import { listenNextDeadline, listenPoll } from "./tcp/listen";
 
 // Frames drained from a polled link per net_poll, so timers still run
 // under a receive flood; the poll then asks to be called again at once.
@@ -81,12 +82,15 @@ export function netPoll(now: u32): i32 {
   if (!arpAnnounced && linkUp()) announce();
   arpPoll();
   tcpTimers();
+  listenPoll();
   if (more) return 0;
   let next = linkNextDeadline();
   const a = arpNextDeadline();
   if (a >= 0 && (next < 0 || a < next)) next = a;
   const t = tcpNextDeadline();
   if (t >= 0 && (next < 0 || t < next)) next = t;
+  const s = listenNextDeadline();
+  if (s >= 0 && (next < 0 || s < next)) next = s;
   return next;
 }
 

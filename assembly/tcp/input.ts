@@ -52,7 +52,12 @@ export function tcpInput(src: u32, dst: u32, p: usize, len: i32): void {
 /** A segment for no connection: a listener's, or CLOSED (RFC 9293 §3.10.7.1). */
 function noConnection(): void {
   const l = listenerFor(SEG.dstPort);
-  if (l >= 0) { listenInput(l); return; }
+  if (l >= 0) {
+    // A completed passive handshake comes back as a TCB in SYN-RECEIVED.
+    const t = listenInput(l);
+    if (t !== null) segmentArrives(t);
+    return;
+  }
   if (has(RST)) { count(Stat.TCP_RST_IGNORED); return; }
   replyRst();
 }

@@ -14,15 +14,15 @@ import { ListField, PollFlag, State, StatusField } from "./abi";
 import { isnFor, isnInit } from "./isn";
 import { portCandidate, portCount, portUsed, portsInit } from "./ports";
 import {
-  F, Tcb, clearFlag, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
+  F, NO_LISTENER, Tcb, clearFlag, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
   tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed, tcbUsedCount, txRing, txStart,
 } from "./tcb";
 import { outputInit, sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
 import { rtoMs } from "./timer";
 import { initConnection } from "./input";
 import {
-  listenAccept, listenClose, listenInit, listenOpen, listenReadable, listenerFromHandle, listenerPort,
-  listenerSlotHandle,
+  listHalfOpen, listenAccept, listenClose, listenInit, listenOpen, listenReadable, listenSecretsInit,
+  listenerFromHandle, listenerPort, listenerSlotHandle,
 } from "./listen";
 
 export { tcpTimers, tcpNextDeadline } from "./timer";
@@ -34,6 +34,7 @@ export function tcpInit(): void {
   outputInit();
   isnInit();
   portsInit();
+  listenSecretsInit();
 }
 
 /** tcp_listen. */
@@ -236,7 +237,7 @@ function listEntry(out: usize, handle: i32, state: State, localPort: u16, remote
   put(out, ListField.REMOTE_PORT, <u32>remotePort);
 }
 
-/** tcp_list: listeners, then every TCB in use (-1 as the handle of one not yet accepted). */
+/** tcp_list: listeners, half-open SYN-queue entries (handle -1), then every TCB in use (-1 once the user let go of it). */
 export function tcpList(out: usize, max: i32): i32 {
   let n = 0;
   const step = <usize>ListField.COUNT << 2;
@@ -246,10 +247,12 @@ export function tcpList(out: usize, max: i32): i32 {
     listEntry(out + <usize>n * step, h, State.LISTEN, listenerPort(l), 0, 0);
     n++;
   }
+  n = listHalfOpen(out, n, max);
   const used = tcbUsedCount();
   for (let k = 0; k < used && n < max; k++) {
     const t = tcbUsed(k);
-    const h = hasFlag(t, <u16>F.OWNED) ? tcbHandle(t) : -1;
+    // A connection waiting in an accept queue shows the handle tcp_accept will return.
+    const h = hasFlag(t, <u16>F.OWNED) || t.listener != NO_LISTENER ? tcbHandle(t) : -1;
     listEntry(out + <usize>n * step, h, <State>t.state, t.localPort, t.remoteIp, t.remotePort);
     n++;
   }
