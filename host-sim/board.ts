@@ -120,6 +120,7 @@ export class Board {
   private pollAt = Infinity;
   private immediate: ReturnType<typeof setImmediate> | null = null;
   private busyUntil = 0;
+  private t0 = 0;
   private running = false;
   private stopped = false;
   private inPoll = false;
@@ -156,6 +157,7 @@ export class Board {
   /** Bring the stack up on the chip (net_init on link 1) and start polling. Throws EmberError (ENODEV, EINVAL). */
   start(apps: BoardApp[] = []): this {
     const o = this.opts;
+    this.t0 = this.clock.now();
     this.stack.init({ link: 1, mac: this.mac, ip: this.ip, netmask: o.netmask ?? "255.255.255.0", gateway: o.gateway ?? 0 });
     this.takeSpi();
     for (const [k, v] of Object.entries(o.config ?? {})) this.stack.setConfig(k as ConfigName, v!);
@@ -202,8 +204,14 @@ export class Board {
 
   get isRunning(): boolean { return this.running && !this.stopped; }
 
-  /** ms the module's clock reads now (net_poll's argument). */
-  nowMs(): number { return Math.floor(this.clock.now()) >>> 0; }
+  /**
+   * ms the module's clock reads now (net_poll's argument), counted from
+   * start(). net_init on link 1 starts the chip's reset wait at the module's
+   * idea of "now", which is 0 until the first net_poll, so the counter must
+   * start at the board's power-on rather than at the clock's origin (a real
+   * clock has often run for a while by then).
+   */
+  nowMs(): number { return Math.floor(this.clock.now() - this.t0) >>> 0; }
 
   /** Stack, chip and link counters, for netstat and the status page. */
   counters(): { stack: ReturnType<Stack["stats"]>; chip: Enc28j60["counters"]; link: ReturnType<LinkEnd["stats"]> } {

@@ -46,6 +46,8 @@ export interface DemoOptions {
   pcap?: string | null;
   /** Spoofed SYNs in the flood (default 400). */
   floodSyns?: number;
+  /** How long to keep watching after the last forged SYN (default 15 s; board A retries its SYN meanwhile). */
+  settleMs?: number;
   /** Real ms to pause between lines of the live netstat view (default 0). */
   liveDelayMs?: number;
   print?: (line: string) => void;
@@ -226,7 +228,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     const client = new EchoChat(B.ip, MESSAGES);
     const t0 = clock.now();
     boardA.addApp(client);
-    await runFor(30_000, () => client.done);
+    await runFor(real ? 8000 : 30_000, () => client.done);
+    if (process.env.EMBER_DEMO_DEBUG) console.error(JSON.stringify({ a: boardA.counters(), b: boardB.counters(), sw: sw.stats() }));
     if (!client.done || client.error) throw new Error(`the echo connection did not complete (${client.error ?? "timed out"}): is TCP in this build?`);
     await runFor(real ? 500 : 200);
     const handshakeMs = client.connectedAt - t0;
@@ -280,7 +283,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     const step = 250;
     let lastRow = "";
     let lastPrinted = -Infinity;
-    for (let k = 0; clock.now() - floodStart < floodMs + 15_000; k++) {
+    const settleMs = o.settleMs ?? 15_000;
+    for (let k = 0; clock.now() - floodStart < floodMs + settleMs; k++) {
       if (legitStarted < 0 && clock.now() - floodStart >= floodMs / 3) { legitStarted = clock.now(); boardA.addApp(legit); }
       await runFor(step);
       const snap = snapshot(boardB);
