@@ -116,3 +116,42 @@ describe.runIf(run)("interop: embertcp bridge, TAP <-> serial pty <-> board", ()
     expect(link.stdout.toString()).toMatch(/ebr0: <.*UP/);
   });
 });
+
+describe.runIf(run)("interop: the embertcp command as a process (needs npm run build)", () => {
+  let ns: BareNetns;
+  beforeAll(() => { ns = createBareNetns(); });
+  afterAll(async () => { await ns?.destroy(); });
+
+  test("sim runs until SIGTERM, netstat reads it over the socket and over HTTP, and it cleans up", async () => {
+    const { spawn } = await import("node:child_process");
+    const { existsSync } = await import("node:fs");
+    const control = join(mkdtempSync(join(tmpdir(), "embertcp-proc-")), "ctl.sock");
+    const bin = join(process.cwd(), "bin", "embertcp.js");
+    const sim = spawn(process.execPath, [bin, "sim", "--tap", "eproc0", "--netns", ns.name, "--ip", "10.6.0.2/24", "--apps", "http,echo", "--control", control],
+      { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "", err = "";
+    sim.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+    sim.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number | null>((r) => sim.once("exit", (code) => r(code)));
+    try {
+      expect(await until(() => out.includes("running; Ctrl-C to stop") || sim.exitCode !== null, 15_000)).toBe(true);
+      expect(err).toBe("");
+      addAddress(ns.name, "eproc0", "10.6.0.1/24");
+      const page = await ns.exec(["curl", "-sS", "--max-time", "10", "http://10.6.0.2/"], { timeoutMs: 15_000 });
+      expect(page.stdout.toString()).toContain("<h1>embertcp board 10.6.0.2</h1>");
+      const viaSocket = await ns.exec([process.execPath, bin, "netstat", "--control", control], { timeoutMs: 15_000 });
+      expect(viaSocket.stdout.toString()).toMatch(/tcp +10\.6\.0\.2:80 +\*:\* +LISTEN/);
+      const viaHttp = await ns.exec([process.execPath, bin, "netstat", "--http", "10.6.0.2"], { timeoutMs: 15_000 });
+      expect(viaHttp.stderr).toBe("");
+      expect(viaHttp.stdout.toString()).toMatch(/tcp +10\.6\.0\.2:80 +10\.6\.0\.1:\d+ +ESTABLISHED/);
+      sim.kill("SIGTERM");
+      expect(await Promise.race([exited, new Promise((r) => setTimeout(() => r("hung"), 10_000))])).toBe(0);
+      expect(out).toMatch(/stopped: \d+ frames in, \d+ out, \d+ connections accepted/);
+      expect(existsSync(control)).toBe(false);
+      const links = await ns.exec(["ip", "-o", "link", "show"]);
+      expect(links.stdout.toString()).not.toContain("eproc0");
+    } finally {
+      if (sim.exitCode === null) sim.kill("SIGKILL");
+    }
+  }, 60_000);
+});
