@@ -79,12 +79,18 @@ export class Host {
     this.kick();
   }
 
-  /** Poll again as soon as the current event is done (after a user call or an input). */
-  kick(): void { this.scheduleAt(this.net.now); }
+  /**
+   * Poll now, after a user call or an input, so the next wake-up follows
+   * whatever they changed. Synchronous on purpose: a scheduled poll would
+   * be a new event at the same instant, and a test that polls its sockets
+   * after every instant would never let time move.
+   */
+  kick(): void { this.pollNow(); }
 
   /** Run net_poll now and schedule the next one at the deadline it returns. */
   pollNow(): void {
     const now = this.net.now;
+    if (this.pollHandle) this.net.clock.cancel(this.pollHandle);
     this.pollHandle = 0;
     this.pollAt = Infinity;
     this.stack.sent.length = 0;

@@ -76,15 +76,22 @@ export function sendSegment(t: Tcb, seq: u32, len: i32, flags: u8): void {
   emitTcp(t.localPort, t.remoteIp, t.remotePort, seq, ack, flags, wnd, syn ? OUR_MSS : 0, len);
 }
 
-/** A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. */
+/**
+ * A bare ACK: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>. After a timeout has
+ * moved SND.NXT back for retransmission, the highest sequence number sent
+ * stands in for it: the peer's RCV.NXT may already be past SND.NXT, and an
+ * ACK below it would be unacceptable there and answered by another ACK
+ * (RFC 9293 §3.10.7.4), forever. While probing a zero window the probe
+ * byte is not counted, so the ACK stays at the peer's RCV.NXT.
+ */
 export function sendAck(t: Tcb): void {
-  sendSegment(t, t.sndNxt, 0, ACK);
+  sendSegment(t, hasFlag(t, <u16>F.PERSIST) ? t.sndNxt : t.sndMax, 0, ACK);
 }
 
-/** ABORT's reset: <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5). */
+/** ABORT's reset: <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5), SND.NXT being the highest sent. */
 export function sendRst(t: Tcb): void {
   count(Stat.TCP_RST_SENT);
-  emitTcp(t.localPort, t.remoteIp, t.remotePort, t.sndNxt, 0, RST, 0, 0, 0);
+  emitTcp(t.localPort, t.remoteIp, t.remotePort, t.sndMax, 0, RST, 0, 0, 0);
 }
 
 let challengeWindowStart: u32 = 0;
