@@ -3,8 +3,9 @@
  * running apps, printing link, ARP and connection events as they happen,
  * serving netstat snapshots on a Unix control socket, until SIGINT/SIGTERM.
  *
- * Connection events come from comparing tcp_list between samples (every
- * 200 ms): a new entry, a state change, an entry gone. ARP events come from
+ * Connection events come from the apps (accepted, closed, failed) and from
+ * comparing tcp_list between samples (every 200 ms): a new entry, a state
+ * change, an entry gone. A stats line follows every 10 s while traffic flows. ARP events come from
  * the ARP counters. A link that goes away (tty unplugged, TAP deleted, socat
  * killed) is reported in one line; the board, its apps and the control
  * socket keep running so netstat can still look at it.
@@ -128,6 +129,16 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
     lastArp = arp;
   };
   const sampler = setInterval(sample, 200);
+  // A progress line every 10 s while traffic flows.
+  let lastProgress = "";
+  const progress = setInterval(() => {
+    if (!board.isRunning) return;
+    const c = board.counters();
+    const line = `${c.stack.eth_rx_frames} frames in, ${c.stack.eth_tx_frames} out, ${c.stack.tcp_passive_opens} connections accepted, ` +
+      `${c.stack.syn_rx} SYNs, ${c.stack.cookies_sent} cookies sent, ${board.wireDrops} wire drops`;
+    if (line !== lastProgress) print(`${stamp()} stats: ${line}`);
+    lastProgress = line;
+  }, 10_000);
   let stopped = false;
   return {
     board, controlPath,
@@ -135,6 +146,7 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
       if (stopped) return;
       stopped = true;
       clearInterval(sampler);
+      clearInterval(progress);
       board.stop();
       pcap?.close();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
