@@ -213,7 +213,8 @@ function statusOf(t: Tcb, out: usize): void {
   put(out, StatusField.SND_NXT, t.sndNxt);
   put(out, StatusField.SND_WND, <u32>t.sndWnd);
   put(out, StatusField.RCV_NXT, t.rcvNxt);
-  put(out, StatusField.RCV_WND, rxSpace(t));
+  // RCV.WND as last advertised (receiver SWS avoidance may hold it back).
+  put(out, StatusField.RCV_WND, synchronized(t) || t.state == <u8>State.SYN_RECEIVED ? t.rcvAdv - t.rcvNxt : rxSpace(t));
   put(out, StatusField.RTO_MS, rtoMs(t));
   put(out, StatusField.SEND_QUEUED, <u32>t.txLen);
   put(out, StatusField.RECV_QUEUED, <u32>t.rxLen);
