@@ -6,7 +6,7 @@
  * counted while the board keeps answering, and a killed socat is reported
  * in one line while the sim keeps serving netstat.
  */
-import { openSync, writeSync, closeSync, mkdtempSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -16,7 +16,9 @@ import { main } from "../host-sim/cli.js";
 import { RealClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { SerialLink, slipEncode } from "../host-sim/links/index.js";
+import { readPcap } from "../host-sim/pcap.js";
 import { type SimHandle, startSim } from "../host-sim/sim.js";
+import { traceCapture } from "../host-sim/trace/index.js";
 import { ptyPair, type PtyPair, toolGate } from "./helpers/links-socat.js";
 
 const run = toolGate("socat");
@@ -41,11 +43,13 @@ describe.runIf(run)("embertcp sim on a pty pair", () => {
   let sim: SimHandle;
   let peer: Board;
   const lines: string[] = [];
-  const control = join(mkdtempSync(join(tmpdir(), "embertcp-sim-")), "ctl.sock");
+  const dir = mkdtempSync(join(tmpdir(), "embertcp-sim-"));
+  const control = join(dir, "ctl.sock");
+  const capture = join(dir, "sim.pcap");
 
   beforeAll(async () => {
     pty = await ptyPair();
-    sim = await startSim({ serial: pty.paths[0], baud: 921600, ip: "10.5.0.2/24", apps: "echo,http", control, seed: 3, print: (l) => lines.push(l) });
+    sim = await startSim({ serial: pty.paths[0], baud: 921600, ip: "10.5.0.2/24", apps: "echo,http", control, pcap: capture, seed: 3, print: (l) => lines.push(l) });
     const link = new SerialLink({ path: pty.paths[1], baudRate: 921600 });
     await link.opened();
     peer = new Board({ name: "peer", link, clock: new RealClock(), mac: "02:00:0a:05:00:01", ip: "10.5.0.1", seed: 4 }).start();
@@ -114,6 +118,14 @@ describe.runIf(run)("embertcp sim on a pty pair", () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/LISTEN/);
     expect(sim.board.isRunning).toBe(true);
+  });
+
+  test("after stop the sim's --pcap capture holds the echo connections, control socket gone", async () => {
+    await sim.stop();
+    expect(existsSync(control)).toBe(false);
+    const t = traceCapture(readPcap(capture));
+    expect(t.malformed).toBe(0);
+    expect(t.connections.filter((c) => c.b === "10.5.0.2:7").length).toBeGreaterThanOrEqual(2);
   });
 });
 
