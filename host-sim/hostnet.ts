@@ -64,6 +64,7 @@ export class Host {
   private pollAt = Infinity;
   private spins = 0;
   private lastSpinAt = -1;
+  private polledAt = -1;
 
   constructor(readonly net: HostNet, readonly name: string, mac: string, ip: string, netmask: string, opts: HostOptions) {
     this.mac = macToBytes(mac);
@@ -90,6 +91,7 @@ export class Host {
   /** Run net_poll now and schedule the next one at the deadline it returns. */
   pollNow(): void {
     const now = this.net.now;
+    this.polledAt = now;
     if (this.pollHandle) this.net.clock.cancel(this.pollHandle);
     this.pollHandle = 0;
     this.pollAt = Infinity;
@@ -112,8 +114,14 @@ export class Host {
     this.pollHandle = this.net.clock.at(at, () => this.pollNow());
   }
 
+  /** Bring the stack's clock to now (net_input and the tcp_* calls use the time of the last poll). */
+  sync(): void {
+    if (this.polledAt !== this.net.now) this.pollNow();
+  }
+
   /** Hand a frame to the stack (from the network). */
   receive(frame: Uint8Array): void {
+    this.sync();
     this.stack.input(frame);
     this.stack.sent.length = 0;
     this.kick();

@@ -87,13 +87,18 @@ export class TcpListener {
 }
 
 export class SocketApi {
-  /** `afterCall` runs after each call that may have changed the stack (default: nothing). */
-  constructor(readonly stack: Stack, readonly afterCall: () => void = () => {}) {}
+  /**
+   * `beforeCall` runs before each call (e.g. a poll that brings the stack's
+   * clock to now), `afterCall` after it (a poll for the timers the call
+   * armed); both default to nothing.
+   */
+  constructor(readonly stack: Stack, readonly afterCall: () => void = () => {}, readonly beforeCall: () => void = () => {}) {}
 
-  /** Socket API for a HostNet station: calls re-poll it. */
-  static of(host: Host): SocketApi { return new SocketApi(host.stack, () => host.kick()); }
+  /** Socket API for a HostNet station: calls see the current virtual time and re-poll it. */
+  static of(host: Host): SocketApi { return new SocketApi(host.stack, () => host.kick(), () => host.sync()); }
 
   call<T>(fn: () => T): T {
+    this.beforeCall();
     try { return fn(); } finally { this.afterCall(); }
   }
 

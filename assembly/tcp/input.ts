@@ -282,7 +282,9 @@ function processAck(t: Tcb): bool {
   let finAcked = false;
   if (seqGt(ack, t.sndUna)) {
     finAcked = newAck(t);
-  } else if (ack == t.sndUna && rawDataLen == 0 && !has(FIN) && SEG.wnd == t.sndWnd && t.sndUna != t.sndMax) {
+  } else if (ack == t.sndUna && rawDataLen == 0 && !has(FIN) && SEG.wnd == t.sndWnd && t.sndUna != t.sndMax
+    && SEG.wnd != 0 && !hasFlag(t, <u16>F.PERSIST)) {
+    // RFC 5681 §2 duplicate ACK; answers to zero-window probes are not.
     duplicateAck(t);
   }
   // Window update (RFC 9293 §3.10.7.4): only from a newer segment.
