@@ -275,7 +275,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
       clock.at(floodStart + sent / perMs, floodOne);
     };
     floodOne();
-    const legit = new TcpClient({ ip: B.ip, port: 80, send: new TextEncoder().encode("GET /netstat HTTP/1.0\r\n\r\n"), closeAfterSend: false });
+    const legit = new TcpClient({ ip: B.ip, port: 80, send: new TextEncoder().encode("GET /netstat HTTP/1.0\r\n\r\n") });
     let legitStarted = -1;
     const floodMs = floodSyns / perMs;
     print(`   ${"time".padEnd(14)}${"SYN-RECV".padEnd(10)}${"syn_rx".padEnd(8)}${"synack".padEnd(8)}${"overflow".padEnd(10)}${"cookies sent/ok".padEnd(17)}A's connection`);
@@ -283,6 +283,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     const step = 250;
     let lastRow = "";
     let lastPrinted = -Infinity;
+    let doneShown = false;
     const settleMs = o.settleMs ?? 15_000;
     for (let k = 0; clock.now() - floodStart < floodMs + settleMs; k++) {
       if (legitStarted < 0 && clock.now() - floodStart >= floodMs / 3) { legitStarted = clock.now(); boardA.addApp(legit); }
@@ -296,7 +297,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
         `${String(s.synq_overflows - before.synq_overflows).padEnd(10)}${`${s.cookies_sent - before.cookies_sent}/${s.cookies_accepted - before.cookies_accepted}`.padEnd(17)}${aState}`;
       // A row when something changed, at most every 500 ms, and a heartbeat every 3 s.
       const now = clock.now();
-      if ((row !== lastRow && now - lastPrinted >= 500) || now - lastPrinted >= 3000 || legit.done) {
+      const justDone = legit.done && !doneShown;
+      if ((row !== lastRow && now - lastPrinted >= 500) || now - lastPrinted >= 3000 || justDone) {
+        doneShown = legit.done;
         print(`   ${t().padEnd(14)}${row}`);
         lastRow = row;
         lastPrinted = now;
