@@ -9,6 +9,7 @@ import { benchEnc28j60, printEnc28j60 } from "./enc28j60.js";
 import { benchTcpCrypto } from "./tcp-crypto.js";
 import { benchBudget } from "./budget.js";
 import { benchSim } from "./sim.js";
+import { benchFlood } from "./flood.js";
 
 section("IP layer");
 benchIp();
@@ -30,3 +31,4 @@ section("RAM budget per config limit (docs/EMBEDDING.md)");
 await benchBudget();
 
 await benchSim();
+await benchFlood();
