@@ -86,7 +86,10 @@ describe("socket API: the connection life cycle", () => {
     p.apiB.listen(80, 8);
     const ports = Array.from({ length: 6 }, () => p.apiA.connect(p.b.ip, 80).status().local_port);
     expect(new Set(ports).size).toBe(6);
-    for (const x of ports) expect(x).toBeGreaterThanOrEqual(40000), expect(x).toBeLessThanOrEqual(40009);
+    for (const x of ports) {
+      expect(x).toBeGreaterThanOrEqual(40000);
+      expect(x).toBeLessThanOrEqual(40009);
+    }
   });
 });
 
