@@ -58,7 +58,7 @@ export const enum Stat {
   // Listen queues and SYN cookies (tcp/listen.ts, tcp/cookie.ts)
   SYN_RX,                // SYNs to a listener
   SYNACK_SENT,           // SYN-ACKs sent (first transmissions)
-  SYNACK_RETRANSMITS,    // SYN-ACKs retransmitted by the SYN-queue timer
+  SYNACK_RETRANSMITS,    // SYN-ACKs sent again: by the SYN-queue timer or for a duplicate SYN
   SYNQ_OVERFLOWS,        // SYNs that found the SYN queue full
   SYNQ_EXPIRED,          // half-open entries dropped after synack_retries
   SYNQ_RESETS,           // half-open entries removed by a RST
