@@ -77,6 +77,7 @@ const hdr = memory.data(8);
 let state: State = State.OFF;
 let fullDuplex: bool = false;
 let resetAt: u32 = 0;
+let resetTimed: bool = false; // resetAt has been read from a net_poll clock
 let linkUp: bool = false;
 let rxNext: u32 = RX_START;   // where the next packet header is
 let rxPending: u32 = 0;       // packets known to be in the ring (EPKTCNT)
@@ -96,10 +97,16 @@ function chipPresent(): bool {
   return rev != 0 && rev != 0xff;
 }
 
-function reset(): void {
+/**
+ * Soft reset. `clockFresh` is false when called from encInit: net_init runs
+ * outside net_poll, where nowMs() is whatever the last poll said (0 before
+ * any), so the wait is then timed from the next encService instead.
+ */
+function reset(clockFresh: bool): void {
   softReset();
   spiForgetBank();
   resetAt = nowMs();
+  resetTimed = clockFresh;
   state = State.RESET_WAIT;
 }
 
@@ -265,7 +272,7 @@ export function encInit(mac: usize, fullDuplexMode: bool): i32 {
   setGauge(Stat.ENC_LINK_UP, 0);
   spiForgetBank();
   if (!chipPresent()) { state = State.GONE; return ENODEV; }
-  reset();
+  reset(false);
   return 0;
 }
 
@@ -273,6 +280,11 @@ export function encInit(mac: usize, fullDuplexMode: bool): i32 {
 export function encService(): i32 {
   if (state == State.GONE || state == State.OFF) return ENODEV;
   if (state == State.RESET_WAIT) {
+    if (!resetTimed) {
+      resetAt = nowMs();
+      resetTimed = true;
+      return 0;
+    }
     if (!expired(resetAt + RESET_WAIT_MS)) return 0;
     if (!configure()) { state = State.GONE; return ENODEV; }
     state = State.RUNNING;
@@ -284,14 +296,14 @@ export function encService(): i32 {
   if ((estat & 0x08) || !(estat & 0x01)) {
     if (!chipPresent()) { state = State.GONE; return ENODEV; }
     count(Stat.ENC_CHIP_RESETS);
-    reset();
+    reset(true);
     return 0;
   }
   // RXEN is only ever off inside resetRx: if it reads 0 the chip was reset
   // behind our back (brown-out, RESET pin) and needs the whole init again.
   if (!(readReg(ECON1) & ECON1_RXEN)) {
     count(Stat.ENC_CHIP_RESETS);
-    reset();
+    reset(true);
     return 0;
   }
   const eir = readReg(EIR);
@@ -370,7 +382,7 @@ export function encTransmit(buf: usize, len: i32): i32 {
 
 /** ms until encService is needed (init wait, frame in flight), or -1. */
 export function encNextDeadline(): i32 {
-  if (state == State.RESET_WAIT) return msUntil(resetAt + RESET_WAIT_MS);
+  if (state == State.RESET_WAIT) return resetTimed ? msUntil(resetAt + RESET_WAIT_MS) : 0;
   if (state == State.RUNNING && txBusy) return 1;
   return -1;
 }

@@ -90,10 +90,14 @@ export class DriverRig {
 
   service(): number { return this.sync(this.x.service(this.nowMs())); }
 
-  /** init, wait out the post-reset delay, finish init; throws if it fails. */
+  /** init, time and wait out the post-reset delay, finish init; throws if it fails. */
   up(fullDuplex = false, mac: Uint8Array = DEFAULT_MAC): this {
     const r = this.init(fullDuplex, mac);
     if (r !== 0) throw new Error(`encInit returned ${r}`);
+    // The first service starts timing the post-reset wait (encInit runs
+    // outside net_poll, with no trustworthy clock); a later one finishes init.
+    const first = this.service();
+    if (first !== 0) throw new Error(`encService returned ${first}`);
     this.advance(2);
     const s = this.service();
     if (s !== 0) throw new Error(`encService returned ${s}`);
