@@ -10,9 +10,13 @@ import { benchTcpCrypto } from "./tcp-crypto.js";
 import { benchBudget } from "./budget.js";
 import { benchSim } from "./sim.js";
 import { benchFlood } from "./flood.js";
+import { benchTcp } from "./tcp.js";
+import { benchBoards } from "./boards.js";
 
-section("IP layer");
+section("Module and IP layer");
 benchIp();
+
+await benchTcp();
 
 section("TCP security blocks (host ns per call, loop inside wasm)");
 {
@@ -26,6 +30,7 @@ section("TCP security blocks (host ns per call, loop inside wasm)");
 
 section("ENC28J60 driver and chip model");
 printEnc28j60(await benchEnc28j60());
+benchBoards();
 
 section("RAM budget per config limit (docs/EMBEDDING.md)");
 await benchBudget();
