@@ -14,7 +14,7 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { compileAssemblyScript } from "../host-sim/enc28j60/build.js";
+import { compileAssemblyScript } from "../host-sim/asc.js";
 import { DriverRig, DEFAULT_MAC } from "../host-sim/enc28j60/rig.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { wireTimeMs } from "../host-sim/enc28j60/chip.js";

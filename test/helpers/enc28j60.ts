@@ -2,7 +2,7 @@
 // once per test file, a fresh instance (and chip model) per test, and
 // frame builders that do not reuse any AssemblyScript code.
 
-import { compileAssemblyScript } from "../../host-sim/enc28j60/build.js";
+import { compileAssemblyScript } from "../../host-sim/asc.js";
 import { DriverRig, DEFAULT_MAC, type RigOptions } from "../../host-sim/enc28j60/rig.js";
 
 let compiled: Promise<WebAssembly.Module> | undefined;

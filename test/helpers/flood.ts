@@ -9,15 +9,10 @@
  * The spoofed sources are off-link, so the server sends their SYN-ACKs to
  * its gateway 10.0.0.254, whose MAC (02:00:00:00:00:fe) no station owns:
  * the hub discards them, as the Internet would for addresses that do not
- * answer. The build is the command line
- *   npx asc assembly/index.ts -o build/test-flood-tcb4.wasm --config none --runtime stub -O3 --noAssert \
- *     --use abort=assembly/hal/halAbort --use EMBER_TCB_COUNT=4 --initialMemory 3 --maximumMemory 3
- * run in-process once per process.
+ * answer. The server is the release build with `--use EMBER_TCB_COUNT=4`,
+ * compiled in memory once per process.
  */
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import asc from "assemblyscript/asc";
+import { compileAssemblyScript } from "../../host-sim/asc.js";
 import { HostNet, type Host, prng } from "../../host-sim/hostnet.js";
 import { SocketApi, TcpSocket, type TcpListener, TCP_STATE } from "../../host-sim/socket.js";
 import { EmberError } from "../../host-sim/errors.js";
@@ -32,45 +27,12 @@ export const SERVER_PORT = 80;
 const GATEWAY_IP = "10.0.0.254";
 const GATEWAY_MAC = "02:00:00:00:00:fe";
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("flood: repository root not found");
-    dir = up;
-  }
-  return dir;
-}
-
 let compiled: Promise<WebAssembly.Module> | undefined;
-
-async function build(): Promise<WebAssembly.Module> {
-  const root = repoRoot();
-  let wasm: Uint8Array | undefined;
-  const errors: string[] = [];
-  const result = await asc.main([
-    "assembly/index.ts", "-o", "build/test-flood-tcb4.wasm", "--config", "none", "--runtime", "stub", "-O3", "--noAssert",
-    "--use", "abort=assembly/hal/halAbort", "--use", `EMBER_TCB_COUNT=${FLOOD_TCB_COUNT}`,
-    "--initialMemory", "3", "--maximumMemory", "3", "--baseDir", root,
-  ], {
-    writeFile(name: string, contents: Uint8Array | string) {
-      if (name.endsWith(".wasm") && typeof contents !== "string") wasm = contents;
-    },
-    stderr: { write(s: string | Uint8Array) { errors.push(String(s)); return true; } } as never,
-    stdout: { write() { return true; } } as never,
-  });
-  if (result.error || !wasm) throw new Error(`asc (EMBER_TCB_COUNT=${FLOOD_TCB_COUNT}) failed: ${result.error?.message ?? ""}\n${errors.join("")}`);
-  const out = join(root, "build", "test-flood-tcb4.wasm");
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, wasm);
-  renameSync(tmp, out);
-  return new WebAssembly.Module(new Uint8Array(wasm));
-}
 
 /** The server module with TCB_COUNT 4 (built on first use in this process). */
 export function floodServerModule(): Promise<WebAssembly.Module> {
-  compiled ??= build();
+  compiled ??= compileAssemblyScript("assembly/index.ts", { args: ["--use", `EMBER_TCB_COUNT=${FLOOD_TCB_COUNT}`], pages: 3 })
+    .then((wasm) => new WebAssembly.Module(wasm));
   return compiled;
 }
 

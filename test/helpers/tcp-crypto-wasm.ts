@@ -1,18 +1,11 @@
 // Build and instantiate test/helpers/tcp-crypto-entry.ts (SipHash, ISNs,
 // ports, SYN cookies) for test/tcp-crypto*.test.ts and bench/tcp-crypto.ts.
 //
-// The build is the command line
-//   npx asc test/helpers/tcp-crypto-entry.ts -o build/test-tcp-crypto.wasm --config none \
-//     --runtime stub -O3 --use abort=assembly/hal/halAbort --initialMemory 2 --maximumMemory 2
-// run in-process once per test file (or bench run); `--config none` keeps
-// asconfig.json from adding assembly/index.ts as a second entry. The bytes
-// are also written to build/test-tcp-crypto.wasm (via a rename, so parallel
-// test files never see half a file) for inspection.
+// The entry is compiled in memory with the release build's options
+// (host-sim/asc.ts) once per test file (or bench run).
 
-import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import asc from "assemblyscript/asc";
+import { compileAssemblyScript } from "../../host-sim/asc.js";
+import { prng } from "../../host-sim/hostnet.js";
 
 /** The exports of the test entry (u64 parameters and results are BigInts). */
 export interface TcpCryptoExports {
@@ -53,61 +46,18 @@ export interface TcpCrypto {
   entropyCalls(): number;
 }
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, "package.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("tcp-crypto-wasm: repository root not found");
-    dir = up;
-  }
-  return dir;
-}
-
 let compiled: Promise<WebAssembly.Module> | undefined;
-
-async function build(): Promise<WebAssembly.Module> {
-  const root = repoRoot();
-  let wasm: Uint8Array | undefined;
-  const errors: string[] = [];
-  const result = await asc.main(
-    [
-      "test/helpers/tcp-crypto-entry.ts", "-o", "build/test-tcp-crypto.wasm", "--config", "none",
-      "--runtime", "stub", "-O3", "--use", "abort=assembly/hal/halAbort",
-      "--initialMemory", "2", "--maximumMemory", "2", "--baseDir", root,
-    ],
-    {
-      writeFile(name: string, contents: Uint8Array | string) {
-        if (name.endsWith(".wasm") && typeof contents !== "string") wasm = contents;
-      },
-      stderr: { write(s: string | Uint8Array) { errors.push(String(s)); return true; } } as never,
-      stdout: { write() { return true; } } as never,
-    },
-  );
-  if (result.error || !wasm) throw new Error(`asc tcp-crypto-entry failed: ${result.error?.message ?? ""}\n${errors.join("")}`);
-  const out = join(root, "build", "test-tcp-crypto.wasm");
-  mkdirSync(dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  writeFileSync(tmp, wasm);
-  renameSync(tmp, out);
-  return new WebAssembly.Module(new Uint8Array(wasm));
-}
 
 /** The compiled test entry (built on first use in this process). */
 export function tcpCryptoModule(): Promise<WebAssembly.Module> {
-  compiled ??= build();
+  compiled ??= compileAssemblyScript("test/helpers/tcp-crypto-entry.ts", { pages: 2 }).then((wasm) => new WebAssembly.Module(wasm));
   return compiled;
 }
 
-/** mulberry32: a seeded deterministic stand-in for hal.entropy. */
+/** A seeded deterministic stand-in for hal.entropy: hostnet's mulberry32 stream as u32s. */
 export function seededEntropy(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const next = prng(seed);
+  return () => next() * 4294967296;
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Compile an AssemblyScript entry in memory with the options the release
- * build uses (--runtime stub, abort redirected to the HAL, -O3 -Oz), for the
- * driver tests and the driver bench. Nothing is written to disk.
+ * build uses (--runtime stub, abort redirected to the HAL, -O3 -Oz), for
+ * test entries, build variants with other limits (`--use EMBER_X=N`) and
+ * benches. Nothing is written to disk.
  */
 
 import asc from "assemblyscript/asc";
+import { projectRoot } from "./paths.js";
 
 export interface AsBuildOptions {
   /** Extra asc arguments (e.g. --use EMBER_X=1). */
@@ -20,7 +22,7 @@ export async function compileAssemblyScript(entry: string, opts: AsBuildOptions 
   const errors: string[] = [];
   const result = await asc.main(
     [
-      entry, "--outFile", "out.wasm", "--config", "none",
+      entry, "--outFile", "out.wasm", "--config", "none", "--baseDir", projectRoot(),
       "--runtime", "stub", "--use", "abort=assembly/hal/halAbort",
       "--initialMemory", pages, "--maximumMemory", pages,
       "-O3", "--shrinkLevel", "2", "--converge", "--noAssert",
