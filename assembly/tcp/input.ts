@@ -20,7 +20,7 @@ import {
   setFlag, setHoleCount, setState, synchronized, tcbFree, tcbLookup,
 } from "./tcb";
 import { OUR_MSS, challengeAck, replyRst, retransmitFirst, sendSegment, tcpOutput } from "./output";
-import { armDelack, armRetransmit, initialWindow, rttSample, startTimeWait, stopTimer } from "./timer";
+import { armDelack, armFinWait2, armRetransmit, initialWindow, rttSample, startTimeWait, stopTimer } from "./timer";
 import { listenInput, listenerFor } from "./listen";
 
 /** RFC 9293 §3.7.1: the MSS to assume when the peer sends no option. */
@@ -300,7 +300,10 @@ function processAck(t: Tcb): bool {
   }
   const s = t.state;
   if (s == <u8>State.FIN_WAIT_1) {
-    if (finAcked) setState(t, State.FIN_WAIT_2);
+    if (finAcked) {
+      setState(t, State.FIN_WAIT_2);
+      armFinWait2(t);
+    }
   } else if (s == <u8>State.CLOSING) {
     // Only the ACK of our FIN matters here; the rest is ignored.
     if (finAcked) startTimeWait(t);
@@ -389,7 +392,13 @@ function processTextAndFin(t: Tcb): void {
     if (seqGt(up, t.rcvUp)) t.rcvUp = up;
   }
   // Seventh: text, only while the peer's stream is open.
-  if (receiving && SEG.dataLen > 0) receiveText(t);
+  if (receiving && SEG.dataLen > 0) {
+    const before = t.rcvNxt;
+    receiveText(t);
+    // A half-closed connection still receiving is not idle: the FIN-WAIT-2
+    // timer counts from the peer's last new data.
+    if (s == <u8>State.FIN_WAIT_2 && t.rcvNxt != before) armFinWait2(t);
+  }
   // Eighth: FIN, once everything before it has arrived.
   // A FIN after a gap waits for its retransmission; a repeated FIN never
   // gets this far (it fails the acceptability test and is answered there).

@@ -1,6 +1,6 @@
 // Per-connection timers as deadlines (STYLE 6): one slot (rtxAt) serves as
-// the retransmission timer, the persist timer or the TIME-WAIT timer, the
-// other (delackAt) as the delayed-ACK timer. tcpTimers() runs the expired
+// the retransmission timer, the persist timer, the FIN-WAIT-2 timer or the
+// TIME-WAIT timer, the other (delackAt) as the delayed-ACK timer. tcpTimers() runs the expired
 // ones for every TCB in use; tcpNextDeadline() tells net_poll when to call
 // again.
 //
@@ -16,7 +16,7 @@ import { State } from "./abi";
 import {
   Err, F, Tcb, clearFlag, connectionClosed, hasFlag, setFlag, setState, synchronized, tcbUsed, tcbUsedCount,
 } from "./tcb";
-import { sendAck, sendProbe, tcpOutput } from "./output";
+import { sendAck, sendProbe, sendRst, tcpOutput } from "./output";
 
 // @ts-ignore: decorator
 @inline const RTO_INITIAL_MS: u32 = 1000; // RFC 6298 §2.1
@@ -87,6 +87,28 @@ export function startTimeWait(t: Tcb): void {
   clearFlag(t, <u16>(F.PERSIST | F.RTT | F.RECOVERY));
 }
 
+/**
+ * (Re)start the FIN-WAIT-2 timer: 2·MSL (60 s by default, Linux's
+ * tcp_fin_timeout) from entering FIN-WAIT-2 or from the peer's last new
+ * data. RFC 9293 §3.10.4 lets a closed connection wait for the peer's FIN
+ * forever; the user has let go of it (tcp_close), so a peer that never
+ * sends its FIN must not keep the TCB.
+ */
+export function armFinWait2(t: Tcb): void {
+  t.rtxAt = nowMs() + (<u32>config(ConfigKey.MSL_MS) << 1);
+  setFlag(t, <u16>F.TIMER);
+  clearFlag(t, <u16>F.PERSIST);
+}
+
+/**
+ * FIN-WAIT-2 timed out: reset the peer (it would get one for its next
+ * segment anyway, RFC 9293 §3.10.7.1) and free the TCB.
+ */
+function finWait2Timeout(t: Tcb): void {
+  sendRst(t);
+  connectionClosed(t, Err.NONE);
+}
+
 /** RFC 5681 §3.1 initial window for the connection's SMSS. */
 export function initialWindow(mss: u32): u16 {
   const w = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
@@ -145,6 +167,7 @@ export function tcpTimers(): void {
     }
     if (hasFlag(t, <u16>F.TIMER) && expired(t.rtxAt)) {
       if (t.state == <u8>State.TIME_WAIT) connectionClosed(t, Err.NONE);
+      else if (t.state == <u8>State.FIN_WAIT_2) finWait2Timeout(t);
       else retransmitTimeout(t);
     }
     // A freed TCB is replaced at index k by the last one in use.
