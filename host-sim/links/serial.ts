@@ -18,6 +18,7 @@
  * later sends as `dropDown`, and never throws.
  */
 
+import { existsSync } from "node:fs";
 import { SerialPortStream } from "@serialport/stream";
 import { SerialPort, SerialPortMock } from "serialport";
 import { type Clock, RealClock, type TimerHandle } from "../clock.js";
@@ -72,6 +73,9 @@ const PACE_CATCH_UP_MS = 20;
 /** Line time written per port write when pacing; bounds burstiness. */
 const PACE_SLICE_MS = 2;
 
+/** How often an open tty's device node is checked for presence. */
+const PRESENCE_CHECK_MS = 1000;
+
 /**
  * One end of a serial link. Counters: framesOut/bytesOut (frames accepted by
  * send), lineBytesOut (SLIP bytes handed to the port), framesIn/bytesIn
@@ -92,6 +96,7 @@ export class SerialLink implements LinkEnd {
   private readonly maxFrame: number;
   private readonly clock: Clock | null;
   private state: "opening" | "open" | "down" | "closed" = "opening";
+  private presenceTimer: ReturnType<typeof setInterval> | null = null;
   private downReason = "";
   private openWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
@@ -125,9 +130,16 @@ export class SerialLink implements LinkEnd {
       this.decoder.push(chunk);
     });
     // Without an 'error' listener a failed write would crash the process.
-    this.port.on("error", (err: Error) => {
+    this.port.on("error", (err: Error & { code?: string; disconnect?: boolean }) => {
       this.counters.portErrors++;
       if (this.state === "opening") this.goDown(`cannot open ${this.path}: ${err.message}`);
+      // A tty that vanished fails its reads with EIO (a pty whose other side
+      // closed) or ENXIO/EBADF; the binding flags only some of these as a
+      // disconnect, and whether its poller's hang-up or the failed read comes
+      // first is a race. Either way the device is gone.
+      else if (err.disconnect || err.code === "EIO" || err.code === "ENXIO" || err.code === "EBADF") {
+        this.goDown(`${this.path} disconnected: ${err.message}`);
+      }
     });
     this.port.on("close", (err?: Error & { disconnected?: boolean }) => {
       if (err?.disconnected) this.goDown(`${this.path} disconnected: ${err.message}`);
@@ -136,6 +148,7 @@ export class SerialLink implements LinkEnd {
       if (err) { this.goDown(`cannot open ${this.path}: ${err.message}`); return; }
       if (this.state !== "opening") return;
       this.state = "open";
+      this.watchPresence();
       for (const w of this.openWaiters) w.resolve();
       this.openWaiters = [];
     });
@@ -186,6 +199,7 @@ export class SerialLink implements LinkEnd {
     if (this.state === "closed") return;
     const wasOpen = this.port.isOpen;
     this.state = "closed";
+    this.stopWatching();
     this.stopPacing();
     for (const w of this.openWaiters) w.reject(new Error(`${this.path} closed`));
     this.openWaiters = [];
@@ -242,9 +256,30 @@ export class SerialLink implements LinkEnd {
     this.queued = 0;
   }
 
+  /**
+   * A tty device node that disappears (a pty whose other side exited, a USB
+   * adapter unplugged) is gone even when the binding's hang-up detection
+   * misses it, which it does when no read or write is in flight: check the
+   * node once a second. Ports of the mock binding have no node and are not
+   * watched.
+   */
+  private watchPresence(): void {
+    if (!this.path.startsWith("/") || !existsSync(this.path)) return;
+    this.presenceTimer = setInterval(() => {
+      if (!existsSync(this.path)) this.goDown(`${this.path} disconnected: the device node is gone`);
+    }, PRESENCE_CHECK_MS);
+    this.presenceTimer.unref();
+  }
+
+  private stopWatching(): void {
+    if (this.presenceTimer !== null) clearInterval(this.presenceTimer);
+    this.presenceTimer = null;
+  }
+
   private goDown(reason: string): void {
     if (this.state === "down" || this.state === "closed") return;
     this.state = "down";
+    this.stopWatching();
     this.downReason = reason;
     this.stopPacing();
     for (const w of this.openWaiters) w.reject(new Error(reason));
