@@ -399,10 +399,17 @@ function processTextAndFin(t: Tcb): void {
     // timer counts from the peer's last new data.
     if (s == <u8>State.FIN_WAIT_2 && t.rcvNxt != before) armFinWait2(t);
   }
-  // Eighth: FIN, once everything before it has arrived.
-  // A FIN after a gap waits for its retransmission; a repeated FIN never
-  // gets this far (it fails the acceptability test and is answered there).
-  if (!has(FIN) || finReceived8(s) || SEG.seq + <u32>SEG.dataLen != t.rcvNxt) return;
+  // Eighth: FIN, once everything before it has arrived. A FIN beyond a hole
+  // is remembered and taken when the hole fills (the segment is queued for
+  // processing in sequence, RFC 9293 §3.10.7.4 "segments with higher
+  // beginning sequence numbers may be held"); a repeated FIN never gets
+  // this far (it fails the acceptability test and is answered there).
+  if (finReceived8(s)) return;
+  let fin = has(FIN) && SEG.seq + <u32>SEG.dataLen == t.rcvNxt;
+  if (has(FIN) && !fin && receiving) rememberFin(t, SEG.seq + <u32>SEG.dataLen);
+  if (hasFlag(t, <u16>F.FIN_OOO) && holeCount(t) == 0) fin = true;
+  if (!fin) return;
+  clearFlag(t, <u16>F.FIN_OOO);
   t.rcvNxt += 1;
   setFlag(t, <u16>F.ACK_NOW);
   if (s == <u8>State.ESTABLISHED || s == <u8>State.SYN_RECEIVED) setState(t, State.CLOSE_WAIT);
@@ -456,10 +463,36 @@ function addBlock(t: Tcb, start: u32, end: u32): bool {
   return true;
 }
 
+/**
+ * A FIN at sequence `fin`, beyond RCV.NXT: keep it as the end of the last
+ * out-of-order block (an empty block if no data touches it), so the TCB
+ * needs one flag and no sequence field. Not kept when data was already
+ * received beyond it (the peer cannot send past its FIN), when another
+ * FIN is already kept, or when no block slot is free: the peer sends it
+ * again.
+ */
+function rememberFin(t: Tcb, fin: u32): void {
+  if (hasFlag(t, <u16>F.FIN_OOO)) return;
+  const n = holeCount(t);
+  if (n > 0 && seqGt(blockEnd(holeBase(t), n - 1), fin)) return;
+  if (!addBlock(t, fin, fin)) return;
+  setFlag(t, <u16>F.FIN_OOO);
+  // A duplicate ACK at once, as for any out-of-order segment (RFC 5681 §4.2).
+  setFlag(t, <u16>F.ACK_NOW);
+}
+
 /** Seventh step: in-order text advances RCV.NXT; later text waits in the hole list. */
 function receiveText(t: Tcb): void {
   const seq = SEG.seq;
-  const len = SEG.dataLen;
+  let len = SEG.dataLen;
+  const kept = holeCount(t);
+  if (hasFlag(t, <u16>F.FIN_OOO) && kept > 0) {
+    // Nothing follows the peer's FIN (RFC 9293 §3.10.7.4 eighth step): text
+    // beyond the FIN kept at the end of the last block is not taken.
+    const fin = blockEnd(holeBase(t), kept - 1);
+    if (seqGt(seq + <u32>len, fin)) len = max<i32>(<i32>(fin - seq), 0);
+    if (len == 0) { setFlag(t, <u16>F.ACK_NOW); return; }
+  }
   if (seq == t.rcvNxt) {
     writeRx(t, seq, SEG.dataPtr, len);
     const before = t.rcvNxt;

@@ -1,6 +1,7 @@
 // The TCB pool (RFC 9293 §3.3.1): TCB_COUNT control blocks in static memory,
 // each with a send ring, a receive ring and a short list of out-of-order
-// blocks, plus the 4-tuple index and the handle scheme of docs/ABI.md.
+// blocks, plus the 4-tuple index and the handle scheme of docs/ABI.md. A
+// FIN received beyond a hole is kept as the end of the last block (F_FIN_OOO).
 //
 // Layout of one TCB (96 bytes, rings and hole list excluded):
 //
@@ -93,6 +94,7 @@ export const enum F {
   HASHED = 1 << 11,     // in the 4-tuple index
   ERR_SHIFT = 12,       // 2-bit error kind (Err)
   ERR_MASK = 3 << 12,
+  FIN_OOO = 1 << 14,    // the peer's FIN arrived beyond a hole: it ends the last out-of-order block
 }
 
 /** Why a connection died (kept until the user closes it). */
