@@ -72,13 +72,18 @@ describe("retransmission timeout (RFC 6298)", () => {
 
   test("after a measured round trip the RTO is SRTT + 4·RTTVAR, floored at rto_min_ms (§2.2-§2.4)", () => {
     const c = connected({ net: { latencyMs: 50 }, a: { config: { rto_min_ms: 10 } } });
-    // Two full segments: the second is ACKed at once, so the sample is the bare round trip.
-    c.client.send(new Uint8Array(2 * 1460));
+    // A second connection, so its SYN does not wait for ARP: the handshake gives
+    // the first sample R = 100 ms: SRTT = R, RTTVAR = R/2, RTO = R + 4·R/2 = 300 ms.
+    const client = c.apiA.connect(c.b.ip, 80);
+    expect(c.net.runUntil(() => c.listener.accept() !== null, 1000)).toBe(true);
+    expect(client.status()).toMatchObject({ state: TCP_STATE.ESTABLISHED, srtt_ms: 100, rto_ms: 300 });
+    // Two full segments: the second is ACKed at once, so the next sample is the bare round trip.
+    client.send(new Uint8Array(2 * 1460));
     c.net.run(1000);
-    const s = c.client.status();
-    // One sample R = 100 ms: SRTT = R, RTTVAR = R/2, RTO = R + 4·R/2 = 300 ms.
+    const s = client.status();
+    // R' = 100 ms (§2.3): SRTT = 7/8·100 + 1/8·100 = 100, RTTVAR = 3/4·50 + 1/4·0 = 37.5, RTO = 100 + 4·37.5 = 250 ms.
     expect(s.srtt_ms).toBe(100);
-    expect(s.rto_ms).toBe(300);
+    expect(s.rto_ms).toBe(250);
     const d = connected({ net: { latencyMs: 50 } });
     d.client.send(new Uint8Array(2 * 1460));
     d.net.run(1000);
@@ -87,13 +92,15 @@ describe("retransmission timeout (RFC 6298)", () => {
 
   test("Karn: a retransmitted segment gives no RTT sample (SRTT unchanged by its ACK)", () => {
     const c = connected({ net: { latencyMs: 5 } });
-    const seq = c.client.status().snd_nxt;
+    // The handshake's sample is the only one: 20 ms, ARP's round trip and the SYN's.
+    const { snd_nxt: seq, srtt_ms: srtt } = c.client.status();
+    expect(srtt).toBe(20);
     dropSeq(c.net, c.a, seq);
     c.client.send(new Uint8Array(10));
     c.net.run(3000);
     const s = c.client.status();
     expect(c.server.recv()!.length).toBe(10);
-    expect(s.srtt_ms).toBe(0);
+    expect(s.srtt_ms).toBe(srtt);
     expect(s.rto_ms).toBe(1000);
   });
 

@@ -90,8 +90,14 @@ export function acceptSyn(t: Tcb): void {
   t.cwnd = initialWindow(<u32>mss);
 }
 
-/** Our SYN has been acknowledged: the connection is established. */
+/** Our SYN has been acknowledged (SND.UNA is past ISS): the connection is established. */
 function established(t: Tcb): void {
+  // The first RTT sample comes from the handshake when the SYN went out
+  // only once (RFC 6298 §2.2, §3 Karn); a clock that ran backwards gives none.
+  if (hasFlag(t, <u16>F.RTT) && seqGe(t.sndUna, t.rttSeq)) {
+    const r = nowMs() - t.rttStart;
+    if (<i32>r >= 0) rttSample(t, r);
+  }
   t.retries = 0;
   stopTimer(t);
   clearFlag(t, <u16>F.RTT);

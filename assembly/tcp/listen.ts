@@ -54,7 +54,7 @@ import {
 import { initConnection } from "./input";
 import {
   synqAdd, synqCount, synqDeadline, synqFind, synqFull, synqInit, synqIrs, synqIss, synqListener, synqLocalPort,
-  synqPeerMss, synqRemoteIp, synqRemotePort, synqRemove, synqRetried, synqRetries,
+  synqPeerMss, synqRemoteIp, synqRemotePort, synqRemove, synqResent, synqRetried, synqRetries, synqSentOnce,
 } from "./synq";
 
 /** Connections a listener holds for tcp_accept at most, whatever the backlog. */
@@ -279,6 +279,7 @@ function halfOpenInput(l: i32, i: i32): Tcb | null {
     if (SEG.seq == irs && !has(ACK)) {
       // The same SYN again: the peer missed our SYN-ACK. Same ISS, one entry.
       count(Stat.SYNACK_RETRANSMITS);
+      synqResent(i);
       resendSynAck(i);
       return null;
     }
@@ -308,7 +309,17 @@ function halfOpenInput(l: i32, i: i32): Tcb | null {
   if (!has(ACK)) { count(Stat.TCP_DROP_UNACCEPTABLE); return null; }
   if (SEG.ack != iss + 1) { replyRst(); return null; }
   const t = handshakeDone(l, iss, irs, synqPeerMss(i));
-  if (t !== null) synqRemove(i);
+  if (t === null) return null;
+  if (synqSentOnce(i)) {
+    // Time the handshake from the one SYN-ACK (RFC 6298 §2.2, §3); the
+    // sample is taken when SYN-RECEIVED processing accepts this ACK.
+    t.rttSeq = iss + 1;
+    t.rttStart = synqDeadline(i) - waitAfter(1);
+    setFlag(t, <u16>F.RTT);
+  } else if (synqRetries(i) > 0) {
+    setFlag(t, <u16>F.SYN_RETX); // RFC 6298 §5.7
+  }
+  synqRemove(i);
   return t;
 }
 

@@ -146,6 +146,18 @@ export function tcpOutput(t: Tcb): void {
   const s = t.state;
   if (s == <u8>State.SYN_SENT || s == <u8>State.SYN_RECEIVED) {
     if (t.sndNxt == t.iss) {
+      if (t.sndMax == t.iss) {
+        // First transmission: time the handshake (RFC 6298 §2.2 takes the
+        // first sample from it).
+        t.rttSeq = t.iss + 1;
+        t.rttStart = nowMs();
+        setFlag(t, <u16>F.RTT);
+      } else {
+        // Sent again: its ACK is ambiguous (RFC 6298 §3, Karn), and after a
+        // timeout the RTO restarts at 3 s once established (§5.7).
+        clearFlag(t, <u16>F.RTT);
+        if (t.retries > 0) setFlag(t, <u16>F.SYN_RETX);
+      }
       sendSegment(t, t.iss, 0, SYN);
       t.sndNxt = t.iss + 1;
       t.sndMax = seqMax(t.sndMax, t.sndNxt);

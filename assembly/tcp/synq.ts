@@ -9,7 +9,8 @@
 //    0 remoteIp u32        4 iss u32             8 irs u32
 //   12 deadline u32 (ms, next SYN-ACK retransmission or expiry)
 //   16 remotePort u16     18 localPort u16      20 peerMss u16
-//   22 retries u8 (SYN-ACK retransmissions so far)
+//   22 retries u8 (SYN-ACK retransmissions so far; bit 7: the SYN-ACK was
+//      also sent again for a duplicate SYN, so its ACK cannot be timed)
 //   23 listener u8 (index into tcp/listen.ts's table)
 //
 // Our address is implicit (one interface). The peer's MSS is kept exact
@@ -114,7 +115,16 @@ export function synqRemove(i: i32): void {
 // @ts-ignore: decorator
 @inline export function synqPeerMss(i: i32): u16 { return load<u16>(at(i), E_PEER_MSS); }
 // @ts-ignore: decorator
-@inline export function synqRetries(i: i32): i32 { return <i32>load<u8>(at(i), E_RETRIES); }
+@inline export function synqRetries(i: i32): i32 { return <i32>(load<u8>(at(i), E_RETRIES) & 0x7f); }
+/** The SYN-ACK went out exactly once (RFC 6298 §3, Karn: only then is the handshake timed). */
+// @ts-ignore: decorator
+@inline export function synqSentOnce(i: i32): bool { return load<u8>(at(i), E_RETRIES) == 0; }
+
+/** The SYN-ACK was sent again for a duplicate SYN (not a retransmission timeout). */
+export function synqResent(i: i32): void {
+  const e = at(i);
+  store<u8>(e, load<u8>(e, E_RETRIES) | 0x80, E_RETRIES);
+}
 // @ts-ignore: decorator
 @inline export function synqListener(i: i32): i32 { return <i32>load<u8>(at(i), E_LISTENER); }
 

@@ -95,6 +95,7 @@ export const enum F {
   ERR_SHIFT = 12,       // 2-bit error kind (Err)
   ERR_MASK = 3 << 12,
   FIN_OOO = 1 << 14,    // the peer's FIN arrived beyond a hole: it ends the last out-of-order block
+  SYN_RETX = 1 << 15,   // our SYN (or SYN-ACK) was retransmitted on timeout (RFC 6298 §5.7)
 }
 
 /** Why a connection died (kept until the user closes it). */

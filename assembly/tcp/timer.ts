@@ -1,13 +1,15 @@
 // Per-connection timers as deadlines (STYLE 6): one slot (rtxAt) serves as
 // the retransmission timer, the persist timer, the FIN-WAIT-2 timer or the
-// TIME-WAIT timer, the other (delackAt) as the delayed-ACK timer. tcpTimers() runs the expired
-// ones for every TCB in use; tcpNextDeadline() tells net_poll when to call
-// again.
+// TIME-WAIT timer, the other (delackAt) as the delayed-ACK timer.
+// tcpTimers() runs the expired ones for every TCB in use; tcpNextDeadline()
+// tells net_poll when to call again.
 //
 // RFC 6298: RTO = SRTT + max(G, 4·RTTVAR) bounded by RTO_MIN/RTO_MAX
-// (1 s before the first measurement, §2.1), doubled on every expiry (§5.5),
-// with Karn's rule (§3: no sample from a retransmitted segment). After
-// TCP_MAX_RETRIES expiries in a row the connection fails with ETIMEDOUT.
+// (1 s before the first measurement, §2.1; 3 s if the SYN or SYN-ACK timed
+// out, §5.7), doubled on every expiry (§5.5), with Karn's rule (§3: no
+// sample from a retransmitted segment). The first sample is the handshake's
+// when the SYN went out once. After TCP_MAX_RETRIES expiries in a row the
+// connection fails with ETIMEDOUT.
 
 import { Stat, count } from "../stats";
 import { ConfigKey, config } from "../netconfig";
@@ -21,6 +23,8 @@ import { sendAck, sendProbe, sendRst, tcpOutput } from "./output";
 // @ts-ignore: decorator
 @inline const RTO_INITIAL_MS: u32 = 1000; // RFC 6298 §2.1
 // @ts-ignore: decorator
+@inline const RTO_AFTER_SYN_LOSS_MS: u32 = 3000; // RFC 6298 §5.7
+// @ts-ignore: decorator
 @inline const MAX_BACKOFF_SHIFT: i32 = 16;
 
 /** The current RTO of the connection, backoff included. */
@@ -28,6 +32,10 @@ export function rtoMs(t: Tcb): u32 {
   const lo = <u32>config(ConfigKey.RTO_MIN_MS);
   const hi = <u32>config(ConfigKey.RTO_MAX_MS);
   let base: u32 = RTO_INITIAL_MS;
+  // RFC 6298 §5.7: the SYN (or SYN-ACK) timed out, so once data flows the
+  // RTO is 3 s until the first measurement; the handshake's own backoff
+  // keeps the 1 s base.
+  if (hasFlag(t, <u16>F.SYN_RETX) && synchronized(t)) base = RTO_AFTER_SYN_LOSS_MS;
   if (hasFlag(t, <u16>F.HAVE_RTT)) {
     // rttvar4 is RTTVAR in quarter-ms, i.e. 4·RTTVAR in ms; G is 1 ms.
     base = (t.srtt8 >> 3) + max<u32>(1, t.rttvar4);
