@@ -132,8 +132,18 @@ export class RealClock implements Clock {
 
   at(atMs: number, fn: () => void): TimerHandle {
     const h = ++this.seq;
-    const delay = Math.max(0, atMs - this.now());
-    this.handles.set(h, setTimeout(() => { this.handles.delete(h); fn(); }, delay));
+    // Node's setTimeout works in whole ms and may fire a fraction early; a
+    // callback that finds its time not yet come would see nothing due and
+    // never be armed again, so it waits out the rest instead.
+    const arm = () => {
+      const delay = Math.max(0, atMs - this.now());
+      this.handles.set(h, setTimeout(() => {
+        if (this.now() < atMs) { arm(); return; }
+        this.handles.delete(h);
+        fn();
+      }, delay));
+    };
+    arm();
     return h;
   }
 

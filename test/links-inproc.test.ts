@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { VirtualClock } from "../host-sim/clock.js";
+import { RealClock, VirtualClock } from "../host-sim/clock.js";
 import { createPair } from "../host-sim/links/pair.js";
 import { slipEncode } from "../host-sim/links/slip.js";
 import { LearningSwitch } from "../host-sim/links/switch.js";
@@ -262,5 +262,17 @@ describe("learning switch", () => {
       expect(g.length).toBe(9);
       for (const f of g) expect([...f.subarray(0, 6)]).toEqual(mac(j).split(":").map((h) => parseInt(h, 16)));
     });
+  });
+});
+
+describe("RealClock", () => {
+  test("a timer never runs before its time, even where setTimeout fires a fraction of a ms early", async () => {
+    const clock = new RealClock();
+    const early: number[] = [];
+    await Promise.all(Array.from({ length: 200 }, (_, i) => new Promise<void>((resolve) => {
+      const at = clock.now() + 0.3 + (i % 7) * 0.37;
+      clock.at(at, () => { if (clock.now() < at) early.push(at - clock.now()); resolve(); });
+    })));
+    expect(early).toEqual([]);
   });
 });
