@@ -36,6 +36,19 @@ describe("ESTABLISHED: window update when the application drains the ring", () =
     expectNothing(b);
   });
 
+  test("ESTABLISHED: one full segment in the 4 KiB window, the app reads it → the update goes out at once, since less than two segments' room was left", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    c.peerSends(pattern(MSS, 1));
+    // The first full segment alone: the ACK may be delayed (RFC 1122 §4.2.3.2).
+    expectNothing(b);
+    const t = b.now;
+    expect(c.appReads(MSS)).toEqual(pattern(MSS, 1));
+    // 2636 bytes of window left cannot hold two more full segments: without
+    // this update the sender would idle until our delayed ACK.
+    const [u] = expectReplies(b, [c.reply({ window: BOARD_WINDOW })]);
+    expect(u.at).toBe(t);
+  });
+
   test.each([1536, 512])("1 MB from an RFC 1122 sender (Fs = 1/2, 1 ms each way), app reads of %i bytes after every segment → no delayed ACK, no pause", (chunk) => {
     const { b, c } = established({ config: { syncookies: 0 } });
     let nxt = c.rcvNxt;

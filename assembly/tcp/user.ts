@@ -17,7 +17,7 @@ import {
   F, NO_LISTENER, Tcb, clearFlag, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
   tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed, tcbUsedCount, txRing, txStart,
 } from "./tcb";
-import { outputInit, sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
+import { OUR_MSS, outputInit, sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
 import { rtoMs } from "./timer";
 import { initConnection } from "./input";
 import {
@@ -110,10 +110,14 @@ export function tcpRecv(conn: i32, ptr: usize, len: i32): i32 {
     if (first < n) memory.copy(ptr + <usize>first, ring, <usize>(n - first));
     t.rxLen -= <u16>n;
     // Reading opened the window: tell the peer if it was closing (RFC 9293
-    // §3.8.6.2.2), so a sender blocked on it need not wait for a probe.
+    // §3.8.6.2.2), so a sender blocked on it need not wait for a probe or
+    // for our next ACK. "Closing" is less than half the ring or less than
+    // two full segments: with small rings a sender that cannot fit a second
+    // segment would otherwise idle for a round trip per window.
     const s = t.state;
+    const closing = max<i32>(TCP_RX_BUF >> 1, 2 * <i32>OUR_MSS);
     if ((s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1 || s == <u8>State.FIN_WAIT_2)
-      && windowUpdateDue(t) && <i32>(t.rcvAdv - t.rcvNxt) < (TCP_RX_BUF >> 1)) {
+      && windowUpdateDue(t) && <i32>(t.rcvAdv - t.rcvNxt) < closing) {
       sendAck(t);
     }
     return n;
