@@ -9,23 +9,12 @@ import { describe, expect, test } from "vitest";
 import {
   ACK, CLIENT_PORT, PEER_ISS, RST, State, TCB_COUNT, type Board, type Reply,
   advanceTo, expectNothing, expectReplies, listening, newBoard, rstFor, send, statsDelta, synAckFor, synTo, takeReplies,
+  ackSeg, halfOpen, synFrom,
 } from "./helpers/tcp-harness.js";
 import { type Segment, buildTcpFrame, seqAdd, text } from "./helpers/tcp-packets.js";
 
 /** The 8 MSS classes of the cookie (assembly/tcp/cookie.ts). */
 const CLASSES = [536, 1024, 1200, 1360, 1400, 1440, 1452, 1460];
-
-function synFrom(b: Board, port: number, over: Partial<Segment> = {}): Reply {
-  const syn = synTo(b, { srcPort: port, ...over });
-  send(b, syn);
-  return expectReplies(b, [synAckFor(syn)])[0];
-}
-
-function ackSeg(b: Board, port: number, synAck: Reply, over: Partial<Segment> = {}, irs = PEER_ISS): Segment {
-  return { ...synTo(b, { srcPort: port }), mss: undefined, flags: ACK, seq: seqAdd(irs, 1), ack: seqAdd(synAck.seg.seq, 1), ...over };
-}
-
-const halfOpen = (b: Board) => b.stack.list().filter((e) => e.state === State.SYN_RECEIVED);
 
 /** Fill the 16-entry SYN queue with handshakes that never complete (ports 30000…). */
 function fillQueue(b: Board): void {

@@ -11,6 +11,7 @@ import {
   ACK, BOARD_MSS, BOARD_WINDOW, CLIENT_PORT, FIN, PEER_IP, PEER_ISS, RST, SERVER_PORT, State, SYN, TCB_COUNT, type Board,
   type Reply, advanceTo, expectNothing, expectReplies, listening, rstFor, send, statsDelta, synAckFor, synTo,
   takeReplies,
+  ackSeg, halfOpen, synFrom,
 } from "./helpers/tcp-harness.js";
 import { type Segment, EMPTY, ipNumber, seqAdd, text } from "./helpers/tcp-packets.js";
 
@@ -19,19 +20,6 @@ const NO_COOKIES = { syncookies: 0 };
 const SYN_QUEUE = 16;
 /** ACCEPTQ_MAX (assembly/tcp/listen.ts): the largest backlog honoured. */
 const ACCEPTQ_MAX = 16;
-
-function synFrom(b: Board, port: number, over: Partial<Segment> = {}): Reply {
-  const syn = synTo(b, { srcPort: port, ...over });
-  send(b, syn);
-  return expectReplies(b, [synAckFor(syn)])[0];
-}
-
-/** The peer's third segment for the handshake a SYN from `port` (ISS `irs`) began. */
-function ackSeg(b: Board, port: number, synAck: Reply, over: Partial<Segment> = {}, irs = PEER_ISS): Segment {
-  return { ...synTo(b, { srcPort: port }), mss: undefined, flags: ACK, seq: seqAdd(irs, 1), ack: seqAdd(synAck.seg.seq, 1), ...over };
-}
-
-const halfOpen = (b: Board) => b.stack.list().filter((e) => e.state === State.SYN_RECEIVED);
 
 describe("backlog: the accept queue holds exactly min(backlog, 16) completed connections, and no more than the free TCBs", () => {
   test.each([1, 2, 4, 7, 8, 16, 40])("backlog %i → min(backlog, 16, TCB_COUNT 8) accepted after the handshakes, the next counted in acceptq_overflows", (backlog) => {

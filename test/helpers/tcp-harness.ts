@@ -497,6 +497,21 @@ export function synAckFor(syn: Segment, over: Partial<Segment> = {}): Segment {
   };
 }
 
+/** A SYN from `port` to the listener, answered by exactly one SYN-ACK, which is returned. */
+export function synFrom(b: Board, port: number, over: Partial<Segment> = {}): Reply {
+  const syn = synTo(b, { srcPort: port, ...over });
+  send(b, syn);
+  return expectReplies(b, [synAckFor(syn)])[0];
+}
+
+/** The peer's third segment for the handshake a SYN from `port` (ISS `irs`) began. */
+export function ackSeg(b: Board, port: number, synAck: Reply, over: Partial<Segment> = {}, irs = PEER_ISS): Segment {
+  return { ...synTo(b, { srcPort: port }), mss: undefined, flags: ACK, seq: seqAdd(irs, 1), ack: seqAdd(synAck.seg.seq, 1), ...over };
+}
+
+/** The half-open (SYN-RECEIVED) rows of tcp_list. */
+export const halfOpen = (b: Board) => b.stack.list().filter((e) => e.state === State.SYN_RECEIVED);
+
 export interface ListenOptions extends BoardOptions {
   port?: number;
   backlog?: number;
