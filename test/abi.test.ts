@@ -160,3 +160,43 @@ describe("net_stats", () => {
     expect(names).toEqual([...STAT_NAMES]);
   });
 });
+
+/** Function names from the wasm "name" custom section (subsection 1). */
+function functionNames(bytes: Uint8Array): string[] {
+  let p = 8;
+  const leb = () => { let r = 0, s = 0, b: number; do { b = bytes[p++]; r |= (b & 0x7f) << s; s += 7; } while (b & 0x80); return r >>> 0; };
+  const names: string[] = [];
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 0) {
+      const nlen = leb();
+      const secName = new TextDecoder().decode(bytes.subarray(p, p + nlen));
+      p += nlen;
+      if (secName === "name") {
+        while (p < end) {
+          const sub = bytes[p++];
+          const subSize = leb();
+          const subEnd = p + subSize;
+          if (sub === 1) {
+            const n = leb();
+            for (let i = 0; i < n; i++) { leb(); const l = leb(); names.push(new TextDecoder().decode(bytes.subarray(p, p + l))); p += l; }
+          }
+          p = subEnd;
+        }
+      }
+    }
+    p = end;
+  }
+  return names;
+}
+
+describe("no allocation after net_init (STYLE 8)", () => {
+  test("no allocator is linked in: the debug build names no __alloc, __new or memory-growing helper", () => {
+    const names = functionNames(readFileSync(buildPath("embertcp.debug.wasm")));
+    expect(names.length).toBeGreaterThan(100);
+    expect(names.some((n) => n.includes("net_init"))).toBe(true);
+    expect(names.filter((n) => /__alloc|__new|__renew|__realloc|maybeGrowMemory|~lib\/array|~lib\/map|~lib\/set/.test(n))).toEqual([]);
+  });
+});
