@@ -290,7 +290,7 @@ export function encService(): i32 {
     state = State.RUNNING;
     return 0;
   }
-  // ESTAT bit 3 is unimplemented (reads 0) and CLKRDY is 1 on a running
+  // ESTAT bit 3 is not a flag at all (it reads 0) and CLKRDY is 1 on a running
   // chip: anything else is a bus that no longer reaches it.
   const estat = readReg(ESTAT);
   if ((estat & 0x08) || !(estat & 0x01)) {

@@ -113,7 +113,7 @@ export interface Enc28j60Counters {
   txFrames: number;
   txAborts: number;
   txStalls: number;
-  /** BFS/BFC on a MAC/MII or unimplemented register (ignored, §4.2.5). */
+  /** BFS/BFC on a MAC/MII register or one the chip lacks (ignored, §4.2.5). */
   bitOpOnMacMii: number;
   /** RCR of a MAC/MII register ended before the data byte (got the dummy). */
   macReadWithoutDummy: number;
@@ -576,7 +576,7 @@ export class Enc28j60 {
       case PHY.PHCON2: this.phy[a] = v & 0x6500; break;
       case PHY.PHIE: this.phy[a] = v & 0x0012; break;
       case PHY.PHLCON: this.phy[a] = v & 0x0ffe | 0x3000; break;
-      default: break; // read-only or unimplemented
+      default: break; // read-only, or not a register on this chip
     }
   }
 
