@@ -4,10 +4,30 @@
 
 /** tcp_status record: field indexes (× 4 = byte offset). */
 export const enum StatusField {
-  STATE = 0, LOCAL_IP, LOCAL_PORT, REMOTE_IP, REMOTE_PORT,
-  ISS, IRS, SND_UNA, SND_NXT, SND_WND, RCV_NXT, RCV_WND,
-  RTO_MS, SEND_QUEUED, RECV_QUEUED,
-  SND_UP, RCV_UP, SND_WL1, SND_WL2, CWND, SSTHRESH, SRTT_MS, RETRIES, SND_MSS,
+  STATE = 0,     // tcp_state number (0 CLOSED … 10 TIME-WAIT)
+  LOCAL_IP,      // our address
+  LOCAL_PORT,    // our port
+  REMOTE_IP,     // the peer's address
+  REMOTE_PORT,   // the peer's port
+  ISS,           // initial send sequence number (RFC 6528)
+  IRS,           // initial receive sequence number
+  SND_UNA,       // oldest unacknowledged sequence number
+  SND_NXT,       // next sequence number to send
+  SND_WND,       // the peer's window
+  RCV_NXT,       // next sequence number expected
+  RCV_WND,       // the window last advertised
+  RTO_MS,        // current retransmission timeout (RFC 6298)
+  SEND_QUEUED,   // bytes in the send ring (unsent and unacknowledged)
+  RECV_QUEUED,   // bytes in the receive ring ready for tcp_recv
+  SND_UP,        // send urgent pointer (= SND_UNA: tcp_send sends no urgent data)
+  RCV_UP,        // receive urgent pointer
+  SND_WL1,       // SEG.SEQ of the last window update
+  SND_WL2,       // SEG.ACK of the last window update
+  CWND,          // congestion window, bytes (RFC 5681)
+  SSTHRESH,      // slow-start threshold, bytes
+  SRTT_MS,       // smoothed round-trip time
+  RETRIES,       // retransmissions in a row of the oldest segment
+  SND_MSS,       // largest segment we send (the peer's MSS, bounded by ours)
   COUNT
 }
 // @ts-ignore: decorator
