@@ -6,7 +6,8 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { buildPath, projectRoot } from "../host-sim/paths.js";
-import { Stack } from "../host-sim/stack.js";
+import { Stack, ipToNumber, macToBytes } from "../host-sim/stack.js";
+import { arpRequestFrame, echoRequestFrame } from "../host-sim/ping.js";
 import { wasmInfo } from "./wasm-info.js";
 import { figure } from "./report.js";
 
@@ -43,21 +44,12 @@ function pingRate(): { rps: number; bytes: number } {
   const board = new Stack();
   board.init({ mac: "02:00:00:00:00:01", ip: "10.0.0.2" });
   board.takeSent();
-  const peerMac = [2, 0, 0, 0, 0, 2];
-  const arp = Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, ...peerMac, 8, 6, 0, 1, 8, 0, 6, 4, 0, 1, ...peerMac, 10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
-  // An echo request with 56 bytes of data; the checksum is fixed up once.
-  const icmp = new Uint8Array(64);
-  icmp[0] = 8; icmp[5] = 1; icmp[7] = 1;
-  let s = 0;
-  for (let i = 0; i < 64; i += 2) s += (icmp[i] << 8) | icmp[i + 1];
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  icmp[2] = (~s >> 8) & 0xff; icmp[3] = ~s & 0xff;
-  const iph = Uint8Array.from([0x45, 0, 0, 84, 0, 1, 0x40, 0, 64, 1, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
-  s = 0;
-  for (let i = 0; i < 20; i += 2) s += (iph[i] << 8) | iph[i + 1];
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  iph[10] = (~s >> 8) & 0xff; iph[11] = ~s & 0xff;
-  const ping = Uint8Array.from([2, 0, 0, 0, 0, 1, ...peerMac, 8, 0, ...iph, ...icmp]);
+  const peerMac = macToBytes("02:00:00:00:00:02");
+  const arp = arpRequestFrame(peerMac, ipToNumber("10.0.0.1"), ipToNumber("10.0.0.2"));
+  const ping = echoRequestFrame({
+    srcMac: peerMac, dstMac: macToBytes("02:00:00:00:00:01"), src: ipToNumber("10.0.0.1"), dst: ipToNumber("10.0.0.2"),
+    id: 1, seq: 1, data: new Uint8Array(56),
+  });
   const rounds = 100_000;
   const t0 = process.hrtime.bigint();
   let replies = 0;

@@ -36,6 +36,7 @@ import { PcapWriter, readPcap, tapLink } from "./pcap.js";
 import { ipToNumber } from "./stack.js";
 import { connectionRows, renderLadder, renderTable, traceCapture } from "./trace/index.js";
 import { Prng } from "./links/faults.js";
+import { internetChecksum, onesSum } from "./inet.js";
 
 export interface DemoOptions {
   /** Two serial device paths (real time) instead of the in-process line. */
@@ -82,13 +83,6 @@ const MESSAGES = ["Hello B, this is board A.\n", "Three lines over a serial line
 
 function mac(s: string): number[] { return s.split(":").map((h) => parseInt(h, 16)); }
 function put32(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = (v >>> 16) & 255; b[o + 2] = (v >>> 8) & 255; b[o + 3] = v & 255; }
-function sum16(b: Uint8Array, start: number, end: number, init = 0): number {
-  let s = init;
-  for (let i = start; i + 1 < end; i += 2) s += (b[i] << 8) | b[i + 1];
-  if ((end - start) & 1) s += b[end - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return s;
-}
 
 /** Ethernet + IPv4 + TCP SYN with an MSS option, checksums filled in. */
 export function spoofedSyn(o: { srcMac: string; dstMac: string; src: number; dst: number; sport: number; dport: number; seq: number }): Uint8Array {
@@ -97,7 +91,7 @@ export function spoofedSyn(o: { srcMac: string; dstMac: string; src: number; dst
   const ip = 14, tcp = 34;
   f[ip] = 0x45; f[ip + 3] = 44; f[ip + 6] = 0x40; f[ip + 8] = 64; f[ip + 9] = 6;
   put32(f, ip + 12, o.src); put32(f, ip + 16, o.dst);
-  const ic = ~sum16(f, ip, ip + 20) & 0xffff; f[ip + 10] = ic >> 8; f[ip + 11] = ic & 255;
+  const ic = internetChecksum(f, ip, ip + 20); f[ip + 10] = ic >> 8; f[ip + 11] = ic & 255;
   f[tcp] = o.sport >> 8; f[tcp + 1] = o.sport & 255; f[tcp + 2] = o.dport >> 8; f[tcp + 3] = o.dport & 255;
   put32(f, tcp + 4, o.seq);
   f[tcp + 12] = 6 << 4; f[tcp + 13] = 0x02; f[tcp + 14] = 0xfa; f[tcp + 15] = 0xf0;
@@ -105,7 +99,7 @@ export function spoofedSyn(o: { srcMac: string; dstMac: string; src: number; dst
   // RFC 9293 §3.1: the checksum covers a pseudo-header of addresses, protocol and length.
   const pseudo = new Uint8Array(12);
   put32(pseudo, 0, o.src); put32(pseudo, 4, o.dst); pseudo[9] = 6; pseudo[11] = 24;
-  const tc = ~sum16(f, tcp, tcp + 24, sum16(pseudo, 0, 12)) & 0xffff; f[tcp + 16] = tc >> 8; f[tcp + 17] = tc & 255;
+  const tc = internetChecksum(f, tcp, tcp + 24, onesSum(pseudo, 0, 12)); f[tcp + 16] = tc >> 8; f[tcp + 17] = tc & 255;
   return f;
 }
 

@@ -4,16 +4,10 @@
  * virtual time. Used by `embertcp ping` and as a smoke test of a build.
  */
 import { Stack, ipToNumber, macToBytes } from "./stack.js";
+import { internetChecksum } from "./inet.js";
 
 export interface PingResult { seq: number; bytes: number; ok: boolean; ttl: number; }
 
-function sum16(b: Uint8Array, start: number, end: number): number {
-  let s = 0;
-  for (let i = start; i + 1 < end; i += 2) s += (b[i] << 8) | b[i + 1];
-  if ((end - start) & 1) s += b[end - 1] << 8;
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
-}
 
 function put32(b: Uint8Array, o: number, v: number) { b[o] = v >>> 24; b[o + 1] = (v >>> 16) & 255; b[o + 2] = (v >>> 8) & 255; b[o + 3] = v & 255; }
 
@@ -25,11 +19,11 @@ export function echoRequestFrame(o: { srcMac: Uint8Array; dstMac: Uint8Array; sr
   f[ip] = 0x45; f[ip + 2] = (20 + 8 + o.data.length) >> 8; f[ip + 3] = (20 + 8 + o.data.length) & 255;
   f[ip + 6] = 0x40; f[ip + 8] = 64; f[ip + 9] = 1;
   put32(f, ip + 12, o.src); put32(f, ip + 16, o.dst);
-  const c = sum16(f, ip, ip + 20); f[ip + 10] = c >> 8; f[ip + 11] = c & 255;
+  const c = internetChecksum(f, ip, ip + 20); f[ip + 10] = c >> 8; f[ip + 11] = c & 255;
   const ic = ip + 20;
   f[ic] = 8; f[ic + 4] = o.id >> 8; f[ic + 5] = o.id & 255; f[ic + 6] = o.seq >> 8; f[ic + 7] = o.seq & 255;
   f.set(o.data, ic + 8);
-  const k = sum16(f, ic, f.length); f[ic + 2] = k >> 8; f[ic + 3] = k & 255;
+  const k = internetChecksum(f, ic, f.length); f[ic + 2] = k >> 8; f[ic + 3] = k & 255;
   return f;
 }
 
@@ -59,7 +53,7 @@ export function pingBoard(count: number, size: number, print: (line: string) => 
     board.poll(seq * 1000);
     board.input(echoRequestFrame({ srcMac: hostMac, dstMac: boardMac, src: hostIp, dst: boardIp, id: 0x1234, seq, data }));
     const reply = board.takeSent().find((f) => f[12] === 8 && f[13] === 0 && f[34] === 0);
-    const ok = !!reply && reply[40] === seq >> 8 && reply[41] === (seq & 255) && sum16(reply, 34, reply.length) === 0 &&
+    const ok = !!reply && reply[40] === seq >> 8 && reply[41] === (seq & 255) && internetChecksum(reply, 34, reply.length) === 0 &&
       Buffer.compare(reply.subarray(42), data) === 0;
     const r = { seq, bytes: reply ? reply.length - 34 : 0, ok, ttl: reply ? reply[22] : 0 };
     results.push(r);

@@ -41,6 +41,7 @@
 
 import type { Clock, TimerHandle } from "../clock.js";
 import { crc32, fcsValid } from "../crc32.js";
+import { internetChecksum } from "../inet.js";
 import {
   EIE, EIR, ESTAT, ECON2, ECON1, B0, B1, B2, B3, IMPLEMENTED, isMacMii, RESET_VALUES,
   EIR_BITS, ESTAT_BITS, ECON2_BITS, ECON1_BITS, ERXFCON_BITS, MACON1_BITS, MACON3_BITS,
@@ -878,8 +879,5 @@ export class Enc28j60 {
 
 /** The Internet checksum of a byte list (RFC 1071), as the DMA and pattern filter compute it. */
 export function ipChecksum(bytes: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < bytes.length; i += 2) s += (bytes[i] << 8) | (i + 1 < bytes.length ? bytes[i + 1] : 0);
-  while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-  return ~s & 0xffff;
+  return internetChecksum(bytes);
 }
