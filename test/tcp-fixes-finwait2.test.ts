@@ -8,8 +8,8 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  ACK, FIN, RST, State, type Board, type Conn, advance, advanceTo, established, expectNothing, expectReplies,
-  send, statusOrNull,
+  ACK, FIN, RST, State, type Board, type Conn, advance, advanceTo, expectNothing, expectReplies,
+  finWait2, send, statusOrNull,
 } from "./helpers/tcp-harness.js";
 import { pattern, seqAdd } from "./helpers/tcp-packets.js";
 
@@ -18,15 +18,9 @@ function rows(b: Board, c: Conn) {
   return b.stack.list().filter((e) => e.state !== State.LISTEN && e.remotePort === c.peerPort);
 }
 
-/** ESTABLISHED, tcp_close, the peer ACKs our FIN: FIN-WAIT-2 at `enteredAt`. */
-function finWait2(config: Record<string, number> = {}): { b: Board; c: Conn; enteredAt: number } {
-  const { b, c } = established({ config: { syncookies: 0, ...config } });
-  b.stack.close(c.handle);
-  expectReplies(b, [c.reply({ flags: FIN | ACK })]);
-  c.sndNxt = seqAdd(c.sndNxt, 1);
-  send(b, c.seg());
-  expectNothing(b);
-  expect(c.state()).toBe(State.FIN_WAIT_2);
+/** FIN-WAIT-2 (the harness's), with the time it was entered. */
+function finWait2At(config: Record<string, number> = {}): { b: Board; c: Conn; enteredAt: number } {
+  const { b, c } = finWait2({ config: { syncookies: 0, ...config } });
   return { b, c, enteredAt: b.now };
 }
 
@@ -35,7 +29,7 @@ describe("FIN-WAIT-2 timeout (RFC 9293 §3.10.4)", () => {
     ["default msl_ms (30 s)", {}, 60_000],
     ["msl_ms 5000", { msl_ms: 5000 }, 10_000],
   ])("FIN-WAIT-2 (%s): the peer never sends its FIN → nothing until 2·MSL, then RST <SEQ=SND.NXT>, the TCB freed", (_n, config, timeout) => {
-    const { b, c, enteredAt } = finWait2(config);
+    const { b, c, enteredAt } = finWait2At(config);
     advanceTo(b, enteredAt + timeout - 1);
     expectNothing(b);
     expect(c.state()).toBe(State.FIN_WAIT_2);
@@ -51,7 +45,7 @@ describe("FIN-WAIT-2 timeout (RFC 9293 §3.10.4)", () => {
   });
 
   test("FIN-WAIT-2: the peer's FIN 1 ms before the timeout → ACK, TIME-WAIT for 2·MSL, then freed without a RST", () => {
-    const { b, c, enteredAt } = finWait2({ msl_ms: 5000 });
+    const { b, c, enteredAt } = finWait2At({ msl_ms: 5000 });
     advanceTo(b, enteredAt + 9_999);
     c.peerFin();
     expectReplies(b, [c.reply()]);
@@ -68,7 +62,7 @@ describe("FIN-WAIT-2 timeout (RFC 9293 §3.10.4)", () => {
   });
 
   test("FIN-WAIT-2: new data from the peer restarts the timer (a half-closed connection that still receives is not idle)", () => {
-    const { b, c, enteredAt } = finWait2({ msl_ms: 5000 });
+    const { b, c, enteredAt } = finWait2At({ msl_ms: 5000 });
     advanceTo(b, enteredAt + 8_000);
     const dataAt = b.now;
     c.peerSends(pattern(100, 7));

@@ -10,6 +10,7 @@ import { describe, expect, test } from "vitest";
 import {
   ACK, FIN, State, type Board, type Conn, activeEstablished, advance, established, expectNothing, expectReplies,
   send, statsDelta, windowOneOf,
+  finWait2,
 } from "./helpers/tcp-harness.js";
 import { concat, pattern, seqAdd, text } from "./helpers/tcp-packets.js";
 
@@ -111,13 +112,7 @@ describe("ESTABLISHED: a FIN beyond a hole (RFC 9293 §3.10.7.4 eighth step)", (
 
 describe("FIN-WAIT: a FIN beyond a hole", () => {
   test("FIN-WAIT-2: data + FIN beyond a hole → duplicate ACK; the hole filled → ACK of the FIN, TIME-WAIT", () => {
-    const { b, c } = open("passive");
-    b.stack.close(c.handle);
-    expectReplies(b, [c.reply({ flags: FIN | ACK })]);
-    c.sndNxt = seqAdd(c.sndNxt, 1);
-    send(b, c.seg());
-    expectNothing(b);
-    expect(c.state()).toBe(State.FIN_WAIT_2);
+    const { b, c } = finWait2({ config: { syncookies: 0 } });
     const s = c.rcvNxt;
     send(b, c.seg({ seq: seqAdd(s, 3), flags: FIN | ACK, payload: text("bye") }));
     expectReplies(b, [c.reply()]);

@@ -6,43 +6,20 @@
  */
 
 import { appendFcs } from "../../host-sim/crc32.js";
+import { checksum, ethFrame } from "./frames.js";
 
-export const BROADCAST = "ff:ff:ff:ff:ff:ff";
+export { BROADCAST, ethFrame } from "./frames.js";
 
-export function macBytes(mac: string): Uint8Array {
-  return Uint8Array.from(mac.split(":").map((h) => parseInt(h, 16)));
-}
-
-export function ipBytes(ip: string): Uint8Array {
+function ipBytes(ip: string): Uint8Array {
   return Uint8Array.from(ip.split(".").map((d) => parseInt(d, 10)));
 }
 
-/** RFC 1071 checksum over the concatenation of `parts`. */
-export function inetChecksum(...parts: Uint8Array[]): number {
-  let sum = 0;
-  let odd: number | null = null;
-  for (const p of parts) {
-    for (let i = 0; i < p.length; i++) {
-      if (odd === null) odd = p[i];
-      else { sum += (odd << 8) | p[i]; odd = null; }
-    }
-  }
-  if (odd !== null) sum += odd << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
-export interface EthSpec { dst: string; src: string; type: number; payload: Uint8Array; }
-
-/** An Ethernet II frame without FCS. */
-export function ethFrame(e: EthSpec): Uint8Array {
-  const f = new Uint8Array(14 + e.payload.length);
-  f.set(macBytes(e.dst), 0);
-  f.set(macBytes(e.src), 6);
-  f[12] = e.type >> 8;
-  f[13] = e.type & 0xff;
-  f.set(e.payload, 14);
-  return f;
+/** RFC 1071 checksum over the concatenation of `parts` (frames.ts `checksum`). */
+function inetChecksum(...parts: Uint8Array[]): number {
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) { all.set(p, o); o += p.length; }
+  return checksum(all);
 }
 
 export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20;

@@ -560,6 +560,19 @@ export function established(o: PassiveOptions = {}): { b: Board; listener: numbe
   return { b, listener, c };
 }
 
+/** Passive ESTABLISHED, then tcp_close and the peer ACKs our FIN: FIN-WAIT-2, entered at `b.now`. */
+export function finWait2(o: PassiveOptions = {}): { b: Board; listener: number; c: Conn } {
+  const r = established(o);
+  const { b, c } = r;
+  b.stack.close(c.handle);
+  expectReplies(b, [c.reply({ flags: FIN | ACK })]);
+  c.sndNxt = seqAdd(c.sndNxt, 1);
+  send(b, c.seg());
+  expectNothing(b);
+  if (c.state() !== State.FIN_WAIT_2) throw new Error(`expected FIN-WAIT-2, in state ${c.state()}`);
+  return r;
+}
+
 export interface ActiveOptions extends BoardOptions {
   peerPort?: number;
   peerIss?: number;
