@@ -79,6 +79,8 @@ export const enum Stat {
   ENC_LINK_UP,           // 1 while the PHY reports link, else 0 (a gauge)
   // Exports
   API_EINVAL,            // ABI calls rejected with EINVAL
+  // Appended: earlier positions never move (docs/ABI.md)
+  LISTEN_OVERFLOWS,      // SYNs dropped unanswered: accept queue full, or no TCB free or recyclable
   COUNT
 }
 

@@ -70,7 +70,8 @@ export const STAT_NAMES = [
   "enc_chip_resets",
   "enc_link_changes",
   "enc_link_up",
-  "api_einval"
+  "api_einval",
+  "listen_overflows"
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 

@@ -167,9 +167,10 @@ describe("forged, tampered and expired cookies", () => {
 describe("a valid cookie that finds no room", () => {
   test("accept queue at its backlog → the cookie ACK dropped (acceptq_overflows), nothing sent; after tcp_accept the peer's retransmission succeeds", () => {
     const { b, listener } = listening({ config: { syncookies: 2 }, backlog: 1 });
+    // Both SYNs find room; the first connection fills the queue before the second ACK.
     const sa1 = synFrom(b, 32001);
-    send(b, ackSeg(b, 32001, sa1));
     const sa2 = synFrom(b, 32002);
+    send(b, ackSeg(b, 32001, sa1));
     const d = statsDelta(b, () => send(b, ackSeg(b, 32002, sa2, { payload: text("x") })));
     expectNothing(b);
     expect(d).toMatchObject({ acceptq_overflows: 1 });
@@ -183,13 +184,14 @@ describe("a valid cookie that finds no room", () => {
 
   test("every TCB carries a live connection → the cookie ACK dropped and counted; no live connection touched", () => {
     const { b, listener } = listening({ config: { syncookies: 2 }, backlog: 16 });
+    // The cookie SYN-ACK goes out while TCBs are free; they are all taken before its ACK.
+    const sa = synFrom(b, 34000);
     const live: number[] = [];
     for (let i = 0; i < TCB_COUNT; i++) {
-      const sa = synFrom(b, 33000 + i);
-      send(b, ackSeg(b, 33000 + i, sa));
+      const sai = synFrom(b, 33000 + i);
+      send(b, ackSeg(b, 33000 + i, sai));
       live.push(b.stack.accept(listener)!);
     }
-    const sa = synFrom(b, 34000);
     const d = statsDelta(b, () => send(b, ackSeg(b, 34000, sa)));
     expectNothing(b);
     expect(d).toMatchObject({ acceptq_overflows: 1, tcp_no_tcb: 1 });

@@ -20,9 +20,15 @@
 // keeps no state; an ACK for no connection and no entry whose ack − 1 is a
 // valid cookie creates the connection directly, with the cookie's MSS.
 //
+// Overload: a SYN that finds its listener's accept queue full, or no TCB
+// free and none in TIME-WAIT to recycle, is dropped unanswered and counted
+// (LISTEN_OVERFLOWS, like Linux's ListenOverflows): no entry, no cookie, so
+// no handshake completes that no TCB can hold, and the client's SYN
+// retransmission retries later.
+//
 // Floods (RFC 4987 §2, §3): nothing here grows. A completed handshake that
-// finds the accept queue full or no free TCB is dropped and counted
-// (ACCEPTQ_OVERFLOWS); the entry stays so its SYN-ACK retransmission draws
+// still finds the accept queue full or no free TCB (the queue filled while
+// it was half-open) is dropped and counted (ACCEPTQ_OVERFLOWS); the entry stays so its SYN-ACK retransmission draws
 // another ACK later, and no live connection is ever evicted for it (only a
 // TIME-WAIT TCB may be recycled, as for any new connection). A forged ACK
 // gets at most one RST, and none while cookies are being sent because the
@@ -53,7 +59,7 @@ import {
 } from "./listeners";
 import {
   F, Tcb, initConnection, setFlag, setState, synchronized, tcbAllocReusing, tcbAt, tcbFree, tcbHandle, tcbHash,
-  tcbIndex, tcbLeaveQueue,
+  tcbAvailable, tcbIndex, tcbLeaveQueue,
 } from "./tcb";
 import { emit, replyRst, sendRst } from "./output";
 import {
@@ -110,6 +116,11 @@ export function listenInput(l: i32, seg: Segment): Tcb | null {
   // Third: a SYN opens a connection; anything else is dropped.
   if (!has(seg, SYN)) { count(Stat.TCP_DROP_UNACCEPTABLE); return null; }
   count(Stat.SYN_RX);
+  // Overload: a handshake that no TCB could hold is not begun, neither by
+  // an entry nor by a cookie, so the peer's SYN retransmission (RFC 9293
+  // §3.8.1) backs off and tries again later. Floods never fill the accept
+  // queue or take TCBs, so this does not weaken the SYN-flood defence.
+  if (acceptQueueFull(l) || !tcbAvailable()) { count(Stat.LISTEN_OVERFLOWS); return null; }
   const mode = config(ConfigKey.SYNCOOKIES);
   if (mode == 2) { sendCookie(l, seg); return null; }
   if (synqFull()) {

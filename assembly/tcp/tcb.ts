@@ -357,6 +357,22 @@ export function initConnection(t: Tcb, iss: u32): void {
   t.cwnd = initialWindow(OUR_MSS);
 }
 
+/** The TIME-WAIT TCB closest to expiry, or null when there is none. */
+function timeWaitVictim(): Tcb | null {
+  let victim: Tcb | null = null;
+  for (let k = 0; k < usedCount; k++) {
+    const t = tcbUsed(k);
+    if (t.state != <u8>State.TIME_WAIT) continue;
+    if (victim === null || <i32>(t.rtxAt - victim.rtxAt) < 0) victim = t;
+  }
+  return victim;
+}
+
+/** Whether tcbAllocReusing() would find a TCB now (a free one or a TIME-WAIT one). */
+export function tcbAvailable(): bool {
+  return freeTop > 0 || timeWaitVictim() !== null;
+}
+
 /**
  * A free TCB, or failing that the TIME-WAIT TCB closest to expiry given up
  * early (its 4-tuple can no longer be reopened by an old duplicate that
@@ -365,12 +381,7 @@ export function initConnection(t: Tcb, iss: u32): void {
  */
 export function tcbAllocReusing(): Tcb | null {
   if (freeTop == 0) {
-    let victim: Tcb | null = null;
-    for (let k = 0; k < usedCount; k++) {
-      const t = tcbUsed(k);
-      if (t.state != <u8>State.TIME_WAIT) continue;
-      if (victim === null || <i32>(t.rtxAt - victim.rtxAt) < 0) victim = t;
-    }
+    const victim = timeWaitVictim();
     if (victim !== null) connectionClosed(victim, Err.NONE);
   }
   return tcbAlloc();
