@@ -63,12 +63,28 @@ export function connectionTitle(c: Connection, n: number, opts: RenderOptions = 
   return `TCP connection ${n}: A ${c.a} -> B ${c.b}, ${c.segments.length} segments, ${how} seq/ack${opened}`;
 }
 
-/** The ladder diagram of one connection. */
-export function renderLadder(c: Connection, opts: RenderOptions = {}): string {
-  const rows = connectionRows(c, opts);
-  const init = initialStates(c);
+/** Which rows of a connection a ladder shows: [from, to) (default all). */
+export interface LadderRange { from?: number; to?: number; }
+
+/** Each side's state just before row `k` (the initial states for 0). */
+export function statesBefore(c: Connection, k: number): Record<Side, TcpState> {
+  const st = initialStates(c);
+  for (const change of inferStates(c).slice(0, k)) Object.assign(st, change);
+  return st;
+}
+
+/**
+ * The ladder diagram of one connection, or of rows [from, to) of it: the
+ * line under the heading shows each side's state where the picture starts
+ * (ESTABLISHED for a close drawn on its own).
+ */
+export function renderLadder(c: Connection, opts: RenderOptions = {}, range: LadderRange = {}): string {
+  const all = connectionRows(c, opts);
+  const from = Math.max(0, range.from ?? 0);
+  const rows = all.slice(from, range.to ?? all.length);
+  const init = statesBefore(c, from);
   const headA = `A ${c.a}`, headB = `B ${c.b}`;
-  const inner = Math.max(30, headA.length + headB.length + 2, ...rows.map((r) => r.label.length + 8));
+  const inner = Math.max(30, headA.length + headB.length + 2, ...all.map((r) => r.label.length + 8));
   const stateW = 12;
   const lines: string[] = [];
   const prefix = (num: string, t: string, state: string) => `${num.padStart(5)} ${t.padStart(10)}  ${state.padEnd(stateW)} `;
