@@ -6,7 +6,7 @@
  * and the seq/ack table of seed 001 (#, direction, seq, ack, payload size).
  */
 
-import { type Connection, flagNames, inferStates, initialStates, type Segment, type Side, TCP_ACK, type TcpState } from "./segments.js";
+import { type Connection, connectionOutcome, flagNames, inferStates, type Segment, type Side, statesBefore, TCP_ACK, type TcpState } from "./segments.js";
 
 export interface RenderOptions {
   /** Show sequence and acknowledgement numbers relative to each side's ISN (default false: absolute). */
@@ -60,18 +60,11 @@ export function segmentLabel(s: Pick<Segment, "flags" | "len">, seq: number, ack
 export function connectionTitle(c: Connection, n: number, opts: RenderOptions = {}): string {
   const how = opts.relative ? "relative" : "absolute";
   const opened = c.sawOpen ? "" : " (capture starts mid-connection)";
-  return `TCP connection ${n}: A ${c.a} -> B ${c.b}, ${c.segments.length} segments, ${how} seq/ack${opened}`;
+  return `TCP connection ${n}: A ${c.a} -> B ${c.b}, ${c.segments.length} segments, ${how} seq/ack${opened}; ends ${connectionOutcome(c)}`;
 }
 
 /** Which rows of a connection a ladder shows: [from, to) (default all). */
 export interface LadderRange { from?: number; to?: number; }
-
-/** Each side's state just before row `k` (the initial states for 0). */
-export function statesBefore(c: Connection, k: number): Record<Side, TcpState> {
-  const st = initialStates(c);
-  for (const change of inferStates(c).slice(0, k)) Object.assign(st, change);
-  return st;
-}
 
 /**
  * The ladder diagram of one connection, or of rows [from, to) of it: the
