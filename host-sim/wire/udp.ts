@@ -3,9 +3,10 @@
  * pseudo-header and the datagram; a computed 0 is sent as 0xffff, and 0 on
  * the wire means "no checksum".
  */
-import { type Ip, view } from "./bytes.js";
+import { type Ip, type Mac, view } from "./bytes.js";
 import { internetChecksum } from "./checksum.js";
-import { IPPROTO_UDP, pseudoHeaderSum } from "./ipv4.js";
+import { ETHERTYPE_IPV4, buildEthernet } from "./eth.js";
+import { IPPROTO_UDP, buildIpv4, pseudoHeaderSum } from "./ipv4.js";
 
 export interface UdpDatagram {
   srcIp: Ip; dstIp: Ip; srcPort: number; dstPort: number; payload: Uint8Array;
@@ -44,4 +45,10 @@ export function parseUdp(b: Uint8Array, srcIp: Ip, dstIp: Ip): ParsedUdp | null 
     srcPort: v.getUint16(0), dstPort: v.getUint16(2), length, checksum,
     checksumValid: checksum === 0 || sum === 0, payload: b.subarray(8, length),
   };
+}
+
+/** A whole Ethernet/IPv4/UDP frame (no FCS). MACs default to 02:00:00:00:00:01 → 02:00:00:00:00:02. */
+export function udpFrame(u: UdpDatagram, o: { srcMac?: Mac; dstMac?: Mac } = {}): Uint8Array {
+  const ip = buildIpv4({ src: u.srcIp, dst: u.dstIp, protocol: IPPROTO_UDP, payload: buildUdp(u) });
+  return buildEthernet({ dst: o.dstMac ?? "02:00:00:00:00:02", src: o.srcMac ?? "02:00:00:00:00:01", type: ETHERTYPE_IPV4, payload: ip });
 }
