@@ -133,8 +133,10 @@ export function parseTcp(b: Uint8Array, srcIp: Ip, dstIp: Ip): ParsedTcp | null 
 }
 
 /** How a TCP frame is dressed beyond the segment: MACs, IPv4 fields, damage. */
-export interface TcpFrameOptions extends TcpBuildOptions, Pick<Ipv4Packet, "id" | "ttl" | "tos" | "flags" | "checksum"> {
+export interface TcpFrameOptions extends TcpBuildOptions, Pick<Ipv4Packet, "id" | "ttl" | "tos" | "flags"> {
   srcMac?: Mac; dstMac?: Mac;
+  /** Added to the right IPv4 header checksum (1: off by one). */
+  ipChecksumDelta?: number;
   /** Cut the TCP bytes to this many after building (the IPv4 total length follows). */
   truncateTcpTo?: number;
 }
@@ -143,7 +145,8 @@ export interface TcpFrameOptions extends TcpBuildOptions, Pick<Ipv4Packet, "id" 
 export function tcpFrame(seg: TcpSegment, opt: TcpFrameOptions = {}): Uint8Array {
   let tcp = buildTcp(seg, opt);
   if (opt.truncateTcpTo !== undefined) tcp = tcp.slice(0, opt.truncateTcpTo);
-  const ip = buildIpv4({ src: seg.srcIp, dst: seg.dstIp, protocol: IPPROTO_TCP, payload: tcp, id: opt.id, ttl: opt.ttl, tos: opt.tos, flags: opt.flags, checksum: opt.checksum });
+  const ip = buildIpv4({ src: seg.srcIp, dst: seg.dstIp, protocol: IPPROTO_TCP, payload: tcp, id: opt.id, ttl: opt.ttl, tos: opt.tos, flags: opt.flags });
+  if (opt.ipChecksumDelta) view(ip).setUint16(10, (view(ip).getUint16(10) + opt.ipChecksumDelta) & 0xffff);
   return buildEthernet({ dst: opt.dstMac ?? "02:00:00:00:00:02", src: opt.srcMac ?? "02:00:00:00:00:01", type: ETHERTYPE_IPV4, payload: ip });
 }
 
