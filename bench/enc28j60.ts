@@ -107,9 +107,9 @@ function rxThroughput(module: WebAssembly.Module, spiHz: number, frames = 200, l
 }
 
 export async function benchEnc28j60(): Promise<Enc28j60Figures> {
-  const driver = await compileAssemblyScript("test/helpers/enc28j60-size-driver.ts");
-  const base = await compileAssemblyScript("test/helpers/enc28j60-size-base.ts");
-  const module = new WebAssembly.Module(await compileAssemblyScript("test/helpers/enc28j60-entry.ts"));
+  const driver = await compileAssemblyScript("bench/as/enc28j60-size-driver.ts");
+  const base = await compileAssemblyScript("bench/as/enc28j60-size-base.ts");
+  const module = new WebAssembly.Module(await compileAssemblyScript("bench/as/enc28j60-entry.ts"));
   const per = spiBytesPerFrame(module, [60, 590, 1514]);
   const throughput: Enc28j60Figures["throughput"] = [];
   for (const mhz of [8, 20]) {

@@ -10,7 +10,7 @@ import { pathToFileURL } from "node:url";
 import { figure, section } from "./report.js";
 import { heapBase } from "./budget.js";
 import { projectRoot } from "../host-sim/paths.js";
-import { floodServerModule, runFlood, type FloodResult } from "../test/helpers/flood.js";
+import { floodServerModule, runFlood, type FloodResult } from "./flood-scenario.js";
 
 function median(xs: number[]): number {
   const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);

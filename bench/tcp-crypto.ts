@@ -2,7 +2,7 @@
  * Cost of the TCP security building blocks (issue 3 item 5, issue 4 item 3):
  * host nanoseconds per SipHash-2-4 of 16 bytes, per RFC 6528 isnFor, per
  * RFC 6056 portCandidate, per SYN cookieMake and per cookieCheck. The loops
- * run inside wasm (test/helpers/tcp-crypto-entry.ts bench* exports), so the
+ * run inside wasm (bench/as/tcp-crypto-entry.ts bench* exports), so the
  * figures exclude the JS→wasm call; each is the best of several rounds after
  * a warm-up, on whatever machine runs it.
  *
@@ -11,7 +11,7 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { tcpCrypto } from "../test/helpers/tcp-crypto-wasm.js";
+import { tcpCrypto } from "./tcp-crypto-wasm.js";
 
 export interface TcpCryptoFigures {
   /** Host ns per call, loop inside wasm. */

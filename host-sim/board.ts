@@ -171,8 +171,23 @@ export class Board {
   /** Run an app on this board (listening happens at once). */
   addApp(app: BoardApp): void {
     this.apps.push(app);
+    // The module's clock is the time of its last net_poll (docs/ABI.md), and
+    // an idle board may not have polled for seconds: a tcp_connect then would
+    // arm its retransmission timer in the past and resend its SYN at once.
+    if (this.running && !this.stopped && !this.inPoll) this.pollNow();
     app.start(this);
     this.kick();
+  }
+
+  /** One net_poll at the current time outside a turn (the turn that follows arms the next deadline). */
+  private pollNow(): void {
+    try {
+      this.stack.poll(this.nowMs());
+      this.polls++;
+      this.takeSpi();
+    } catch (e) {
+      this.fail(e);
+    }
   }
 
   /** Ask for a poll as soon as possible (after a send, close, or interrupt). */

@@ -21,7 +21,7 @@ import { pingBoard } from "./ping.js";
 import { runSim } from "./sim.js";
 import { LinkBridge } from "./tap/bridge.js";
 import { TapLink } from "./tap/link.js";
-import { traceFile } from "./trace/index.js";
+import * as trace from "./trace/command.js";
 
 interface Command {
   summary: string;
@@ -180,18 +180,7 @@ const commands: Record<string, Command> = {
       return r.every((x) => x.ok) ? 0 : 1;
     },
   },
-  trace: {
-    summary: "ladder diagram and seq/ack table of each TCP connection in a pcap",
-    usage: "embertcp trace FILE.pcap [--svg OUT.svg] [--absolute]",
-    run: (args) => {
-      known(args, ["--svg"], ["--absolute"]);
-      const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--svg");
-      if (!file) throw new UsageError("trace needs a capture file: embertcp trace FILE.pcap");
-      if (!existsSync(file)) throw new Error(`no such file: ${file}`);
-      process.stdout.write(traceFile(file, { svg: flag(args, "--svg"), relative: !args.includes("--absolute") }));
-      return 0;
-    },
-  },
+  trace,
   flash,
 };
 

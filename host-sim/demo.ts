@@ -1,15 +1,16 @@
 /**
  * `embertcp demo` (what `npm start` runs): two boards — each the wasm stack
  * on the ENC28J60 model — talk over a serial line, and the demo shows, from a
- * capture of that line, what the seed notes describe:
+ * capture of that line:
  *
- *   1. the three-way handshake as a ladder diagram,
- *   2. a data exchange with the seq/ack table (seed 001),
- *   3. the four-way close,
+ *   1. the ARP exchange and the three-way handshake as a ladder diagram,
+ *   2. a data exchange with its seq/ack table,
+ *   3. the four-way close, from ESTABLISHED on both sides,
  *   4. a spoofed SYN flood against the server while the client still
  *      connects, with a live netstat view of SYN-RECEIVED entries and the
  *      SYN-queue/cookie counters,
- *   5. a summary; the capture is written as demo.pcap.
+ *   5. a summary that accounts for every SYN B saw and for what Wireshark's
+ *      expert info will flag in the capture, written as demo.pcap.
  *
  * Topology: board B (server: echo 7, http 80) sits on one end of the serial
  * line; the other end goes into a small learning switch with board A (the
@@ -31,12 +32,11 @@ import { type Clock, RealClock, VirtualClock } from "./clock.js";
 import { appendFcs } from "./crc32.js";
 import { EchoServer, HttpServer, TcpClient } from "./apps/index.js";
 import { createPair, LearningSwitch, type LinkEnd, SerialLink } from "./links/index.js";
-import { FLOOD_COUNTERS, formatSnapshot, snapshot } from "./netstat.js";
+import { FLOOD_COUNTERS, formatSnapshot, snapshot, type Snapshot } from "./netstat.js";
 import { PcapWriter, readPcap, tapLink } from "./pcap.js";
-import { ipToNumber } from "./stack.js";
-import { connectionRows, renderLadder, renderTable, traceCapture } from "./trace/index.js";
+import { connectionRows, renderLadder, renderTable, traceCapture, type Connection, type TraceResult } from "./trace/index.js";
 import { Prng } from "./links/faults.js";
-import { internetChecksum, onesSum } from "./inet.js";
+import { ARP_REPLY, ARP_REQUEST, SYN, arpFrame, ipNumber, parseArpFrame, tcpFrame } from "./wire/index.js";
 
 export interface DemoOptions {
   /** Two serial device paths (real time) instead of the in-process line. */
@@ -56,15 +56,28 @@ export interface DemoOptions {
 
 export interface DemoSummary {
   echoedBytes: number;
+  /** ms from A's tcp_connect to ESTABLISHED for the echo connection (ARP included). */
   handshakeMs: number;
+  /** ms of that spent resolving B's MAC by ARP, as the capture shows it. */
+  arpMs: number;
+  /** ms from A's SYN to B's SYN/ACK on the capture (A is ESTABLISHED when it lands). */
+  synToSynAckMs: number;
   captureFrames: number;
   pcapPath: string | null;
   spoofedSyns: number;
   synRx: number;
+  /** SYNs to port 80 that A sent during the flood, as captured. */
+  clientSyns: number;
   synqOverflows: number;
   cookiesSent: number;
   cookiesAccepted: number;
   maxSynReceived: number;
+  /** SYN-ACKs B sent again to forged peers, as captured (what tshark flags as retransmissions). */
+  synAckResends: number;
+  /** Frames B dropped over the flood while ARP for their next hop was pending. */
+  arpDrops: number;
+  /** B's synack_retransmits over the flood. */
+  synAckResendsCounted: number;
   /** The client's connection made during the flood: ms to establish, or null if it failed. */
   floodConnectMs: number | null;
   floodClientError: string | null;
@@ -76,39 +89,12 @@ const A = { ip: "10.0.0.1", mac: "02:00:0a:00:00:01" };
 const B = { ip: "10.0.0.2", mac: "02:00:0a:00:00:02" };
 const GATEWAY = "10.0.0.254";
 const BLACKHOLE_MAC = "02:00:0a:00:00:fe";
-const ATTACKER_MAC = "02:00:0a:00:00:66";
 const MESSAGES = ["Hello B, this is board A.\n", "Three lines over a serial line,\n", "echoed back by your port 7.\n"];
 
-// ---- frames the attacker forges (built here, independent of the stack) ----
-
-function mac(s: string): number[] { return s.split(":").map((h) => parseInt(h, 16)); }
-function put32(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = (v >>> 16) & 255; b[o + 2] = (v >>> 8) & 255; b[o + 3] = v & 255; }
-
-/** Ethernet + IPv4 + TCP SYN with an MSS option, checksums filled in. */
+/** An Ethernet + IPv4 + TCP SYN with an MSS option, as the attacker forges it. */
 export function spoofedSyn(o: { srcMac: string; dstMac: string; src: number; dst: number; sport: number; dport: number; seq: number }): Uint8Array {
-  const f = new Uint8Array(14 + 20 + 24);
-  f.set(mac(o.dstMac), 0); f.set(mac(o.srcMac), 6); f[12] = 0x08;
-  const ip = 14, tcp = 34;
-  f[ip] = 0x45; f[ip + 3] = 44; f[ip + 6] = 0x40; f[ip + 8] = 64; f[ip + 9] = 6;
-  put32(f, ip + 12, o.src); put32(f, ip + 16, o.dst);
-  const ic = internetChecksum(f, ip, ip + 20); f[ip + 10] = ic >> 8; f[ip + 11] = ic & 255;
-  f[tcp] = o.sport >> 8; f[tcp + 1] = o.sport & 255; f[tcp + 2] = o.dport >> 8; f[tcp + 3] = o.dport & 255;
-  put32(f, tcp + 4, o.seq);
-  f[tcp + 12] = 6 << 4; f[tcp + 13] = 0x02; f[tcp + 14] = 0xfa; f[tcp + 15] = 0xf0;
-  f.set([2, 4, 0x05, 0xb4], tcp + 20);
-  // RFC 9293 §3.1: the checksum covers a pseudo-header of addresses, protocol and length.
-  const pseudo = new Uint8Array(12);
-  put32(pseudo, 0, o.src); put32(pseudo, 4, o.dst); pseudo[9] = 6; pseudo[11] = 24;
-  const tc = internetChecksum(f, tcp, tcp + 24, onesSum(pseudo, 0, 12)); f[tcp + 16] = tc >> 8; f[tcp + 17] = tc & 255;
-  return f;
-}
-
-/** An ARP reply "ip is-at mac" to `to`. */
-function arpReply(o: { mac: string; ip: number; toMac: string; toIp: number; srcMac: string }): Uint8Array {
-  const f = new Uint8Array(42);
-  f.set(mac(o.toMac), 0); f.set(mac(o.srcMac), 6); f[12] = 8; f[13] = 6;
-  f.set([0, 1, 8, 0, 6, 4, 0, 2], 14); f.set(mac(o.mac), 22); put32(f, 28, o.ip); f.set(mac(o.toMac), 32); put32(f, 38, o.toIp);
-  return f;
+  return tcpFrame({ srcIp: o.src, dstIp: o.dst, srcPort: o.sport, dstPort: o.dport, seq: o.seq, flags: SYN, window: 0xfaf0, mss: 1460 },
+    { srcMac: o.srcMac, dstMac: o.dstMac });
 }
 
 /**
@@ -139,210 +125,298 @@ class EchoChat extends TcpClient {
   }
 }
 
+// ---- the set-up ----
+
+/** Everything one run uses. */
+interface Demo {
+  o: DemoOptions;
+  print: (line: string) => void;
+  clock: Clock;
+  real: boolean;
+  baud: number;
+  lineWhat: string;
+  serials: SerialLink[];
+  chunks: Uint8Array[];
+  pcap: PcapWriter;
+  sw: LearningSwitch;
+  attacker: LinkEnd;
+  boardA: Board;
+  boardB: Board;
+  downs: string[];
+}
+
+/** The serial line: in-process, or two real ports. */
+async function openLine(o: DemoOptions, clock: Clock, baud: number): Promise<{ ends: [LinkEnd, LinkEnd]; what: string; serials: SerialLink[] }> {
+  if (!o.serial) {
+    return { ends: createPair(clock, { baud, checkFcs: true }), what: `an in-process serial line at ${baud} baud (SLIP framing time modelled), virtual time`, serials: [] };
+  }
+  const [pa, pb] = o.serial.map((path) => new SerialLink({ path, baudRate: baud, pace: true, clock }));
+  try { await Promise.all([pa.opened(), pb.opened()]); } catch (e) {
+    pa.close(); pb.close();
+    throw new Error(`${(e as Error).message}; give two ports joined by a cable or a socat pty pair`);
+  }
+  return { ends: [pa, pb], what: `serial ports ${o.serial[0]} <-> ${o.serial[1]} at ${baud} baud, real time`, serials: [pa, pb] };
+}
+
+/** The attacker answers ARP for B's gateway with a MAC nobody owns, so B's SYN-ACKs to forged sources vanish. */
+function answerGatewayArp(attacker: LinkEnd): void {
+  attacker.onFrame = (f) => {
+    const a = parseArpFrame(f);
+    if (!a || a.op !== ARP_REQUEST || a.tpa !== GATEWAY) return;
+    attacker.send(appendFcs(arpFrame({ op: ARP_REPLY, sha: BLACKHOLE_MAC, spa: GATEWAY, tha: a.sha, tpa: a.spa })));
+  };
+}
+
+async function setUp(o: DemoOptions): Promise<Demo> {
+  const real = !!o.serial;
+  const clock: Clock = real ? new RealClock() : new VirtualClock();
+  const baud = o.baud ?? 115200;
+  const line = await openLine(o, clock, baud);
+  // Capture the line at the switch side, in memory (the trace reads it back) and to the file at the end.
+  const chunks: Uint8Array[] = [];
+  const pcap = new PcapWriter({ write: (b) => chunks.push(b.slice()) }, { clock });
+  const sw = new LearningSwitch({ clock });
+  sw.attach(tapLink(line.ends[0], pcap));
+  const portA = sw.connect(clock);
+  const attacker = sw.connect(clock);
+  answerGatewayArp(attacker);
+  const downs: string[] = [];
+  const boardB = new Board({
+    name: "B", link: line.ends[1], clock, mac: B.mac, ip: B.ip, gateway: GATEWAY, seed: 0xb0b,
+    onEvent: (e) => { if (e.kind === "link" && e.text.startsWith("link down")) downs.push(`B ${e.text}`); },
+  });
+  const boardA = new Board({ name: "A", link: portA, clock, mac: A.mac, ip: A.ip, gateway: GATEWAY, seed: 0xa11ce });
+  return { o, print: o.print ?? ((l: string) => console.log(l)), clock, real, baud, lineWhat: line.what, serials: line.serials, chunks, pcap, sw, attacker, boardA, boardB, downs };
+}
+
+function tearDown(d: Demo): void {
+  d.boardA.stop();
+  d.boardB.stop();
+  d.sw.close();
+  for (const s of d.serials) s.close();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Let time pass until `until` holds or `ms` have gone by. */
+async function runFor(d: Demo, ms: number, until?: () => boolean): Promise<boolean> {
+  if (d.clock instanceof VirtualClock) return runVirtual(d.clock, ms, until, 5);
+  const end = d.clock.now() + ms;
+  while (d.clock.now() < end) { if (until?.()) return true; await sleep(5); }
+  return until ? until() : true;
+}
+
+const stamp = (d: Demo) => `[${(d.clock.now() / 1000).toFixed(3).padStart(8)} s]`;
+
+/** The capture so far, traced. */
+function traceSoFar(d: Demo): TraceResult {
+  d.pcap.flush();
+  return traceCapture(readPcap(Buffer.concat(d.chunks)), { relative: true });
+}
+
+// ---- 1-3: the echo connection ----
+
+interface EchoResult { client: EchoChat; handshakeMs: number; arpMs: number; synToSynAckMs: number; }
+
+/** ms between A's ARP request for B and B's reply in the capture (0 when A already knew B). */
+function arpExchangeMs(d: Demo, sinceMs: number): number {
+  const recs = readPcap(Buffer.concat(d.chunks)).records.filter((r) => r.tsMs >= sinceMs);
+  const ask = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REQUEST && a.spa === A.ip && a.tpa === B.ip; });
+  const answer = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REPLY && a.spa === B.ip && a.tpa === A.ip; });
+  return ask && answer ? answer.tsMs - ask.tsMs : 0;
+}
+
+async function echoExchange(d: Demo): Promise<EchoResult> {
+  const client = new EchoChat(B.ip, MESSAGES);
+  const t0 = d.clock.now();
+  const capturedFrom = readPcap((d.pcap.flush(), Buffer.concat(d.chunks))).records.at(-1)?.tsMs ?? 0;
+  d.boardA.addApp(client);
+  await runFor(d, d.real ? 8000 : 30_000, () => client.done);
+  if (!client.done || client.error) throw new Error(`the echo connection did not complete (${client.error ?? "timed out"}): is TCP in this build?`);
+  await runFor(d, d.real ? 500 : 200);
+  const conn = traceSoFar(d).connections.find((c) => c.b === `${B.ip}:7`);
+  const synAck = conn ? connectionRows(conn, { relative: true }).find((r) => r.flags === "SYN/ACK") : undefined;
+  const r: EchoResult = { client, handshakeMs: client.connectedAt - t0, arpMs: arpExchangeMs(d, capturedFrom), synToSynAckMs: synAck?.tMs ?? 0 };
+  const echoed = new TextDecoder().decode(client.received) === MESSAGES.join("");
+  const sent = MESSAGES.join("").length;
+  d.print(`${stamp(d)} A connected to ${B.ip}:7 in ${r.handshakeMs.toFixed(1)} ms from tcp_connect to ESTABLISHED: ` +
+    `${r.arpMs.toFixed(1)} ms asking B's MAC by ARP (A's first frame to B), ${r.synToSynAckMs.toFixed(1)} ms from SYN to SYN/ACK ` +
+    `(the ladder below), ${(r.handshakeMs - r.arpMs - r.synToSynAckMs).toFixed(1)} ms in the boards`);
+  d.print(`${stamp(d)} A sent ${sent} bytes, got ${client.bytesIn} back${echoed ? " (identical)" : " (DIFFERENT!)"}, both sides closed`);
+  if (conn) printEchoPictures(d, conn);
+  return r;
+}
+
+/** Sections 1-3: handshake ladder, data table, close ladder. */
+function printEchoPictures(d: Demo, conn: Connection): void {
+  const opts = { relative: true };
+  const rows = connectionRows(conn, opts);
+  const firstData = rows.findIndex((r) => r.len > 0);
+  const firstFin = rows.findIndex((r) => r.flags.includes("FIN"));
+  const dataStart = firstData < 0 ? 3 : firstData;
+  const closeStart = firstFin < 0 ? rows.length : firstFin;
+  const table = renderTable(conn, opts).split("\n");
+  d.print("");
+  d.print(`1. Three-way handshake (A = ${conn.a} opens, B = ${conn.b} listens; numbers relative to each ISN)`);
+  d.print(renderLadder(conn, opts, { to: dataStart }));
+  d.print("");
+  d.print("2. Data: A's three lines and B's echo; seq advances by the bytes sent, ack = the next byte expected");
+  d.print([table[0], ...table.slice(1 + dataStart, 1 + closeStart)].join("\n"));
+  d.print("");
+  d.print("3. Four-way close: each FIN takes one sequence number and is acknowledged on its own");
+  d.print(renderLadder(conn, opts, { from: closeStart }));
+}
+
+// ---- 4: the flood ----
+
+interface FloodRun { sent: number; maxSynRecv: number; legit: TcpClient; legitStarted: number; }
+
+/** Forge SYNs at a steady rate the line can carry (about 150 a second at 115200 baud). */
+function startForging(d: Demo, run: FloodRun, total: number, perMs: number): void {
+  const rng = new Prng(0xf100d);
+  const start = d.clock.now();
+  const dst = ipNumber(B.ip);
+  const forgeOne = () => {
+    if (run.sent >= total) return;
+    const src = ((198 << 24) | (18 << 16) | rng.below(1 << 17)) >>> 0;
+    d.attacker.send(appendFcs(spoofedSyn({ srcMac: BLACKHOLE_MAC, dstMac: B.mac, src, dst, sport: 1024 + rng.below(60000), dport: 80, seq: rng.below(2 ** 32) >>> 0 })));
+    run.sent++;
+    d.clock.at(start + run.sent / perMs, forgeOne);
+  };
+  forgeOne();
+}
+
+/** One row of the live view: SYN-RECEIVED entries and B's counters since the flood began. */
+function liveRow(snap: Snapshot, before: Record<string, number>, run: FloodRun): string {
+  const s = snap.stats;
+  const synRecv = snap.connections.filter((r) => r.state === "SYN-RECEIVED").length;
+  const l = run.legit;
+  const aState = run.legitStarted < 0 ? "-" : l.error ? `failed: ${l.error}` : l.done ? "done" : l.connectedAt >= 0 ? "ESTABLISHED" : "SYN-SENT";
+  return `${String(synRecv).padEnd(10)}${String(s.syn_rx - before.syn_rx).padEnd(8)}${String(s.synack_sent - before.synack_sent).padEnd(8)}` +
+    `${String(s.synq_overflows - before.synq_overflows).padEnd(10)}${`${s.cookies_sent - before.cookies_sent}/${s.cookies_accepted - before.cookies_accepted}`.padEnd(17)}${aState}`;
+}
+
+function printNetstat(d: Demo, snap: Snapshot): void {
+  const lines = formatSnapshot(snap).split("\n");
+  const rows = lines.slice(2, -1);
+  d.print("   netstat on B at this moment:");
+  for (const l of [lines[1], ...rows.slice(0, 8)]) d.print(`     ${l}`);
+  if (rows.length > 8) d.print(`     ... ${rows.length - 8} more`);
+}
+
+async function synFlood(d: Demo, floodSyns: number, before: Record<string, number>): Promise<FloodRun> {
+  d.print("");
+  d.print(`4. SYN flood: ${floodSyns} SYNs to ${B.ip}:80 from forged off-link sources, while A opens a connection to port 80`);
+  const run: FloodRun = { sent: 0, maxSynRecv: 0, legitStarted: -1,
+    legit: new TcpClient({ ip: B.ip, port: 80, send: new TextEncoder().encode("GET /netstat HTTP/1.0\r\n\r\n") }) };
+  const perMs = Math.min(0.15, (d.baud / 10 / 1000) / 80);
+  const floodStart = d.clock.now();
+  const floodMs = floodSyns / perMs;
+  startForging(d, run, floodSyns, perMs);
+  d.print(`   ${"time".padEnd(14)}${"SYN-RECV".padEnd(10)}${"syn_rx".padEnd(8)}${"synack".padEnd(8)}${"overflow".padEnd(10)}${"cookies sent/ok".padEnd(17)}A's connection`);
+  let shownTable = false, lastRow = "", lastPrinted = -Infinity, doneShown = false;
+  const settleMs = d.o.settleMs ?? 15_000;
+  while (d.clock.now() - floodStart < floodMs + settleMs) {
+    if (run.legitStarted < 0 && d.clock.now() - floodStart >= floodMs / 3) { run.legitStarted = d.clock.now(); d.boardA.addApp(run.legit); }
+    await runFor(d, 250);
+    const snap = snapshot(d.boardB);
+    const synRecv = snap.connections.filter((r) => r.state === "SYN-RECEIVED").length;
+    run.maxSynRecv = Math.max(run.maxSynRecv, synRecv);
+    const row = liveRow(snap, before, run);
+    // A row when something changed, at most every 500 ms, and a heartbeat every 3 s.
+    const now = d.clock.now();
+    const justDone = run.legit.done && !doneShown;
+    if ((row !== lastRow && now - lastPrinted >= 500) || now - lastPrinted >= 3000 || justDone) {
+      doneShown = run.legit.done;
+      d.print(`   ${stamp(d).padEnd(14)}${row}`);
+      lastRow = row;
+      lastPrinted = now;
+      if (d.o.liveDelayMs) await sleep(d.o.liveDelayMs);
+    }
+    if (!shownTable && synRecv >= 4 && run.sent >= floodSyns / 2) { shownTable = true; printNetstat(d, snap); }
+    if (run.legit.done && run.sent >= floodSyns) break;
+  }
+  return run;
+}
+
+// ---- 5: the summary ----
+
+/** What the capture shows of the flood: A's SYNs to port 80, and SYN-ACKs B sent more than once to the same peer. */
+function floodOnWire(trace: TraceResult): { clientSyns: number; synAckResends: number } {
+  let clientSyns = 0, synAckResends = 0;
+  for (const c of trace.connections) {
+    if (!c.b.endsWith(":80")) continue;
+    const synAcks = c.segments.filter((s) => s.dir === "B" && (s.flags & 0x12) === 0x12);
+    if (c.a.startsWith(`${A.ip}:`)) clientSyns += c.segments.filter((s) => s.dir === "A" && (s.flags & 0x12) === SYN).length;
+    else synAckResends += Math.max(0, synAcks.length - 1);
+  }
+  return { clientSyns, synAckResends };
+}
+
+function printSummary(d: Demo, s: DemoSummary, after: Record<string, number>): void {
+  d.print("");
+  d.print("5. Summary");
+  d.print(`   echo: ${s.echoedBytes} bytes back byte for byte; connected in ${s.handshakeMs.toFixed(1)} ms (ARP ${s.arpMs.toFixed(1)} ms, SYN to SYN/ACK ${s.synToSynAckMs.toFixed(1)} ms)`);
+  d.print(`   flood: ${s.spoofedSyns} forged SYNs; B saw ${s.synRx} SYNs on port 80: the ${s.spoofedSyns} forged and ${s.clientSyns} from A` +
+    (s.synRx !== s.spoofedSyns + s.clientSyns ? ` (${s.synRx - s.spoofedSyns - s.clientSyns} lost or unaccounted)` : ""));
+  d.print(`   B held at most ${s.maxSynReceived} half-open entries, overflowed its SYN queue ${s.synqOverflows} times, sent ${s.cookiesSent} cookies and accepted ${s.cookiesAccepted}`);
+  d.print(`   A during the flood: ${s.floodConnectMs !== null ? `connected in ${s.floodConnectMs.toFixed(0)} ms, HTTP ${s.floodHttpOk ? "200" : "failed"}` : "no connection"}`);
+  d.print(`   B's counters: ${FLOOD_COUNTERS.map((k) => `${k} ${after[k]}`).join(", ")}`);
+  d.print(`   in Wireshark (tshark -z expert): ${s.synAckResends} "suspected retransmission" notes are SYN-ACKs B sent again to forged ` +
+    "peers whose ACK never comes (RFC 9293 §3.8.1: an unacknowledged SYN is retransmitted)" +
+    (s.synAckResendsCounted > s.synAckResends ? ` (synack_retransmits counts ${s.synAckResendsCounted}: B dropped ${s.arpDrops} first SYN-ACK` +
+      ` while it still asked ARP for its gateway (arp_drop_pending), so Wireshark takes that resend for a first one)` : "") +
+    "; the \"connection closing\" notes are the close in 3");
+  d.print(`   capture: ${s.captureFrames} frames${s.pcapPath ? ` in ${s.pcapPath}; open it in Wireshark or run \`embertcp trace ${s.pcapPath}\`` : " (not written)"}`);
+  for (const x of d.downs) d.print(`   note: ${x}`);
+  d.print(`   simulated time ${(d.clock.now() / 1000).toFixed(1)} s`);
+}
+
+function summarize(d: Demo, echo: EchoResult, run: FloodRun, before: Record<string, number>): DemoSummary {
+  const after = d.boardB.stack.stats();
+  const floodConnectMs = run.legit.connectedAt >= 0 ? run.legit.connectedAt - run.legitStarted : null;
+  const reply = new TextDecoder().decode(run.legit.received);
+  const floodHttpOk = /^HTTP\/1\.1 200 OK/.test(reply);
+  if (floodConnectMs !== null) d.print(`   A connected ${floodConnectMs.toFixed(0)} ms after its first SYN and fetched B's /netstat: ${reply.split("\r\n")[0] || "no answer"}`);
+  else d.print(`   A could not connect during the flood (${run.legit.error ?? "still trying"}): the forged entries filled B's SYN queue` +
+    (after.cookies_sent === before.cookies_sent ? " and this build sent no SYN cookies" : ""));
+  d.pcap.close();
+  const bytes = Buffer.concat(d.chunks);
+  const trace = traceCapture(readPcap(bytes), { relative: true });
+  const pcapPath = d.o.pcap === undefined ? "demo.pcap" : d.o.pcap;
+  if (pcapPath) fs.writeFileSync(pcapPath, bytes);
+  const s: DemoSummary = {
+    echoedBytes: echo.client.bytesIn, handshakeMs: echo.handshakeMs, arpMs: echo.arpMs, synToSynAckMs: echo.synToSynAckMs,
+    captureFrames: readPcap(bytes).records.length, pcapPath, spoofedSyns: run.sent, synRx: after.syn_rx - before.syn_rx,
+    ...floodOnWire(trace), synAckResendsCounted: after.synack_retransmits - before.synack_retransmits,
+    arpDrops: after.arp_drop_pending - before.arp_drop_pending, synqOverflows: after.synq_overflows - before.synq_overflows,
+    cookiesSent: after.cookies_sent - before.cookies_sent, cookiesAccepted: after.cookies_accepted - before.cookies_accepted,
+    maxSynReceived: run.maxSynRecv, floodConnectMs, floodClientError: run.legit.error, floodHttpOk,
+  };
+  printSummary(d, s, after);
+  return s;
+}
+
 // ---- the run ----
 
 /** Run the demo; prints as it goes and returns the figures. */
 export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
-  const print = o.print ?? ((l: string) => console.log(l));
-  const baud = o.baud ?? 115200;
-  const real = !!o.serial;
-  const clock: Clock = real ? new RealClock() : new VirtualClock();
-  const pcapPath = o.pcap === undefined ? "demo.pcap" : o.pcap;
-  const floodSyns = o.floodSyns ?? 400;
-
-  // The serial line: in-process, or two real ports.
-  let lineA: LinkEnd, lineB: LinkEnd;
-  let lineWhat: string;
-  const serials: SerialLink[] = [];
-  if (o.serial) {
-    const [pa, pb] = o.serial.map((path) => new SerialLink({ path, baudRate: baud, pace: true, clock }));
-    serials.push(pa, pb);
-    try { await Promise.all([pa.opened(), pb.opened()]); } catch (e) {
-      pa.close(); pb.close();
-      throw new Error(`${(e as Error).message}; give two ports joined by a cable or a socat pty pair`);
-    }
-    lineA = pa; lineB = pb;
-    lineWhat = `serial ports ${o.serial[0]} <-> ${o.serial[1]} at ${baud} baud, real time`;
-  } else {
-    [lineA, lineB] = createPair(clock, { baud, checkFcs: true });
-    lineWhat = `an in-process serial line at ${baud} baud (SLIP framing time modelled), virtual time`;
-  }
-
-  // Capture the line at the switch side, in memory (the trace reads it back) and to the file at the end.
-  const chunks: Uint8Array[] = [];
-  const pcap = new PcapWriter({ write: (b) => chunks.push(b.slice()) }, { clock });
-  const tappedLine = tapLink(lineA, pcap);
-  const sw = new LearningSwitch({ clock });
-  sw.attach(tappedLine);
-  const portA = sw.connect(clock);
-  const portX = sw.connect(clock);
-
-  const downs: string[] = [];
-  const echo = new EchoServer();
-  const http = new HttpServer();
-  const boardB = new Board({ name: "B", link: lineB, clock, mac: B.mac, ip: B.ip, gateway: GATEWAY, seed: 0xb0b, onEvent: (e) => { if (e.kind === "link" && e.text.startsWith("link down")) downs.push(`B ${e.text}`); } });
-  const boardA = new Board({ name: "A", link: portA, clock, mac: A.mac, ip: A.ip, gateway: GATEWAY, seed: 0xa11ce });
-
-  // The attacker answers ARP for B's gateway so B sends its SYN-ACKs into the void.
-  const gw = ipToNumber(GATEWAY);
-  portX.onFrame = (f) => {
-    const isArpRequest = f[12] === 8 && f[13] === 6 && f[21] === 1;
-    const target = (f[38] << 24 | f[39] << 16 | f[40] << 8 | f[41]) >>> 0;
-    if (isArpRequest && target === gw) {
-      const senderMac = [...f.subarray(22, 28)].map((x) => x.toString(16).padStart(2, "0")).join(":");
-      const senderIp = (f[28] << 24 | f[29] << 16 | f[30] << 8 | f[31]) >>> 0;
-      portX.send(appendFcs(arpReply({ mac: BLACKHOLE_MAC, ip: gw, toMac: senderMac, toIp: senderIp, srcMac: BLACKHOLE_MAC })));
-    }
-  };
-
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  /** Let time pass until `until` holds or `ms` have gone by. */
-  const runFor = async (ms: number, until?: () => boolean): Promise<boolean> => {
-    if (clock instanceof VirtualClock) return runVirtual(clock, ms, until, 5);
-    const end = clock.now() + ms;
-    while (clock.now() < end) { if (until?.()) return true; await sleep(5); }
-    return until ? until() : true;
-  };
-  const t = () => `[${(clock.now() / 1000).toFixed(3).padStart(8)} s]`;
-  const stats = (b: Board) => b.stack.stats();
-
+  const d = await setUp(o);
   try {
-    print("embertcp demo: two boards, each the embertcp.wasm stack driving an ENC28J60 model,");
-    print(`on ${lineWhat}.`);
-    print(`  A ${A.ip} (${A.mac})  client, on a switch with the attacker`);
-    print(`  B ${B.ip} (${B.mac})  server: echo on 7, http on 80`);
-    print("");
-    boardB.start([echo, http]);
-    boardA.start();
-    await runFor(real ? 1000 : 200);
-    print(`${t()} both boards up; gratuitous ARPs sent (A ${stats(boardA).arp_requests_sent}, B ${stats(boardB).arp_requests_sent})`);
-
-    // 1-3: one echo connection, then its ladder and table from the capture.
-    const data = new TextEncoder().encode(MESSAGES.join(""));
-    const client = new EchoChat(B.ip, MESSAGES);
-    const t0 = clock.now();
-    boardA.addApp(client);
-    await runFor(real ? 8000 : 30_000, () => client.done);
-    if (process.env.EMBER_DEMO_DEBUG) console.error(JSON.stringify({ a: boardA.counters(), b: boardB.counters(), sw: sw.stats() }));
-    if (!client.done || client.error) throw new Error(`the echo connection did not complete (${client.error ?? "timed out"}): is TCP in this build?`);
-    await runFor(real ? 500 : 200);
-    const handshakeMs = client.connectedAt - t0;
-    const echoed = new TextDecoder().decode(client.received);
-    print(`${t()} A connected to ${B.ip}:7 in ${handshakeMs.toFixed(1)} ms, sent ${data.length} bytes, got ${client.bytesIn} back${echoed === MESSAGES.join("") ? " (identical)" : " (DIFFERENT!)"}, both sides closed`);
-    pcap.flush();
-    const trace = traceCapture(readPcap(Buffer.concat(chunks)), { relative: true });
-    const conn = trace.connections.find((c) => c.b === `${B.ip}:7`);
-    if (conn) {
-      const rows = connectionRows(conn, { relative: true });
-      const firstData = rows.findIndex((r) => r.len > 0);
-      const firstFin = rows.findIndex((r) => r.flags.includes("FIN"));
-      const ladder = renderLadder(conn, { relative: true }).split("\n");
-      const table = renderTable(conn, { relative: true }).split("\n");
-      const head = ladder.slice(0, 2);
-      print("");
-      print(`1. Three-way handshake (A = ${conn.a} opens, B = ${conn.b} listens; numbers relative to each ISN)`);
-      print([...head, ...ladder.slice(2, 2 + (firstData < 0 ? 3 : firstData))].join("\n"));
-      print("");
-      print("2. Data: A's three lines and B's echo; seq advances by the bytes sent, ack = the next byte expected");
-      const dataRows = table.slice(1 + Math.max(firstData, 0), 1 + (firstFin < 0 ? rows.length : firstFin));
-      print([table[0], ...dataRows].join("\n"));
-      print("");
-      print("3. Four-way close: each FIN takes one sequence number and is acknowledged on its own");
-      print([...head, ...ladder.slice(2 + (firstFin < 0 ? rows.length : firstFin))].join("\n"));
-    }
-
-    // 4: the flood.
-    print("");
-    print(`4. SYN flood: ${floodSyns} SYNs to ${B.ip}:80 from forged off-link sources, while A opens a connection to port 80`);
-    const rng = new Prng(0xf100d);
-    const before = stats(boardB);
-    let sent = 0;
-    let maxSynRecv = 0;
-    // Forge SYNs at a steady rate the line can carry (about 150 a second at 115200 baud).
-    const perMs = Math.min(0.15, (baud / 10 / 1000) / 80);
-    const floodStart = clock.now();
-    const floodOne = () => {
-      if (sent >= floodSyns) return;
-      const src = ((198 << 24) | (18 << 16) | rng.below(1 << 17)) >>> 0;
-      portX.send(appendFcs(spoofedSyn({ srcMac: BLACKHOLE_MAC, dstMac: B.mac, src, dst: ipToNumber(B.ip), sport: 1024 + rng.below(60000), dport: 80, seq: rng.below(2 ** 32) >>> 0 })));
-      sent++;
-      clock.at(floodStart + sent / perMs, floodOne);
-    };
-    floodOne();
-    const legit = new TcpClient({ ip: B.ip, port: 80, send: new TextEncoder().encode("GET /netstat HTTP/1.0\r\n\r\n") });
-    let legitStarted = -1;
-    const floodMs = floodSyns / perMs;
-    print(`   ${"time".padEnd(14)}${"SYN-RECV".padEnd(10)}${"syn_rx".padEnd(8)}${"synack".padEnd(8)}${"overflow".padEnd(10)}${"cookies sent/ok".padEnd(17)}A's connection`);
-    let shownTable = false;
-    const step = 250;
-    let lastRow = "";
-    let lastPrinted = -Infinity;
-    let doneShown = false;
-    const settleMs = o.settleMs ?? 15_000;
-    for (let k = 0; clock.now() - floodStart < floodMs + settleMs; k++) {
-      if (legitStarted < 0 && clock.now() - floodStart >= floodMs / 3) { legitStarted = clock.now(); boardA.addApp(legit); }
-      await runFor(step);
-      const snap = snapshot(boardB);
-      const synRecv = snap.connections.filter((r) => r.state === "SYN-RECEIVED").length;
-      maxSynRecv = Math.max(maxSynRecv, synRecv);
-      const s = snap.stats;
-      const aState = legitStarted < 0 ? "-" : legit.error ? `failed: ${legit.error}` : legit.done ? "done" : legit.connectedAt >= 0 ? "ESTABLISHED" : "SYN-SENT";
-      const row = `${String(synRecv).padEnd(10)}${String(s.syn_rx - before.syn_rx).padEnd(8)}${String(s.synack_sent - before.synack_sent).padEnd(8)}` +
-        `${String(s.synq_overflows - before.synq_overflows).padEnd(10)}${`${s.cookies_sent - before.cookies_sent}/${s.cookies_accepted - before.cookies_accepted}`.padEnd(17)}${aState}`;
-      // A row when something changed, at most every 500 ms, and a heartbeat every 3 s.
-      const now = clock.now();
-      const justDone = legit.done && !doneShown;
-      if ((row !== lastRow && now - lastPrinted >= 500) || now - lastPrinted >= 3000 || justDone) {
-        doneShown = legit.done;
-        print(`   ${t().padEnd(14)}${row}`);
-        lastRow = row;
-        lastPrinted = now;
-        if (o.liveDelayMs) await sleep(o.liveDelayMs);
-      }
-      if (!shownTable && synRecv >= 4 && sent >= floodSyns / 2) {
-        shownTable = true;
-        const lines = formatSnapshot(snap).split("\n");
-        const rows = lines.slice(2, -1);
-        print("   netstat on B at this moment:");
-        for (const l of [lines[1], ...rows.slice(0, 8)]) print(`     ${l}`);
-        if (rows.length > 8) print(`     ... ${rows.length - 8} more`);
-      }
-      if (legit.done && sent >= floodSyns) break;
-    }
-    const after = stats(boardB);
-    const floodConnectMs = legit.connectedAt >= 0 ? legit.connectedAt - legitStarted : null;
-    const reply = new TextDecoder().decode(legit.received);
-    const floodHttpOk = /^HTTP\/1\.1 200 OK/.test(reply);
-    if (floodConnectMs !== null) print(`   A connected ${floodConnectMs.toFixed(0)} ms after its first SYN and fetched B's /netstat: ${reply.split("\r\n")[0] || "no answer"}`);
-    else print(`   A could not connect during the flood (${legit.error ?? "still trying"}): the forged entries filled B's SYN queue` +
-      (after.cookies_sent === before.cookies_sent ? " and this build sent no SYN cookies" : ""));
-
-    // 5: summary and the capture file.
-    pcap.close();
-    const bytes = Buffer.concat(chunks);
-    const frames = readPcap(bytes).records.length;
-    if (pcapPath) fs.writeFileSync(pcapPath, bytes);
-    const summary: DemoSummary = {
-      echoedBytes: client.bytesIn, handshakeMs, captureFrames: frames, pcapPath,
-      spoofedSyns: sent, synRx: after.syn_rx - before.syn_rx, synqOverflows: after.synq_overflows - before.synq_overflows,
-      cookiesSent: after.cookies_sent - before.cookies_sent, cookiesAccepted: after.cookies_accepted - before.cookies_accepted,
-      maxSynReceived: maxSynRecv, floodConnectMs, floodClientError: legit.error, floodHttpOk,
-    };
-    print("");
-    print("5. Summary");
-    print(`   echo: ${summary.echoedBytes} bytes back byte for byte; handshake ${handshakeMs.toFixed(1)} ms on the line`);
-    print(`   flood: ${sent} forged SYNs; B saw ${summary.synRx}, held at most ${maxSynRecv} half-open entries, ` +
-      `overflowed its SYN queue ${summary.synqOverflows} times, sent ${summary.cookiesSent} cookies and accepted ${summary.cookiesAccepted}`);
-    print(`   A during the flood: ${floodConnectMs !== null ? `connected in ${floodConnectMs.toFixed(0)} ms, HTTP ${floodHttpOk ? "200" : "failed"}` : "no connection"}`);
-    print(`   B's counters: ${FLOOD_COUNTERS.map((k) => `${k} ${after[k]}`).join(", ")}`);
-    print(`   capture: ${frames} frames${pcapPath ? ` in ${pcapPath}; open it in Wireshark or run \`embertcp trace ${pcapPath}\`` : " (not written)"}`);
-    for (const d of downs) print(`   note: ${d}`);
-    print(`   simulated time ${(clock.now() / 1000).toFixed(1)} s`);
-    return summary;
+    d.print("embertcp demo: two boards, each the embertcp.wasm stack driving an ENC28J60 model,");
+    d.print(`on ${d.lineWhat}.`);
+    d.print(`  A ${A.ip} (${A.mac})  client, on a switch with the attacker`);
+    d.print(`  B ${B.ip} (${B.mac})  server: echo on 7, http on 80`);
+    d.print("");
+    d.boardB.start([new EchoServer(), new HttpServer()]);
+    d.boardA.start();
+    await runFor(d, d.real ? 1000 : 200);
+    d.print(`${stamp(d)} both boards up; gratuitous ARPs sent (A ${d.boardA.stack.stats().arp_requests_sent}, B ${d.boardB.stack.stats().arp_requests_sent})`);
+    const echo = await echoExchange(d);
+    const before = d.boardB.stack.stats();
+    const run = await synFlood(d, o.floodSyns ?? 400, before);
+    return summarize(d, echo, run, before);
   } finally {
-    boardA.stop();
-    boardB.stop();
-    sw.close();
-    for (const s of serials) s.close();
+    tearDown(d);
   }
 }

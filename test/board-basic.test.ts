@@ -9,7 +9,7 @@ import { Board, runVirtual } from "../host-sim/board.js";
 import { VirtualClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { createPair, type PairEnd } from "../host-sim/links/index.js";
-import { arpPacket, ethFrame, icmpPacket, ipv4Packet, parseArp, parseEth, parseIcmp, parseIpv4, pattern } from "./helpers/frames.js";
+import { buildArp, buildEthernet, buildIcmp, buildIpv4, parseArp, parseEthernet, parseIcmp, parseIpv4, pattern } from "../host-sim/wire/index.js";
 
 const BOARD_MAC = "02:00:00:00:00:0b";
 const PEER_MAC = "02:00:00:00:00:0a";
@@ -27,14 +27,14 @@ function send(peer: PairEnd, frame: Uint8Array) {
   peer.send(appendFcs(frame));
 }
 
-const arpRequest = () => ethFrame({
+const arpRequest = () => buildEthernet({
   dst: "ff:ff:ff:ff:ff:ff", src: PEER_MAC, type: 0x0806,
-  payload: arpPacket({ op: 1, sha: PEER_MAC, spa: "10.0.0.1", tha: "00:00:00:00:00:00", tpa: "10.0.0.2" }),
+  payload: buildArp({ op: 1, sha: PEER_MAC, spa: "10.0.0.1", tha: "00:00:00:00:00:00", tpa: "10.0.0.2" }),
 });
 
-const echoRequest = (seq: number, data: Uint8Array) => ethFrame({
+const echoRequest = (seq: number, data: Uint8Array) => buildEthernet({
   dst: BOARD_MAC, src: PEER_MAC, type: 0x0800,
-  payload: ipv4Packet({ src: "10.0.0.1", dst: "10.0.0.2", proto: 1, payload: icmpPacket({ type: 8, code: 0, id: 7, seq, data }) }),
+  payload: buildIpv4({ src: "10.0.0.1", dst: "10.0.0.2", protocol: 1, payload: buildIcmp({ type: 8, code: 0, id: 7, seq, data }) }),
 });
 
 describe("board on the ENC28J60 model", () => {
@@ -42,7 +42,7 @@ describe("board on the ENC28J60 model", () => {
     const { clock, board, got } = rig();
     runVirtual(clock, 50);
     expect(board.failure).toBeNull();
-    const arps = got.filter((f) => parseEth(f).type === 0x0806).map((f) => parseArp(parseEth(f).payload));
+    const arps = got.filter((f) => parseEthernet(f).type === 0x0806).map((f) => parseArp(parseEthernet(f).payload));
     expect(arps.length).toBeGreaterThanOrEqual(1);
     expect(arps[0]).toMatchObject({ op: 1, spa: "10.0.0.2", tpa: "10.0.0.2" });
     expect(board.stack.stats().enc_link_up).toBe(1);
@@ -54,15 +54,15 @@ describe("board on the ENC28J60 model", () => {
     got.length = 0;
     send(peer, arpRequest());
     runVirtual(clock, 20);
-    const reply = got.map((f) => parseEth(f)).find((e) => e.type === 0x0806);
+    const reply = got.map((f) => parseEthernet(f)).find((e) => e.type === 0x0806);
     expect(reply && parseArp(reply.payload)).toMatchObject({ op: 2, sha: BOARD_MAC, spa: "10.0.0.2", tha: PEER_MAC, tpa: "10.0.0.1" });
     for (let seq = 1; seq <= 20; seq++) {
       got.length = 0;
       const data = pattern((seq * 73) % 1400, seq);
       send(peer, echoRequest(seq, data));
       expect(runVirtual(clock, 100, () => got.length > 0)).toBe(true);
-      const ip = parseIpv4(parseEth(got[0]).payload);
-      expect(ip).toMatchObject({ src: "10.0.0.2", dst: "10.0.0.1", proto: 1, checksumValid: true });
+      const ip = parseIpv4(parseEthernet(got[0]).payload);
+      expect(ip).toMatchObject({ src: "10.0.0.2", dst: "10.0.0.1", protocol: 1, checksumValid: true });
       const icmp = parseIcmp(ip.payload);
       expect(icmp).toMatchObject({ type: 0, code: 0, id: 7, seq, checksumValid: true });
       expect(Buffer.compare(Buffer.from(icmp.data), Buffer.from(data))).toBe(0);
@@ -83,7 +83,7 @@ describe("board on the ENC28J60 model", () => {
     expect(board.chip.counters.rxCrcDropped).toBe(1);
     got.length = 0;
     send(peer, echoRequest(2, pattern(64)));
-    expect(runVirtual(clock, 100, () => got.some((f) => parseEth(f).type === 0x0800))).toBe(true);
+    expect(runVirtual(clock, 100, () => got.some((f) => parseEthernet(f).type === 0x0800))).toBe(true);
   });
 
   test("idle board polls only at its deadlines, not in a loop", () => {
@@ -116,7 +116,7 @@ describe("board on the ENC28J60 model", () => {
     got.length = 0;
     const t0 = clock.now();
     send(peer, echoRequest(1, pattern(1000)));
-    expect(runVirtual(clock, 1000, () => got.some((f) => parseEth(f).type === 0x0800))).toBe(true);
+    expect(runVirtual(clock, 1000, () => got.some((f) => parseEthernet(f).type === 0x0800))).toBe(true);
     // ~1046 wire bytes each way, 10 bits a byte at 115200 b/s: about 91 ms each way.
     expect(clock.now() - t0).toBeGreaterThan(170);
     expect(clock.now() - t0).toBeLessThan(260);
@@ -139,8 +139,8 @@ describe("board in real time", () => {
       send(peer, arpRequest());
       send(peer, echoRequest(1, pattern(100)));
       const t0 = Date.now();
-      while (!got.some((f) => parseEth(f).type === 0x0800) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 2));
-      expect(got.some((f) => parseEth(f).type === 0x0800)).toBe(true);
+      while (!got.some((f) => parseEthernet(f).type === 0x0800) && Date.now() - t0 < 2000) await new Promise((r) => setTimeout(r, 2));
+      expect(got.some((f) => parseEthernet(f).type === 0x0800)).toBe(true);
       expect(Date.now() - t0).toBeLessThan(500);
     } finally {
       board.stop();
@@ -173,7 +173,7 @@ describe("board: bad frames on the cable", () => {
     expect(s.enc_rx_drop + s.eth_drop_oversize).toBe(1);
     got.length = 0;
     send(peer, echoRequest(2, pattern(64)));
-    expect(runVirtual(clock, 100, () => got.some((f) => parseEth(f).type === 0x0800))).toBe(true);
+    expect(runVirtual(clock, 100, () => got.some((f) => parseEthernet(f).type === 0x0800))).toBe(true);
   });
 
   test("runts and random bytes with a good FCS are dropped and counted, never answered", () => {

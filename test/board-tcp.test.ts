@@ -52,3 +52,20 @@ describe.each([20_000_000, 8_000_000])("two boards, SPI at %i Hz", (spiHz) => {
     expect(discard.discarded).toBe(MiB);
   });
 });
+
+describe("a connect after the board sat idle", () => {
+  // The module's clock is the time of its last net_poll (docs/ABI.md); an
+  // idle board polls rarely, so a connect must not arm its retransmission
+  // timer from that old time and resend the SYN at once.
+  test("sends its SYN once and gets ESTABLISHED without a retransmission", () => {
+    const { clock, client } = twoBoards(20_000_000);
+    const first = new TcpClient({ ip: "10.0.0.2", port: 7, send: 10 });
+    client.addApp(first);
+    expect(runVirtual(clock, 10_000, () => first.done, 5)).toBe(true);
+    runVirtual(clock, 5_000);
+    const c = new TcpClient({ ip: "10.0.0.2", port: 9, send: 10 });
+    client.addApp(c);
+    expect(runVirtual(clock, 10_000, () => c.connectedAt >= 0, 1)).toBe(true);
+    expect(client.stack.stats().tcp_retransmits).toBe(0);
+  });
+});

@@ -12,6 +12,7 @@ import { describe, expect, test } from "vitest";
 import { runDemo, type DemoSummary } from "../host-sim/demo.js";
 import { readPcap } from "../host-sim/pcap.js";
 import { traceCapture } from "../host-sim/trace/index.js";
+import { ARP_REPLY, ARP_REQUEST, SYN, parseArpFrame, parseTcpFrame } from "../host-sim/wire/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "embertcp-demo-"));
 
@@ -35,7 +36,7 @@ describe("embertcp demo", () => {
     expect(out).toMatch(/\|-- SYN seq=0 -+>\|  SYN-RECEIVED/);
     expect(out).toMatch(/ESTABLISHED +\|<-+ SYN\/ACK seq=0 ack=1 --\|/);
     expect(out).toMatch(/\|-- ACK seq=1 ack=1 -+>\|  ESTABLISHED/);
-    // Seed 001's table: each line's seq is the previous seq plus its length, acks answer them.
+    // Each line's seq is the previous seq plus its length; acks answer them (RFC 9293 §3.4).
     expect(out).toMatch(/A->B +PSH\/ACK +1 +1 +26/);
     expect(out).toMatch(/B->A +PSH\/ACK +1 +27 +26/);
     expect(out).toMatch(/A->B +PSH\/ACK +27 +27 +32/);
@@ -80,5 +81,62 @@ describe("embertcp demo", () => {
     expect(all.stdout.trim().split("\n").length).toBe(s.captureFrames);
     const t = traceCapture(readPcap(file));
     expect(t.malformed).toBe(0);
+  });
+});
+
+describe("embertcp demo explains what a learner sees", () => {
+  test("the four-way close ladder starts from ESTABLISHED on both sides", async () => {
+    const { out } = await demo("close.pcap", 20);
+    const close = out.split("3. Four-way close")[1].split("\n");
+    expect(close[2]).toMatch(/^\s+ESTABLISHED\s+\|\s+\|\s+ESTABLISHED$/);
+    expect(close[3]).toMatch(/FIN-WAIT-1 +\|-- FIN/);
+  });
+
+  test("the connect time is the ARP exchange plus SYN to SYN/ACK on the ladder plus the boards' own time", async () => {
+    const { out, s, file } = await demo("connect.pcap", 20);
+    const m = /A connected to 10\.0\.0\.2:7 in ([\d.]+) ms from tcp_connect to ESTABLISHED: ([\d.]+) ms asking B's MAC by ARP .*?, ([\d.]+) ms from SYN to SYN\/ACK \(the ladder below\), ([\d.]+) ms in the boards/.exec(out);
+    expect(m).not.toBeNull();
+    const [total, arp, handshake, boards] = m!.slice(1).map(Number);
+    expect(Math.abs(arp + handshake + boards - total)).toBeLessThanOrEqual(0.15);
+    // The ladder's SYN/ACK row carries the same time.
+    const synAck = /\n\s+\d+\s+([\d.]+)\s+ESTABLISHED\s+\|<-+ SYN\/ACK seq=0 ack=1/.exec(out);
+    expect(Number(synAck![1]).toFixed(1)).toBe(handshake.toFixed(1));
+    // The ARP time is what the capture shows between A's who-has for B and B's is-at.
+    const recs = readPcap(file).records;
+    const ask = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REQUEST && a.spa === "10.0.0.1" && a.tpa === "10.0.0.2"; })!;
+    const answer = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REPLY && a.spa === "10.0.0.2"; })!;
+    expect(arp).toBeGreaterThan(0);
+    expect((answer.tsMs - ask.tsMs).toFixed(1)).toBe(arp.toFixed(1));
+    expect(s.handshakeMs.toFixed(1)).toBe(total.toFixed(1));
+  });
+
+  test("A's SYN during the flood is on the wire once, and every SYN B saw is accounted for", async () => {
+    const { out, s, file } = await demo("syns.pcap");
+    const fromA = readPcap(file).records.filter((r) => {
+      const p = parseTcpFrame(r.data);
+      return typeof p !== "string" && p.ip.src === "10.0.0.1" && p.tcp.dstPort === 80 && (p.tcp.flags & 0x12) === SYN;
+    });
+    expect(fromA.length).toBe(1);
+    expect(s.synRx).toBe(s.spoofedSyns + 1);
+    expect(out).toContain(`B saw ${s.synRx} SYNs on port 80: the 400 forged and 1 from A`);
+  });
+});
+
+describe.runIf(haveTshark || !!process.env.CI)("tshark -z expert on the demo's capture", () => {
+  test("shows no warning or error, and every note it shows is explained by the demo", () => {
+    const file = join(dir, "expert.pcap");
+    const run = spawnSync(process.execPath, ["bin/embertcp.js", "demo", "--fast", "--pcap", file], { encoding: "utf8", timeout: 120_000 });
+    expect(run.status).toBe(0);
+    const r = spawnSync("tshark", ["-n", "-r", file, "-q", "-z", "expert"], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/^(Errors|Warns|Warnings) \(/m);
+    const notes = (r.stdout.split(/^Notes \(\d+\)/m)[1] ?? "").split(/^\S.*\(\d+\)\n=+/m)[0];
+    const rows = [...notes.matchAll(/^\s+(\d+)\s+\S+\s+\S+\s+(.+)$/gm)].map((x) => ({ n: Number(x[1]), what: x[2].trim() }));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { n, what } of rows) {
+      if (/connection closing/.test(what)) expect(run.stdout).toContain('"connection closing" notes are the close in 3');
+      else if (/retransmission/.test(what)) expect(run.stdout).toContain(`${n} "suspected retransmission" notes are SYN-ACKs B sent again`);
+      else throw new Error(`a note the demo does not explain: ${n} × ${what}`);
+    }
   });
 });

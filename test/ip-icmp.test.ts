@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { checksum, ethFrame, icmpPacket, ipv4Packet, parseEth, parseIcmp, parseIpv4, pattern } from "./helpers/frames.js";
-import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
+import { internetChecksum, buildEthernet, buildIcmp, buildIpv4, parseEthernet, parseIcmp, parseIpv4, pattern } from "../host-sim/wire/index.js";
+import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newIpBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
 
 /** A board that already knows the peer's MAC. */
 function boardWithPeer() {
-  const b = newBoard();
+  const b = newIpBoard();
   b.stack.input(peerArpRequest());
   b.stack.takeSent();
   return b;
@@ -18,18 +18,18 @@ describe("ICMP echo", () => {
     const [f, ...rest] = b.stack.takeSent();
     expect(rest).toEqual([]);
     expect(f.length).toBe(14 + 20 + 8 + n);
-    const e = parseEth(f);
+    const e = parseEthernet(f);
     expect(e).toMatchObject({ dst: PEER_MAC, src: BOARD_MAC, type: 0x0800 });
     const ipH = parseIpv4(e.payload);
     expect(ipH).toMatchObject({
       version: 4, ihl: 5, tos: 0, totalLength: 20 + 8 + n, flags: 0b010, fragOffset: 0,
-      ttl: 64, proto: 1, checksumValid: true, src: BOARD_IP, dst: PEER_IP,
+      ttl: 64, protocol: 1, checksumValid: true, src: BOARD_IP, dst: PEER_IP,
     });
     const icmp = parseIcmp(ipH.payload);
     expect(icmp).toMatchObject({ type: 0, code: 0, id: 0xbeef, seq: 0x0102, checksumValid: true });
     expect(icmp.data).toEqual(data);
     // The reply is the request with type 0 and a fresh checksum.
-    const expected = icmpPacket({ type: 0, code: 0, id: 0xbeef, seq: 0x0102, data });
+    const expected = buildIcmp({ type: 0, code: 0, id: 0xbeef, seq: 0x0102, data });
     expect(ipH.payload).toEqual(expected);
     expect(b.stack.stats()).toMatchObject({ icmp_rx: 1, icmp_echo_replies: 1, ip_rx: 1, ip_tx: 1 });
   });
@@ -38,7 +38,7 @@ describe("ICMP echo", () => {
     const b = boardWithPeer();
     b.stack.input(echoRequest(pattern(8), 1, 1));
     b.stack.input(echoRequest(pattern(8), 1, 2));
-    const ids = b.stack.takeSent().map((f) => parseIpv4(parseEth(f).payload).id);
+    const ids = b.stack.takeSent().map((f) => parseIpv4(parseEthernet(f).payload).id);
     expect(ids).toHaveLength(2);
     expect(ids[1]).toBe((ids[0] + 1) & 0xffff);
   });
@@ -47,7 +47,7 @@ describe("ICMP echo", () => {
     const b = boardWithPeer();
     b.stack.input(echoRequest(pattern(20), 3, 4, { ihl: 6 }));
     const [f] = b.stack.takeSent();
-    const ipH = parseIpv4(parseEth(f).payload);
+    const ipH = parseIpv4(parseEthernet(f).payload);
     expect(ipH.ihl).toBe(5);
     expect(parseIcmp(ipH.payload)).toMatchObject({ type: 0, id: 3, seq: 4, checksumValid: true });
   });
@@ -60,19 +60,19 @@ describe("ICMP echo", () => {
     padded.fill(0xaa, f.length);
     b.stack.input(padded);
     const [r] = b.stack.takeSent();
-    expect(parseIcmp(parseIpv4(parseEth(r).payload).payload)).toMatchObject({ type: 0, checksumValid: true, data: new Uint8Array(0) });
+    expect(parseIcmp(parseIpv4(parseEthernet(r).payload).payload)).toMatchObject({ type: 0, checksumValid: true, data: new Uint8Array(0) });
   });
 
   test("bad ICMP checksum → no reply, icmp_drop_checksum", () => {
     const b = boardWithPeer();
-    b.stack.input(peerIpFrame({ proto: 1, payload: icmpPacket({ type: 8, code: 0, id: 1, seq: 1, data: pattern(8), checksum: 0x1234 }) }));
+    b.stack.input(peerIpFrame({ protocol: 1, payload: buildIcmp({ type: 8, code: 0, id: 1, seq: 1, data: pattern(8), checksum: 0x1234 }) }));
     expect(b.stack.takeSent()).toEqual([]);
     expect(b.stack.stats()).toMatchObject({ icmp_drop_checksum: 1, icmp_echo_replies: 0 });
   });
 
   test("ICMP shorter than its 8-byte header → no reply, icmp_drop_checksum", () => {
     const b = boardWithPeer();
-    b.stack.input(peerIpFrame({ proto: 1, payload: Uint8Array.of(8, 0, 0xf7, 0xff) }));
+    b.stack.input(peerIpFrame({ protocol: 1, payload: Uint8Array.of(8, 0, 0xf7, 0xff) }));
     expect(b.stack.takeSent()).toEqual([]);
     expect(b.stack.stats().icmp_drop_checksum).toBe(1);
   });
@@ -84,15 +84,15 @@ describe("ICMP echo", () => {
     ["timestamp", 13, 0],
   ])("%s → not answered, icmp_drop_type", (_n, type, code) => {
     const b = boardWithPeer();
-    b.stack.input(peerIpFrame({ proto: 1, payload: icmpPacket({ type, code, id: 1, seq: 1, data: pattern(8) }) }));
+    b.stack.input(peerIpFrame({ protocol: 1, payload: buildIcmp({ type, code, id: 1, seq: 1, data: pattern(8) }) }));
     expect(b.stack.takeSent()).toEqual([]);
     expect(b.stack.stats().icmp_drop_type).toBe(1);
   });
 
   test.each(["255.255.255.255", "10.0.0.255"])("echo to broadcast %s → not answered (RFC 1122 §3.2.2.6)", (dst) => {
     const b = boardWithPeer();
-    b.stack.input(ethFrame({ dst: "ff:ff:ff:ff:ff:ff", src: PEER_MAC, type: 0x0800,
-      payload: ipv4Packet({ src: PEER_IP, dst, proto: 1, payload: icmpPacket({ type: 8, code: 0, id: 1, seq: 1, data: pattern(8) }) }) }));
+    b.stack.input(buildEthernet({ dst: "ff:ff:ff:ff:ff:ff", src: PEER_MAC, type: 0x0800,
+      payload: buildIpv4({ src: PEER_IP, dst, protocol: 1, payload: buildIcmp({ type: 8, code: 0, id: 1, seq: 1, data: pattern(8) }) }) }));
     expect(b.stack.takeSent()).toEqual([]);
     expect(b.stack.stats()).toMatchObject({ icmp_rx: 1, icmp_drop_broadcast: 1 });
   });
@@ -101,7 +101,7 @@ describe("ICMP echo", () => {
     const b = boardWithPeer();
     b.stack.input(echoRequest(pattern(33)));
     const [f] = b.stack.takeSent();
-    const icmpBytes = parseIpv4(parseEth(f).payload).payload;
-    expect(checksum(icmpBytes)).toBe(0);
+    const icmpBytes = parseIpv4(parseEthernet(f).payload).payload;
+    expect(internetChecksum(icmpBytes)).toBe(0);
   });
 });

@@ -1,16 +1,16 @@
 import { describe, expect, test } from "vitest";
-import { ethFrame, icmpPacket, ipv4Packet, pattern } from "./helpers/frames.js";
-import { BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
+import { buildEthernet, buildIcmp, buildIpv4, pattern } from "../host-sim/wire/index.js";
+import { BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newIpBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
 import type { StatName } from "../host-sim/abi-tables.js";
 
 function boardWithPeer() {
-  const b = newBoard();
+  const b = newIpBoard();
   b.stack.input(peerArpRequest());
   b.stack.takeSent();
   return b;
 }
 
-const echo = () => icmpPacket({ type: 8, code: 0, id: 1, seq: 1, data: pattern(16) });
+const echo = () => buildIcmp({ type: 8, code: 0, id: 1, seq: 1, data: pattern(16) });
 
 /** Feed one frame; expect no reply and exactly the named drop counter to rise by one. */
 function expectDropped(frame: Uint8Array, counter: StatName) {
@@ -26,31 +26,31 @@ function expectDropped(frame: Uint8Array, counter: StatName) {
 
 describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
   test("bad header checksum → ip_drop_checksum", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), checksum: 0xdead }), "ip_drop_checksum");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), checksum: 0xdead }), "ip_drop_checksum");
   });
 
   test("destination neither ours nor broadcast → ip_drop_not_ours", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), dst: "10.0.0.3" }), "ip_drop_not_ours");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), dst: "10.0.0.3" }), "ip_drop_not_ours");
   });
 
   test.each([0, 1, 4])("IHL %i (< 5) → ip_drop_header", (ihl) => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), ihl }), "ip_drop_header");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), ihl }), "ip_drop_header");
   });
 
   test("version 6 in an IPv4 frame → ip_drop_header", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), version: 6 }), "ip_drop_header");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), version: 6 }), "ip_drop_header");
   });
 
   test("total length past the end of the frame → ip_drop_header", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), totalLength: 20 + 24 + 1 }), "ip_drop_header");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), totalLength: 20 + 24 + 1 }), "ip_drop_header");
   });
 
   test("total length shorter than the header → ip_drop_header", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), totalLength: 19 }), "ip_drop_header");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), totalLength: 19 }), "ip_drop_header");
   });
 
   test("IHL pointing past the total length → ip_drop_header", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: new Uint8Array(0), ihl: 15, totalLength: 40 }), "ip_drop_header");
+    expectDropped(peerIpFrame({ protocol: 1, payload: new Uint8Array(0), ihl: 15, totalLength: 40 }), "ip_drop_header");
   });
 
   test.each([
@@ -58,35 +58,35 @@ describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
     ["offset 185", { fragOffset: 185 }],
     ["last fragment (offset 1, MF clear)", { fragOffset: 1 }],
   ])("fragment (%s) → ip_drop_fragment", (_n, over) => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), ...over }), "ip_drop_fragment");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), ...over }), "ip_drop_fragment");
   });
 
   test("DF alone is not a fragment: answered", () => {
     const b = boardWithPeer();
-    b.stack.input(peerIpFrame({ proto: 1, payload: echo(), flags: 0b010 }));
+    b.stack.input(peerIpFrame({ protocol: 1, payload: echo(), flags: 0b010 }));
     expect(b.stack.takeSent()).toHaveLength(1);
   });
 
   test("protocol 17 (UDP) → ip_drop_proto", () => {
-    expectDropped(peerIpFrame({ proto: 17, payload: pattern(12) }), "ip_drop_proto");
+    expectDropped(peerIpFrame({ protocol: 17, payload: pattern(12) }), "ip_drop_proto");
   });
 
   test.each(["255.255.255.255", "224.0.0.1", "10.0.0.255"])("source %s (broadcast/multicast) → ip_drop_header", (src) => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo(), src }), "ip_drop_header");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), src }), "ip_drop_header");
   });
 });
 
 describe("Ethernet input", () => {
   test("frame for another MAC → eth_drop_not_ours", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo() }, PEER_MAC, "02:00:00:00:00:33"), "eth_drop_not_ours");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo() }, PEER_MAC, "02:00:00:00:00:33"), "eth_drop_not_ours");
   });
 
   test("multicast destination MAC → eth_drop_not_ours", () => {
-    expectDropped(peerIpFrame({ proto: 1, payload: echo() }, PEER_MAC, "01:00:5e:00:00:01"), "eth_drop_not_ours");
+    expectDropped(peerIpFrame({ protocol: 1, payload: echo() }, PEER_MAC, "01:00:5e:00:00:01"), "eth_drop_not_ours");
   });
 
   test("EtherType 0x86dd (IPv6) → eth_drop_type", () => {
-    expectDropped(ethFrame({ dst: BOARD_MAC, src: PEER_MAC, type: 0x86dd, payload: pattern(40) }), "eth_drop_type");
+    expectDropped(buildEthernet({ dst: BOARD_MAC, src: PEER_MAC, type: 0x86dd, payload: pattern(40) }), "eth_drop_type");
   });
 
   test("a frame longer than 1518 bytes → eth_drop_oversize", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ethFrame, icmpPacket, ipv4Packet, pattern } from "./helpers/frames.js";
-import { BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
+import { buildEthernet, buildIcmp, buildIpv4, pattern } from "../host-sim/wire/index.js";
+import { BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newIpBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
 
 /** xorshift32 for reproducible garbage. */
 function rng(seed: number) {
@@ -10,16 +10,16 @@ function rng(seed: number) {
 
 describe("any frame from the wire", () => {
   test("100,000 mixed frames: no trap, memory unchanged, every frame accounted for", () => {
-    const b = newBoard();
+    const b = newIpBoard();
     const r = rng(12345);
     const size = b.stack.exports.memory.buffer.byteLength;
     const templates = [
       peerArpRequest(),
       echoRequest(pattern(56)),
       echoRequest(pattern(1472)),
-      peerIpFrame({ proto: 6, payload: pattern(40) }),
-      peerIpFrame({ proto: 17, payload: pattern(20) }),
-      ethFrame({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0800, payload: ipv4Packet({ src: PEER_IP, dst: "10.0.0.2", proto: 1, flags: 1, payload: icmpPacket({ type: 8, code: 0, id: 1, seq: 1, data: pattern(8) }) }) }),
+      peerIpFrame({ protocol: 6, payload: pattern(40) }),
+      peerIpFrame({ protocol: 17, payload: pattern(20) }),
+      buildEthernet({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0800, payload: buildIpv4({ src: PEER_IP, dst: "10.0.0.2", protocol: 1, flags: 1, payload: buildIcmp({ type: 8, code: 0, id: 1, seq: 1, data: pattern(8) }) }) }),
     ];
     let replies = 0;
     for (let i = 0; i < 100_000; i++) {

@@ -8,7 +8,8 @@ import { createMockSerialPair, createPair, LearningSwitch, withFaults } from "..
 import { PcapWriter, readPcap, tapLink } from "../host-sim/pcap.js";
 import { traceCapture } from "../host-sim/trace/index.js";
 import { A_MAC, B_MAC, seedConversation } from "./helpers/links-capture.js";
-import { bytesFrom, runUntilIdle, tcpFrame } from "./helpers/links-frames.js";
+import { pattern, tcpFrame } from "../host-sim/wire/index.js";
+import { runUntilIdle } from "./helpers/links-frames.js";
 import { waitFor } from "./helpers/links-socat.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "embertcp-compose-"));
@@ -21,7 +22,7 @@ describe("crc32 (IEEE 802.3 FCS)", () => {
 
   test("FCS goes least significant byte first, so a frame plus its FCS leaves the CRC-32 residue 0x2144DF1C", () => {
     for (let i = 1; i < 50; i++) {
-      const f = appendFcs(bytesFrom(i, 14 + i * 29));
+      const f = appendFcs(pattern(14 + i * 29, i));
       expect(crc32(f)).toBe(0x2144df1c);
       expect(fcsValid(f)).toBe(true);
       const bad = f.slice();
@@ -46,7 +47,7 @@ describe("links compose", () => {
     a.onFrame = (f) => atA.push(f);
     b.onFrame = (f) => atB.push(f);
     // Play the conversation: each side sends its segments in order, one per ms.
-    seedConversation().forEach((s, i) => clock.at(i, () => (s.srcMac === A_MAC ? a : b).send(appendFcs(tcpFrame(s)))));
+    seedConversation().forEach((s, i) => clock.at(i, () => (s.srcMac === A_MAC ? a : b).send(appendFcs(tcpFrame(s, { srcMac: s.srcMac, dstMac: s.dstMac })))));
     runUntilIdle(clock);
     w.close();
     expect(atB.length + atA.length).toBe(13);
@@ -70,7 +71,7 @@ describe("links compose", () => {
       const got: Uint8Array[] = [];
       dest.onFrame = (f) => got.push(f);
       const noisy = withFaults(serial.a, clock, { seed: 99, corrupt: 0.3, direction: "out" });
-      for (let i = 0; i < 200; i++) noisy.send(appendFcs(tcpFrame({ srcIp: "10.0.0.1", dstIp: "10.0.0.2", srcPort: 1, dstPort: 2, seq: i, flags: 0x10, payload: bytesFrom(i + 1, 64) })));
+      for (let i = 0; i < 200; i++) noisy.send(appendFcs(tcpFrame({ srcIp: "10.0.0.1", dstIp: "10.0.0.2", srcPort: 1, dstPort: 2, seq: i, flags: 0x10, payload: pattern(64, i + 1) })));
       const corrupted = noisy.stats()["out.corrupted"];
       expect(corrupted).toBeGreaterThan(30);
       // Frames cross the mock serial line on the event loop; the switch then forwards in virtual time.

@@ -4,7 +4,8 @@ import { createPair } from "../host-sim/links/pair.js";
 import { slipEncode } from "../host-sim/links/slip.js";
 import { LearningSwitch } from "../host-sim/links/switch.js";
 import type { LinkEnd } from "../host-sim/links/types.js";
-import { BROADCAST, bytesFrom, runUntilIdle, testFrame } from "./helpers/links-frames.js";
+import { BROADCAST_MAC, pattern } from "../host-sim/wire/index.js";
+import { runUntilIdle, testFrame } from "./helpers/links-frames.js";
 
 describe("VirtualClock", () => {
   test("timers fire in time order, equal times in scheduling order, cancelled ones never", () => {
@@ -51,7 +52,7 @@ describe("VirtualClock", () => {
 
   test("many timers with random times come out sorted and stable", () => {
     const c = new VirtualClock();
-    const times = bytesFrom(42, 5000);
+    const times = pattern(5000, 42);
     const fired: Array<[number, number]> = [];
     times.forEach((t, i) => c.at(t % 50, () => fired.push([c.now(), i])));
     for (let i = 0; i < 5000; i += 3) c.cancel(i + 1);
@@ -70,7 +71,7 @@ describe("in-process pair", () => {
     const [a, b] = createPair(clock);
     const got: Uint8Array[] = [];
     b.onFrame = (f) => got.push(f);
-    const f1 = testFrame(B, A, bytesFrom(1, 50)), f2 = testFrame(B, A, bytesFrom(2, 50));
+    const f1 = testFrame(B, A, pattern(50, 1)), f2 = testFrame(B, A, pattern(50, 2));
     const sent1 = f1.slice();
     a.send(f1);
     f1.fill(0); // the sender may reuse its buffer
@@ -88,7 +89,7 @@ describe("in-process pair", () => {
     let depth = 0, maxDepth = 0, pings = 0;
     b.onFrame = (f) => { depth++; maxDepth = Math.max(maxDepth, depth); b.send(f); depth--; };
     a.onFrame = (f) => { if (++pings < 10) a.send(f); };
-    a.send(testFrame(B, A, bytesFrom(3, 20)));
+    a.send(testFrame(B, A, pattern(20, 3)));
     runUntilIdle(clock);
     expect(pings).toBe(10);
     expect(maxDepth).toBe(1);
@@ -99,7 +100,7 @@ describe("in-process pair", () => {
     const [a, b] = createPair(clock, { latencyMs: 3, baud: 115200 });
     const at: number[] = [];
     b.onFrame = () => at.push(clock.now());
-    const f = testFrame(B, A, bytesFrom(4, 100));
+    const f = testFrame(B, A, pattern(100, 4));
     const lineMs = (slipEncode(f).length * 10 * 1000) / 115200;
     a.send(f); a.send(f);
     expect(a.lineIdleAt()).toBeCloseTo(2 * lineMs, 9);
@@ -113,10 +114,10 @@ describe("in-process pair", () => {
     const [a, b] = createPair(clock, { checkFcs: true });
     const got: Uint8Array[] = [];
     b.onFrame = (f) => got.push(f);
-    const bad = testFrame(B, A, bytesFrom(5, 30));
+    const bad = testFrame(B, A, pattern(30, 5));
     bad[40] ^= 0x80;
     a.send(bad);
-    a.send(testFrame(B, A, bytesFrom(6, 30)));
+    a.send(testFrame(B, A, pattern(30, 6)));
     runUntilIdle(clock);
     expect(got.length).toBe(1);
     expect(b.stats().dropBadFcs).toBe(1);
@@ -132,7 +133,7 @@ describe("in-process pair", () => {
     expect(downs).toEqual([]);
     runUntilIdle(clock);
     expect(downs).toEqual(["peer closed"]);
-    b.send(testFrame(A, B, bytesFrom(1, 20)));
+    b.send(testFrame(A, B, pattern(20, 1)));
     expect(b.stats().dropClosed).toBe(1);
   });
 
@@ -141,9 +142,9 @@ describe("in-process pair", () => {
     const [a, b] = createPair(clock, { latencyMs: 5 });
     const got: Uint8Array[] = [];
     b.onFrame = (f) => got.push(f);
-    a.send(testFrame(B, A, bytesFrom(7, 30)));
+    a.send(testFrame(B, A, pattern(30, 7)));
     a.close();
-    a.send(testFrame(B, A, bytesFrom(7, 30)));
+    a.send(testFrame(B, A, pattern(30, 7)));
     runUntilIdle(clock);
     expect(got).toEqual([]);
     expect(a.stats().dropClosed).toBe(1);
@@ -163,17 +164,17 @@ describe("learning switch", () => {
 
   test("unknown unicast floods to every other port, then the reply is forwarded to the learned port only", () => {
     const { sw, ends, got, run } = rig(4);
-    const q = testFrame(B, A, bytesFrom(1, 40));
+    const q = testFrame(B, A, pattern(40, 1));
     ends[0].send(q);
     run();
     expect(got.map((g) => g.length)).toEqual([0, 1, 1, 1]);
     expect(got[1][0]).toEqual(q);
-    const r = testFrame(A, B, bytesFrom(2, 40));
+    const r = testFrame(A, B, pattern(40, 2));
     ends[1].send(r);
     run();
     expect(got.map((g) => g.length)).toEqual([1, 1, 1, 1]);
     expect(got[0][0]).toEqual(r);
-    ends[0].send(testFrame(B, A, bytesFrom(3, 40)));
+    ends[0].send(testFrame(B, A, pattern(40, 3)));
     run();
     expect(got.map((g) => g.length)).toEqual([1, 2, 1, 1]);
     expect(sw.stats()).toMatchObject({ framesIn: 3, flooded: 1, forwarded: 2, learned: 2 });
@@ -182,22 +183,22 @@ describe("learning switch", () => {
 
   test("broadcast and multicast always flood, even to learned addresses", () => {
     const { ends, got, run } = rig(3);
-    ends[1].send(testFrame(A, B, bytesFrom(1, 40)));
-    ends[2].send(testFrame(A, C, bytesFrom(1, 40)));
+    ends[1].send(testFrame(A, B, pattern(40, 1)));
+    ends[2].send(testFrame(A, C, pattern(40, 1)));
     run();
     got.forEach((g) => g.splice(0));
-    ends[0].send(testFrame(BROADCAST, A, bytesFrom(2, 40)));
-    ends[0].send(testFrame("01:00:5e:00:00:01", A, bytesFrom(3, 40)));
+    ends[0].send(testFrame(BROADCAST_MAC, A, pattern(40, 2)));
+    ends[0].send(testFrame("01:00:5e:00:00:01", A, pattern(40, 3)));
     run();
     expect(got.map((g) => g.length)).toEqual([0, 2, 2]);
   });
 
   test("a frame for an address on the ingress port is filtered", () => {
     const { sw, ends, got, run } = rig(3);
-    ends[0].send(testFrame(BROADCAST, A, bytesFrom(1, 40)));
+    ends[0].send(testFrame(BROADCAST_MAC, A, pattern(40, 1)));
     run();
     got.forEach((g) => g.splice(0));
-    ends[0].send(testFrame(A, D, bytesFrom(2, 40)));
+    ends[0].send(testFrame(A, D, pattern(40, 2)));
     run();
     expect(got.map((g) => g.length)).toEqual([0, 0, 0]);
     expect(sw.stats().filtered).toBe(1);
@@ -205,15 +206,15 @@ describe("learning switch", () => {
 
   test("a station that moves is re-learned; silent addresses age out and are flooded again", () => {
     const { clock, sw, ends, got, run } = rig(3);
-    ends[0].send(testFrame(BROADCAST, A, bytesFrom(1, 40)));
+    ends[0].send(testFrame(BROADCAST_MAC, A, pattern(40, 1)));
     run();
-    ends[2].send(testFrame(BROADCAST, A, bytesFrom(1, 40)));
+    ends[2].send(testFrame(BROADCAST_MAC, A, pattern(40, 1)));
     run();
     expect(sw.macTable().get(A)).toBe(3);
     expect(sw.stats().moved).toBe(1);
     got.forEach((g) => g.splice(0));
     clock.advance(1500);
-    ends[1].send(testFrame(A, B, bytesFrom(2, 40)));
+    ends[1].send(testFrame(A, B, pattern(40, 2)));
     run();
     expect(got.map((g) => g.length)).toEqual([1, 0, 1]);
     expect(sw.stats().aged).toBe(1);
@@ -221,7 +222,7 @@ describe("learning switch", () => {
 
   test("bad FCS and runt frames are dropped at the switch", () => {
     const { sw, ends, got, run } = rig(2);
-    const bad = testFrame(B, A, bytesFrom(1, 40));
+    const bad = testFrame(B, A, pattern(40, 1));
     bad[30] ^= 4;
     ends[0].send(bad);
     ends[0].send(new Uint8Array(10));
@@ -244,7 +245,7 @@ describe("learning switch", () => {
     expect(sw.portNumbers()).toEqual([1, 2]);
     const got: Uint8Array[] = [];
     e2.onFrame = (f) => got.push(f);
-    e1.send(testFrame(BROADCAST, A, bytesFrom(1, 40)));
+    e1.send(testFrame(BROADCAST_MAC, A, pattern(40, 1)));
     runUntilIdle(clock);
     expect(got.length).toBe(1);
     expect(sw.stats().portsDown).toBe(1);
@@ -253,10 +254,10 @@ describe("learning switch", () => {
   test("ten stations on one switch: every unicast reaches exactly its destination once learned", () => {
     const { ends, got, run } = rig(10);
     const mac = (i: number) => `02:00:00:00:01:${i.toString(16).padStart(2, "0")}`;
-    for (let i = 0; i < 10; i++) ends[i].send(testFrame(BROADCAST, mac(i), bytesFrom(i + 1, 30)));
+    for (let i = 0; i < 10; i++) ends[i].send(testFrame(BROADCAST_MAC, mac(i), pattern(30, i + 1)));
     run();
     got.forEach((g) => g.splice(0));
-    for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) if (i !== j) ends[i].send(testFrame(mac(j), mac(i), bytesFrom(i * 10 + j + 1, 30)));
+    for (let i = 0; i < 10; i++) for (let j = 0; j < 10; j++) if (i !== j) ends[i].send(testFrame(mac(j), mac(i), pattern(30, i * 10 + j + 1)));
     run();
     got.forEach((g, j) => {
       expect(g.length).toBe(9);

@@ -4,7 +4,8 @@ import { VirtualClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { createMockSerialPair, SerialLink } from "../host-sim/links/serial.js";
 import { slipEncode } from "../host-sim/links/slip.js";
-import { bytesFrom, testFrame } from "./helpers/links-frames.js";
+import { pattern } from "../host-sim/wire/index.js";
+import { testFrame } from "./helpers/links-frames.js";
 import { ptyPair, type PtyPair, toolGate, waitFor } from "./helpers/links-socat.js";
 
 const A = "02:00:00:00:00:0a", B = "02:00:00:00:00:0b";
@@ -12,7 +13,7 @@ const u8 = (...b: number[]) => Uint8Array.from(b);
 
 /** Frames whose payloads are full of SLIP specials, so escaping is exercised. */
 function nastyFrame(i: number, len = 60 + (i * 37) % 1400): Uint8Array {
-  const p = bytesFrom(i + 1, len);
+  const p = pattern(len, i + 1);
   for (let k = i % 5; k < p.length; k += 7) p[k] = k % 2 ? 0xc0 : 0xdb;
   return testFrame(B, A, p);
 }
@@ -48,7 +49,7 @@ describe("serial link on the mock binding (back-to-back pair)", () => {
     badFcs[20] ^= 0x01;
     const brokenEsc = slipEncode(nastyFrame(4)).slice();
     brokenEsc.set([0xdb, 0x42], 10);
-    const oversize = slipEncode(appendFcs(bytesFrom(7, 1519)));
+    const oversize = slipEncode(appendFcs(pattern(1519, 7)));
     const bytes = [
       ...slipEncode(good1),
       0x11, 0x22, 0x33, // noise between frames, flushed by the next leading END
@@ -82,8 +83,8 @@ describe("serial link on the mock binding (back-to-back pair)", () => {
   test("send of a frame longer than 1522 bytes is refused and counted", async () => {
     const { a, b } = createMockSerialPair();
     cleanups.push(() => a.close(), () => b.close());
-    a.send(appendFcs(bytesFrom(1, 1519)));
-    a.send(appendFcs(bytesFrom(1, 1518)));
+    a.send(appendFcs(pattern(1519, 1)));
+    a.send(appendFcs(pattern(1518, 1)));
     expect(a.stats()).toMatchObject({ dropOversizeOut: 1, framesOut: 1 });
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { SLIP_END, SLIP_ESC, SLIP_ESC_END, SLIP_ESC_ESC, SlipDecoder, type SlipError, slipEncode, slipEncodedLength } from "../host-sim/links/slip.js";
-import { bytesFrom } from "./helpers/links-frames.js";
+import { pattern } from "../host-sim/wire/index.js";
 
 function decodeAll(chunks: Uint8Array[], max = 1522): { packets: number[][]; errors: SlipError[] } {
   const d = new SlipDecoder(max);
@@ -42,12 +42,12 @@ describe("slip encode (RFC 1055)", () => {
 
 describe("slip decode", () => {
   test("a frame split across one-byte chunks and random chunks", () => {
-    const frames = [bytesFrom(1, 600), u8(0xc0, 0xdb, 0xc0, 0xdb), bytesFrom(2, 1500)];
+    const frames = [pattern(600, 1), u8(0xc0, 0xdb, 0xc0, 0xdb), pattern(1500, 2)];
     const wire = Uint8Array.from(frames.flatMap((f) => [...slipEncode(f)]));
     const ones = [...wire].map((b) => u8(b));
     expect(decodeAll(ones).packets).toEqual(frames.map((f) => [...f]));
     const chunks: Uint8Array[] = [];
-    const cuts = bytesFrom(9, 200);
+    const cuts = pattern(200, 9);
     for (let i = 0, k = 0; i < wire.length; k++) {
       const n = 1 + (cuts[k % cuts.length] % 37);
       chunks.push(wire.subarray(i, i + n));
@@ -80,17 +80,17 @@ describe("slip decode", () => {
   });
 
   test("a packet longer than the limit is dropped as oversize at its END", () => {
-    const r = decodeAll([slipEncode(bytesFrom(3, 11)), slipEncode(bytesFrom(4, 10)), slipEncode(bytesFrom(5, 9))], 10);
+    const r = decodeAll([slipEncode(pattern(11, 3)), slipEncode(pattern(10, 4)), slipEncode(pattern(9, 5))], 10);
     expect(r.errors).toEqual(["oversize"]);
-    expect(r.packets).toEqual([[...bytesFrom(4, 10)], [...bytesFrom(5, 9)]]);
+    expect(r.packets).toEqual([[...pattern(10, 4)], [...pattern(9, 5)]]);
   });
 
   test("a truncated packet is merged with nothing: the leading END of the next frame ends it", () => {
-    const whole = slipEncode(bytesFrom(6, 40));
+    const whole = slipEncode(pattern(40, 6));
     const cut = whole.subarray(0, 20); // sender died mid-frame
     const r = decodeAll([cut, slipEncode(u8(1, 2, 3))]);
     // The stub comes out as its own (short, bad) packet, the next frame intact.
-    expect(r.packets).toEqual([[...bytesFrom(6, 40).subarray(0, 19)], [1, 2, 3]]);
+    expect(r.packets).toEqual([[...pattern(40, 6).subarray(0, 19)], [1, 2, 3]]);
   });
 
   test("partialLength reports an unfinished packet", () => {

@@ -8,7 +8,8 @@ import { appendFcs } from "../host-sim/crc32.js";
 import { createPair } from "../host-sim/links/pair.js";
 import { PcapWriter, readPcap, tapLink } from "../host-sim/pcap.js";
 import { seedConversation, writeCapture } from "./helpers/links-capture.js";
-import { ACK, bytesFrom, PSH, runUntilIdle, tcpFrame, testFrame, udpFrame } from "./helpers/links-frames.js";
+import { ACK, PSH, pattern, tcpFrame, udpFrame } from "../host-sim/wire/index.js";
+import { runUntilIdle, testFrame } from "./helpers/links-frames.js";
 import { toolGate } from "./helpers/links-socat.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "embertcp-pcap-"));
@@ -39,10 +40,10 @@ describe("pcap writer and reader", () => {
   test("records: FCS stripped, clock timestamps (µs) plus epoch, lengths", () => {
     const clock = new VirtualClock(0);
     const { w, bytes } = memWriter(clock, { epochMs: 1_700_000_000_000 });
-    const f1 = testFrame("02:00:00:00:00:02", "02:00:00:00:00:01", bytesFrom(1, 100));
+    const f1 = testFrame("02:00:00:00:00:02", "02:00:00:00:00:01", pattern(100, 1));
     w.write(f1);
     clock.advanceTo(1234.5678);
-    const f2 = testFrame("02:00:00:00:00:01", "02:00:00:00:00:02", bytesFrom(2, 10));
+    const f2 = testFrame("02:00:00:00:00:01", "02:00:00:00:00:02", pattern(10, 2));
     w.write(f2);
     const b = bytes();
     const dv = new DataView(b.buffer);
@@ -60,7 +61,7 @@ describe("pcap writer and reader", () => {
 
   test("snaplen keeps the first bytes and the original length", () => {
     const { w, bytes } = memWriter(new VirtualClock(), { snaplen: 64 });
-    const f = testFrame("02:00:00:00:00:02", "02:00:00:00:00:01", bytesFrom(3, 300));
+    const f = testFrame("02:00:00:00:00:02", "02:00:00:00:00:01", pattern(300, 3));
     w.write(f);
     const r = readPcap(bytes());
     expect(r.records[0].data).toEqual(f.subarray(0, 64));
@@ -90,7 +91,7 @@ describe("pcap writer and reader", () => {
     const got: Uint8Array[] = [];
     ta.onFrame = (f) => got.push(f);
     b.onFrame = (f) => b.send(f.slice().reverse().reverse());
-    const f = testFrame("02:00:00:00:00:02", "02:00:00:00:00:01", bytesFrom(4, 50));
+    const f = testFrame("02:00:00:00:00:02", "02:00:00:00:00:01", pattern(50, 4));
     ta.send(f);
     runUntilIdle(clock);
     expect(got).toEqual([f]);
@@ -144,8 +145,8 @@ describe.runIf(tshark)("captures read by tshark", () => {
     const ta = tapLink(a, w);
     b.onFrame = () => {};
     for (let i = 0; i < 200; i++) {
-      ta.send(appendFcs(tcpFrame({ srcIp: "10.1.0.1", dstIp: "10.1.0.2", srcPort: 1024 + i, dstPort: 7, seq: i * 1000, ack: 1, flags: PSH | ACK, payload: bytesFrom(i + 1, i * 7) })));
-      ta.send(appendFcs(udpFrame({ srcIp: "10.1.0.1", dstIp: "10.1.0.2", srcPort: 9, dstPort: 9, payload: bytesFrom(i + 2, i) })));
+      ta.send(appendFcs(tcpFrame({ srcIp: "10.1.0.1", dstIp: "10.1.0.2", srcPort: 1024 + i, dstPort: 7, seq: i * 1000, ack: 1, flags: PSH | ACK, payload: pattern(i * 7, i + 1) })));
+      ta.send(appendFcs(udpFrame({ srcIp: "10.1.0.1", dstIp: "10.1.0.2", srcPort: 9, dstPort: 9, payload: pattern(i, i + 2) })));
       clock.advance(1);
     }
     runUntilIdle(clock);
@@ -158,7 +159,7 @@ describe.runIf(tshark)("captures read by tshark", () => {
     const clock = new VirtualClock();
     const p = tmp("bad.pcap");
     const w = new PcapWriter(p, { clock });
-    const f = tcpFrame({ srcIp: "10.1.0.1", dstIp: "10.1.0.2", srcPort: 1, dstPort: 2, seq: 1, flags: ACK, payload: bytesFrom(1, 20) });
+    const f = tcpFrame({ srcIp: "10.1.0.1", dstIp: "10.1.0.2", srcPort: 1, dstPort: 2, seq: 1, flags: ACK, payload: pattern(20, 1) });
     f[14 + 20 + 16] ^= 0xff;
     w.write(appendFcs(f));
     w.close();

@@ -5,7 +5,7 @@
 // test changes COOKIE_PERIOD_MS).
 
 import { describe, expect, test } from "vitest";
-import { CONFIG_COOKIE_PERIOD_MS, tcpCrypto, type TcpCrypto } from "./helpers/tcp-crypto-wasm.js";
+import { CONFIG_COOKIE_PERIOD_MS, tcpCrypto, type TcpCrypto } from "../bench/tcp-crypto-wasm.js";
 
 const LOCAL = 0x0a000001; // 10.0.0.1, the listener
 const LPORT = 80;

@@ -4,8 +4,8 @@
 
 import { describe, expect, test } from "vitest";
 import {
-  CONFIG_EPHEMERAL_HIGH, CONFIG_EPHEMERAL_LOW, seededEntropy, tcpCrypto, type TcpCrypto,
-} from "./helpers/tcp-crypto-wasm.js";
+  CONFIG_EPHEMERAL_HIGH, CONFIG_EPHEMERAL_LOW, prngEntropy, tcpCrypto, type TcpCrypto,
+} from "../bench/tcp-crypto-wasm.js";
 
 const LOCAL = 0x0a000002; // 10.0.0.2
 const PEER = 0xc0a80107; // 192.168.1.7
@@ -51,7 +51,7 @@ describe("RFC 6528 ISN", () => {
 
   test("10,000 random 4-tuples at one instant give 10,000 distinct ISNs with balanced bits", async () => {
     const { x } = await isnBoard(1, 123_456);
-    const rnd = seededEntropy(99);
+    const rnd = prngEntropy(99);
     const seen = new Set<number>();
     const ones = new Array<number>(32).fill(0);
     const n = 10_000;
@@ -125,7 +125,7 @@ describe("RFC 6056 Algorithm 3 ephemeral ports", () => {
   test("the default range is 49152..65535 (16384 ports) and every candidate lies in it", async () => {
     const { x } = await portBoard(1);
     expect(x.count()).toBe(16384);
-    const rnd = seededEntropy(3);
+    const rnd = prngEntropy(3);
     for (let i = 0; i < 2000; i++) {
       const p = x.candidate(rnd(), rnd() & 0xffff, rnd() & 0x7fffffff);
       expect(p).toBeGreaterThanOrEqual(49152);

@@ -9,7 +9,7 @@
  * half-open lifetime (63 s with the defaults).
  */
 import { beforeAll, describe, expect, test } from "vitest";
-import { FLOOD_SYN_QUEUE, type FloodResult, floodServerModule, runFlood } from "./helpers/flood.js";
+import { FLOOD_SYN_QUEUE, type FloodResult, floodServerModule, runFlood } from "../bench/flood-scenario.js";
 
 /** Half-open lifetime with synack_rto_ms 1000 and synack_retries 5: 1+2+4+8+16+32 s. */
 const LIFETIME_MS = 63_000;

@@ -17,7 +17,7 @@ import {
   activeEstablished, boardPair, established, expectNothing, expectReplies, send, statusOrNull, synReceived, synSent,
   type Board, type Wire,
 } from "./helpers/tcp-harness.js";
-import { type ParsedTcpFrame, flagNames, pattern, seqAdd, text } from "./helpers/tcp-packets.js";
+import { type SegmentFrame, flagList, pattern, seqAdd, text } from "./helpers/tcp-packets.js";
 
 const stateOf = (b: Board, h: number): number => statusOrNull(b, h)?.state ?? -1;
 
@@ -25,7 +25,7 @@ describe("seed 001: the three-way handshake", () => {
   test("handshake, peer opens: A→B SYN seq 10000; B→A SYN-ACK seq Y ack 10001; A→B ACK seq 10001 ack Y+1 → ESTABLISHED", () => {
     // Row 1 and 2: the SYN and the SYN-ACK are checked field by field inside synReceived().
     const { b, listener, c, synAck } = synReceived({ config: { syncookies: 0 }, peerIss: 10000 });
-    expect([synAck.seg.ack, flagNames(synAck.seg.flags)]).toEqual([10001, "ACK|SYN"]);
+    expect([synAck.seg.ack, flagList(synAck.seg.flags)]).toEqual([10001, "ACK|SYN"]);
     // Row 3.
     send(b, c.seg({ seq: 10001, ack: seqAdd(synAck.seg.seq, 1) }));
     expectNothing(b);
@@ -57,7 +57,7 @@ describe("seed 001: the three-way handshake", () => {
       if (i === 0) x = s.seq;
       if (i === 1) y = s.seq;
       const halfOpen = b.stack.list().some((e) => e.handle !== l && e.state === State.SYN_RECEIVED);
-      rows.push(`${n.from === a ? "A→B" : "B→A"} ${flagNames(s.flags)} seq=${s.seq - (n.from === a ? x : y)} ack=${s.flags & ACK ? s.ack - (n.from === a ? y : x) : "-"} | A ${stateOf(a, ca)} B ${halfOpen ? "SYN-RECEIVED" : "other"}`);
+      rows.push(`${n.from === a ? "A→B" : "B→A"} ${flagList(s.flags)} seq=${s.seq - (n.from === a ? x : y)} ack=${s.flags & ACK ? s.ack - (n.from === a ? y : x) : "-"} | A ${stateOf(a, ca)} B ${halfOpen ? "SYN-RECEIVED" : "other"}`);
     }
     expect(rows).toEqual([
       "A→B SYN seq=0 ack=- | A 2 B SYN-RECEIVED",
@@ -128,7 +128,7 @@ describe("seed 001: the data phase (ack = seq + payload length)", () => {
 });
 
 /** Deliver the next TCP segment (waiting up to 500 ms for a delayed ACK) and describe it relative to A's and B's ISS. */
-function row(wire: Wire, a: Board, iss: { a: number; b: number }): { text: string; seg: ParsedTcpFrame } {
+function row(wire: Wire, a: Board, iss: { a: number; b: number }): { text: string; seg: SegmentFrame } {
   const n = wire.nextWithin(500);
   if (!n) throw new Error("no segment on the wire");
   const s = n.seg.seg;
@@ -137,7 +137,7 @@ function row(wire: Wire, a: Board, iss: { a: number; b: number }): { text: strin
   const ack = (s.ack - (fromA ? iss.b : iss.a)) | 0;
   // PSH on a FIN is the sender's choice (RFC 9293 §3.9.1.2); the table leaves it out.
   const flags = s.flags & FIN ? s.flags & ~PSH : s.flags;
-  return { text: `${fromA ? "A→B" : "B→A"} ${flagNames(flags)} seq=ISS+${seq} ack=${s.flags & ACK ? `ISS+${ack}` : "-"}`, seg: n.seg };
+  return { text: `${fromA ? "A→B" : "B→A"} ${flagList(flags)} seq=ISS+${seq} ack=${s.flags & ACK ? `ISS+${ack}` : "-"}`, seg: n.seg };
 }
 
 function connectedPair(config: Record<string, number> = {}) {
@@ -233,7 +233,7 @@ describe("seed 002: simultaneous close", () => {
       "A→B ACK|FIN seq=ISS+1 ack=ISS+1 | A 5 B 8",
       "B→A ACK|FIN seq=ISS+1 ack=ISS+1 | A 8 B 8",
     ]);
-    const rest = wire.run(500).map((p) => `${p.seg.srcIp === BOARD_IP ? "A→B" : "B→A"} ${flagNames(p.seg.flags & ~PSH)} ack=ISS+${(p.seg.ack - (p.seg.srcIp === BOARD_IP ? iss.b : iss.a)) | 0}`);
+    const rest = wire.run(500).map((p) => `${p.seg.srcIp === BOARD_IP ? "A→B" : "B→A"} ${flagList(p.seg.flags & ~PSH)} ack=ISS+${(p.seg.ack - (p.seg.srcIp === BOARD_IP ? iss.b : iss.a)) | 0}`);
     expect(rest.sort()).toEqual(["A→B ACK ack=ISS+2", "B→A ACK ack=ISS+2"]);
     expect(st()).toBe("A 10 B 10");
     wire.run(2001);
@@ -265,7 +265,7 @@ describe("simultaneous open (RFC 9293 §3.5 figure 7) between two boards", () =>
     const cb = b.stack.connect(BOARD_IP, 50000);
     // Each SYN waits for ARP; whichever is released first goes first.
     const [synA, synB] = [wire.nextWithin(1000)!, wire.nextWithin(1000)!].sort((p, q) => p.seg.seg.srcPort - q.seg.seg.srcPort);
-    expect([flagNames(synA.seg.seg.flags), flagNames(synB.seg.seg.flags)]).toEqual(["SYN", "SYN"]);
+    expect([flagList(synA.seg.seg.flags), flagList(synB.seg.seg.flags)]).toEqual(["SYN", "SYN"]);
     expect([synA.seg.seg.srcPort, synB.seg.seg.srcPort]).toEqual([50000, 60000]);
     expect([a.stack.state(ca), b.stack.state(cb)]).toEqual([State.SYN_RECEIVED, State.SYN_RECEIVED]);
     wire.run(3000);

@@ -16,7 +16,7 @@ import {
   takeReplies, type Reply,
 } from "./helpers/tcp-harness.js";
 import {
-  type FrameOptions, type Segment, buildTcpFrame, parseTcpFrame, seqAdd, text,
+  type FrameOptions, type Segment, buildTcpFrame, parseSegmentFrame, seqAdd, text,
 } from "./helpers/tcp-packets.js";
 
 const NO_COOKIES = { syncookies: 0 };
@@ -245,7 +245,7 @@ function randomFrame(r: ReturnType<typeof rng>, base: Segment): { frame: Uint8Ar
 }
 
 /** Replies a board may give to any one segment: none, one RST that follows the segment, one SYN-ACK to a SYN, or a pure ACK. */
-function checkFuzzReply(sent: ReturnType<typeof parseTcpFrame>, replies: Reply[], why: string, ownConnection = false): void {
+function checkFuzzReply(sent: ReturnType<typeof parseSegmentFrame>, replies: Reply[], why: string, ownConnection = false): void {
   expect(replies.length, why).toBeLessThanOrEqual(1);
   if (replies.length === 0) return;
   const r = replies[0];
@@ -278,7 +278,7 @@ describe("fuzz: 10,000 random and mutated segments (issue 3, Bad input)", () => 
     const base = synTo(b);
     for (let i = 0; i < 10_000; i++) {
       const { frame } = randomFrame(r, { ...base, srcPort: 1024 + r.below(64000) });
-      const parsed = parseTcpFrame(frame);
+      const parsed = parseSegmentFrame(frame);
       const valid = parsed !== null && parsed.ip.checksumValid && parsed.tcp.checksumValid && parsed.ip.dst === "10.0.0.2";
       sendFrame(b, frame);
       checkFuzzReply(valid ? parsed : null, takeReplies(b), `fuzz segment ${i}`);
@@ -307,7 +307,7 @@ describe("fuzz: 10,000 random and mutated segments (issue 3, Bad input)", () => 
     for (let i = 0; i < 10_000; i++) {
       const st = c.status();
       const { frame } = randomFrame(r, c.seg({ seq: st.rcv_nxt, ack: st.snd_nxt }));
-      const parsed = parseTcpFrame(frame);
+      const parsed = parseSegmentFrame(frame);
       const valid = parsed !== null && parsed.ip.checksumValid && parsed.tcp.checksumValid && parsed.ip.dst === "10.0.0.2";
       const mine = valid && parsed!.seg.srcPort === c.peerPort && parsed!.seg.dstPort === c.boardPort;
       // Leave out the few segments the RFC says end the connection: a FIN, or a RST exactly at RCV.NXT.

@@ -7,14 +7,14 @@ import { appendFcs } from "../host-sim/crc32.js";
 import { PcapWriter, readPcap } from "../host-sim/pcap.js";
 import { connectionRows, groupConnections, decodeFrames, renderSvg, traceCapture, traceFile } from "../host-sim/trace/index.js";
 import { refusedConnection, seedConversation, seedDataRows, writeCapture } from "./helpers/links-capture.js";
-import { ACK, bytesFrom, FIN, SYN, type TcpSpec, tcpFrame } from "./helpers/links-frames.js";
+import { ACK, FIN, SYN, type TcpSegment, pattern, tcpFrame } from "../host-sim/wire/index.js";
 import { xmlProblems } from "./helpers/links-xml.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "embertcp-trace-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const tmp = (name: string) => path.join(dir, name);
 
-function capture(name: string, specs: TcpSpec[], opts: { leadingNoise?: number } = {}): string {
+function capture(name: string, specs: TcpSegment[], opts: { leadingNoise?: number } = {}): string {
   const p = tmp(name);
   writeCapture(p, specs, opts);
   return p;
@@ -155,7 +155,7 @@ describe("trace: other captures", () => {
   test("simultaneous close passes through CLOSING to TIME-WAIT on both sides", () => {
     const A = { srcIp: "10.0.0.1", dstIp: "10.0.0.2", srcPort: 1000, dstPort: 2000 };
     const B = { srcIp: "10.0.0.2", dstIp: "10.0.0.1", srcPort: 2000, dstPort: 1000 };
-    const specs: TcpSpec[] = [
+    const specs: TcpSegment[] = [
       { ...A, seq: 100, flags: SYN }, { ...B, seq: 300, ack: 101, flags: SYN | ACK }, { ...A, seq: 101, ack: 301, flags: ACK },
       { ...A, seq: 101, ack: 301, flags: FIN | ACK }, { ...B, seq: 301, ack: 101, flags: FIN | ACK },
       { ...A, seq: 102, ack: 302, flags: ACK }, { ...B, seq: 302, ack: 102, flags: ACK },
@@ -172,7 +172,7 @@ describe("trace: other captures", () => {
     const A = { srcIp: "10.0.0.1", dstIp: "10.0.0.2", srcPort: 1000, dstPort: 80 };
     const B = { srcIp: "10.0.0.2", dstIp: "10.0.0.1", srcPort: 80, dstPort: 1000 };
     const C = { srcIp: "10.0.0.3", dstIp: "10.0.0.2", srcPort: 1000, dstPort: 80 };
-    const specs: TcpSpec[] = [
+    const specs: TcpSegment[] = [
       { ...A, seq: 1, flags: SYN }, { ...C, seq: 9, flags: SYN }, { ...A, seq: 1, flags: SYN }, // retransmission
       { ...B, seq: 50, ack: 2, flags: SYN | ACK }, { ...A, seq: 2, ack: 51, flags: ACK },
       { ...A, seq: 7777, flags: SYN }, // same ports later, a new incarnation

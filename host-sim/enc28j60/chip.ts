@@ -41,7 +41,7 @@
 
 import type { Clock, TimerHandle } from "../clock.js";
 import { crc32, fcsValid } from "../crc32.js";
-import { internetChecksum } from "../inet.js";
+import { internetChecksum } from "../wire/checksum.js";
 import {
   EIE, EIR, ESTAT, ECON2, ECON1, B0, B1, B2, B3, IMPLEMENTED, isMacMii, RESET_VALUES,
   EIR_BITS, ESTAT_BITS, ECON2_BITS, ECON1_BITS, ERXFCON_BITS, MACON1_BITS, MACON3_BITS,

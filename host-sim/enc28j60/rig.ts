@@ -1,5 +1,5 @@
 /**
- * A driver rig: the ENC28J60 driver compiled to wasm (test/helpers/
+ * A driver rig: the ENC28J60 driver compiled to wasm (bench/as/
  * enc28j60-entry.ts exports), its HAL wired to a chip model, on a virtual
  * clock. After every call into the wasm the SPI time the call spent is
  * moved onto the clock, so wire events and busy bits advance as they would

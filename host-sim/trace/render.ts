@@ -6,7 +6,7 @@
  * and the seq/ack table of seed 001 (#, direction, seq, ack, payload size).
  */
 
-import { type Connection, flagNames, inferStates, initialStates, type Segment, type Side, TCP_ACK, type TcpState } from "./segments.js";
+import { type Connection, connectionOutcome, flagNames, inferStates, type Segment, type Side, statesBefore, TCP_ACK, type TcpState } from "./segments.js";
 
 export interface RenderOptions {
   /** Show sequence and acknowledgement numbers relative to each side's ISN (default false: absolute). */
@@ -60,15 +60,24 @@ export function segmentLabel(s: Pick<Segment, "flags" | "len">, seq: number, ack
 export function connectionTitle(c: Connection, n: number, opts: RenderOptions = {}): string {
   const how = opts.relative ? "relative" : "absolute";
   const opened = c.sawOpen ? "" : " (capture starts mid-connection)";
-  return `TCP connection ${n}: A ${c.a} -> B ${c.b}, ${c.segments.length} segments, ${how} seq/ack${opened}`;
+  return `TCP connection ${n}: A ${c.a} -> B ${c.b}, ${c.segments.length} segments, ${how} seq/ack${opened}; ends ${connectionOutcome(c)}`;
 }
 
-/** The ladder diagram of one connection. */
-export function renderLadder(c: Connection, opts: RenderOptions = {}): string {
-  const rows = connectionRows(c, opts);
-  const init = initialStates(c);
+/** Which rows of a connection a ladder shows: [from, to) (default all). */
+export interface LadderRange { from?: number; to?: number; }
+
+/**
+ * The ladder diagram of one connection, or of rows [from, to) of it: the
+ * line under the heading shows each side's state where the picture starts
+ * (ESTABLISHED for a close drawn on its own).
+ */
+export function renderLadder(c: Connection, opts: RenderOptions = {}, range: LadderRange = {}): string {
+  const all = connectionRows(c, opts);
+  const from = Math.max(0, range.from ?? 0);
+  const rows = all.slice(from, range.to ?? all.length);
+  const init = statesBefore(c, from);
   const headA = `A ${c.a}`, headB = `B ${c.b}`;
-  const inner = Math.max(30, headA.length + headB.length + 2, ...rows.map((r) => r.label.length + 8));
+  const inner = Math.max(30, headA.length + headB.length + 2, ...all.map((r) => r.label.length + 8));
   const stateW = 12;
   const lines: string[] = [];
   const prefix = (num: string, t: string, state: string) => `${num.padStart(5)} ${t.padStart(10)}  ${state.padEnd(stateW)} `;

@@ -18,7 +18,10 @@
 
 import type { PcapRecord } from "../pcap.js";
 
-export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10, TCP_URG = 0x20, TCP_ECE = 0x40, TCP_CWR = 0x80;
+import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, flagNames, parseTcpFrame } from "../wire/index.js";
+
+export { flagNames };
+export const TCP_FIN = FIN, TCP_SYN = SYN, TCP_RST = RST, TCP_PSH = PSH, TCP_ACK = ACK, TCP_URG = URG, TCP_ECE = ECE, TCP_CWR = CWR;
 
 /** One decoded TCP segment. */
 export interface Segment {
@@ -55,8 +58,6 @@ export interface DecodeResult {
   malformed: number;
 }
 
-const ipString = (b: Uint8Array, o: number) => `${b[o]}.${b[o + 1]}.${b[o + 2]}.${b[o + 3]}`;
-
 /** Decode the TCP segments among Ethernet frames. */
 export function decodeFrames(records: PcapRecord[]): DecodeResult {
   const segments: Segment[] = [];
@@ -72,47 +73,14 @@ export function decodeFrames(records: PcapRecord[]): DecodeResult {
 
 type Decoded = Omit<Segment, "frame" | "tsMs" | "frameLen">;
 
+/** The segment in a frame, through the packet library's parser (which checks every length against the bytes there are). */
 function decodeTcp(f: Uint8Array): Decoded | "other" | "malformed" {
-  if (f.length < 14) return "malformed";
-  const dv = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  let off = 12;
-  let type = dv.getUint16(off);
-  if (type === 0x8100) { // 802.1Q: skip the tag
-    if (f.length < 18) return "malformed";
-    off += 4;
-    type = dv.getUint16(off);
-  }
-  if (type !== 0x0800) return "other";
-  const ip = off + 2;
-  if (f.length < ip + 20) return "malformed";
-  if (f[ip] >> 4 !== 4) return "malformed";
-  const ihl = (f[ip] & 0x0f) * 4;
-  const total = dv.getUint16(ip + 2);
-  if (ihl < 20 || total < ihl || f.length < ip + total) return "malformed";
-  if (f[ip + 9] !== 6) return "other";
-  if ((dv.getUint16(ip + 6) & 0x1fff) !== 0) return "other"; // not the first fragment
-  const t = ip + ihl;
-  if (total - ihl < 20) return "malformed";
-  const doff = (f[t + 12] >> 4) * 4;
-  if (doff < 20 || doff > total - ihl) return "malformed";
-  let mss: number | undefined;
-  // RFC 9293 §3.2: options are kind, or kind-length-value; 0 ends, 1 pads.
-  for (let o = t + 20; o < t + doff;) {
-    const kind = f[o];
-    if (kind === 0) break;
-    if (kind === 1) { o++; continue; }
-    if (o + 1 >= t + doff) break;
-    const len = f[o + 1];
-    if (len < 2 || o + len > t + doff) break;
-    if (kind === 2 && len === 4) mss = dv.getUint16(o + 2);
-    o += len;
-  }
+  const p = parseTcpFrame(f);
+  if (typeof p === "string") return p;
+  const t = p.tcp;
   return {
-    srcIp: ipString(f, ip + 12), dstIp: ipString(f, ip + 16),
-    srcPort: dv.getUint16(t), dstPort: dv.getUint16(t + 2),
-    seq: dv.getUint32(t + 4), ack: dv.getUint32(t + 8),
-    flags: f[t + 13], window: dv.getUint16(t + 14),
-    len: total - ihl - doff, mss,
+    srcIp: p.ip.src, dstIp: p.ip.dst, srcPort: t.srcPort, dstPort: t.dstPort,
+    seq: t.seq, ack: t.ack, flags: t.flags, window: t.window, len: t.payload.length, mss: t.options.mss,
   };
 }
 
@@ -155,20 +123,6 @@ function bases(c: Connection): Record<Side, number> {
   return out as Record<Side, number>;
 }
 
-/** "SYN", "SYN/ACK", "FIN/ACK", "PSH/ACK", "RST", ... in a fixed order. */
-export function flagNames(flags: number): string {
-  const names: string[] = [];
-  if (flags & TCP_SYN) names.push("SYN");
-  if (flags & TCP_FIN) names.push("FIN");
-  if (flags & TCP_RST) names.push("RST");
-  if (flags & TCP_PSH) names.push("PSH");
-  if (flags & TCP_ACK) names.push("ACK");
-  if (flags & TCP_URG) names.push("URG");
-  if (flags & TCP_ECE) names.push("ECE");
-  if (flags & TCP_CWR) names.push("CWR");
-  return names.length ? names.join("/") : "none";
-}
-
 /** RFC 9293 state names. */
 export type TcpState = "CLOSED" | "LISTEN" | "SYN-SENT" | "SYN-RECEIVED" | "ESTABLISHED" | "FIN-WAIT-1" | "FIN-WAIT-2" | "CLOSE-WAIT" | "CLOSING" | "LAST-ACK" | "TIME-WAIT";
 
@@ -188,7 +142,8 @@ export function initialStates(c: Connection): Record<Side, TcpState> {
  * Each side's state after each segment, inferred from the wire as an
  * observer between the two would (RFC 9293 §3.3.2 transitions; a segment is
  * taken to be sent and received at the moment it was captured, and every
- * RST to be acceptable). Returns, per segment, the new state of each side
+ * RST to be acceptable; a SYN/ACK its opener never answers is taken as not
+ * received). Returns, per segment, the new state of each side
  * that changed.
  */
 export function inferStates(c: Connection): Array<Partial<Record<Side, TcpState>>> {
@@ -196,7 +151,12 @@ export function inferStates(c: Connection): Array<Partial<Record<Side, TcpState>
   const iss: Partial<Record<Side, number>> = {};
   const finEnd: Partial<Record<Side, number>> = {}; // sequence number just after each side's FIN
   const acks = (ack: number, target: number | undefined) => target !== undefined && ((ack - target) | 0) >= 0;
-  return c.segments.map((s) => {
+  // An opener is taken to have got the SYN/ACK only if it sends again: a
+  // forged or vanished peer never does, and stays SYN-SENT while the
+  // listener sits half-open in SYN-RECEIVED (RFC 9293 §3.5, RFC 4987 §2).
+  const last: Record<Side, number> = { A: -1, B: -1 };
+  c.segments.forEach((s, i) => { last[s.dir] = i; });
+  return c.segments.map((s, i) => {
     const S = s.dir, R: Side = S === "A" ? "B" : "A";
     const before = { ...st };
     if (s.flags & TCP_RST) { st.A = "CLOSED"; st.B = "CLOSED"; }
@@ -208,7 +168,7 @@ export function inferStates(c: Connection): Array<Partial<Record<Side, TcpState>
           if (st[R] === "LISTEN" || st[R] === "SYN-SENT") st[R] = "SYN-RECEIVED";
         } else {
           if (st[S] === "LISTEN" || st[S] === "SYN-SENT") st[S] = "SYN-RECEIVED";
-          if (st[R] === "SYN-SENT" && acks(s.ack, (iss[R] ?? 0) + 1)) st[R] = "ESTABLISHED";
+          if (st[R] === "SYN-SENT" && acks(s.ack, (iss[R] ?? 0) + 1) && last[R] > i) st[R] = "ESTABLISHED";
         }
       }
       if (s.flags & TCP_ACK && !(s.flags & TCP_SYN)) {
@@ -234,4 +194,19 @@ export function inferStates(c: Connection): Array<Partial<Record<Side, TcpState>
     for (const x of ["A", "B"] as const) if (st[x] !== before[x]) changed[x] = st[x];
     return changed;
   });
+}
+
+/** Each side's state just before segment `k` (the initial states for 0, the final ones for the length). */
+export function statesBefore(c: Connection, k: number): Record<Side, TcpState> {
+  const st = initialStates(c);
+  for (const change of inferStates(c).slice(0, k)) Object.assign(st, change);
+  return st;
+}
+
+/** A few words on how the connection stands at the end of the capture. */
+export function connectionOutcome(c: Connection): string {
+  const st = statesBefore(c, c.segments.length);
+  if (st.B === "SYN-RECEIVED" && st.A === "SYN-SENT") return "half-open: B SYN-RECEIVED, A never answered its SYN/ACK (a forged or lost peer)";
+  if (st.A === st.B) return st.A;
+  return `A ${st.A}, B ${st.B}`;
 }

@@ -9,7 +9,7 @@ let compiled: Promise<WebAssembly.Module> | undefined;
 
 /** The driver test entry as a compiled module (built on first use). */
 export function driverModule(): Promise<WebAssembly.Module> {
-  compiled ??= compileAssemblyScript("test/helpers/enc28j60-entry.ts").then((b) => new WebAssembly.Module(b));
+  compiled ??= compileAssemblyScript("bench/as/enc28j60-entry.ts").then((b) => new WebAssembly.Module(b));
   return compiled;
 }
 

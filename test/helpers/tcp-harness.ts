@@ -19,9 +19,10 @@ import { expect } from "vitest";
 import { Stack, type Status } from "../../host-sim/stack.js";
 import type { ConfigName, StatName } from "../../host-sim/abi-tables.js";
 import { EmberError, ERRNO } from "../../host-sim/errors.js";
+import { ARP_REPLY, ARP_REQUEST, BROADCAST_MAC, arpFrame, parseArpFrame, parseOptions } from "../../host-sim/wire/index.js";
 import {
-  ACK, EMPTY, FIN, OPT_EOL, OPT_MSS, OPT_NOP, PSH, RST, SYN, type FrameOptions, type ParsedTcpFrame, type Segment,
-  buildArp, buildTcpFrame, describeSegment, flagNames, parseArpFrame, parseTcpFrame, seqAdd,
+  ACK, EMPTY, FIN, OPT_EOL, OPT_MSS, OPT_NOP, PSH, RST, SYN, type FrameOptions, type SegmentFrame, type Segment,
+  buildTcpFrame, describeSegment, flagList, parseSegmentFrame, seqAdd,
 } from "./tcp-packets.js";
 
 export const BOARD_MAC = "02:00:00:00:00:01";
@@ -62,7 +63,7 @@ export { ERRNO };
 export interface SentFrame { frame: Uint8Array; at: number }
 
 /** A reply as the harness hands it to tests. */
-export interface Reply extends ParsedTcpFrame { at: number }
+export interface Reply extends SegmentFrame { at: number }
 
 export interface BoardOptions {
   seed?: number;
@@ -122,7 +123,7 @@ export function newBoard(o: BoardOptions = {}): Board {
   b.poll();
   for (const [k, v] of Object.entries(o.config ?? {})) b.stack.setConfig(k as ConfigName, v as number);
   if (o.learnPeer ?? true) {
-    b.stack.input(buildArp({ op: 1, senderMac: b.peerMac, senderIp: b.peerIp, targetMac: "00:00:00:00:00:00", targetIp: b.ip, ethDst: "ff:ff:ff:ff:ff:ff" }));
+    b.stack.input(arpFrame({ op: ARP_REQUEST, sha: b.peerMac, spa: b.peerIp, tpa: b.ip, ethDst: BROADCAST_MAC }));
   }
   b.stack.takeSent();
   b.out.length = 0;
@@ -187,12 +188,12 @@ export function takeReplies(b: Board): Reply[] {
     for (const f of frames) {
       const arp = parseArpFrame(f.frame);
       if (arp) {
-        if (arp.op === 1 && arp.targetIp === b.peerIp && arp.senderIp === b.ip && b.answerArp) {
-          b.stack.input(buildArp({ op: 2, senderMac: b.peerMac, senderIp: b.peerIp, targetMac: b.mac, targetIp: b.ip, ethDst: b.mac }));
+        if (arp.op === ARP_REQUEST && arp.tpa === b.peerIp && arp.spa === b.ip && b.answerArp) {
+          b.stack.input(arpFrame({ op: ARP_REPLY, sha: b.peerMac, spa: b.peerIp, tha: b.mac, tpa: b.ip }));
         }
         continue;
       }
-      const p = parseTcpFrame(f.frame);
+      const p = parseSegmentFrame(f.frame);
       if (!p) throw new Error(`the board sent a frame that is not IPv4/TCP: ${Buffer.from(f.frame).toString("hex")}`);
       out.push({ ...p, at: f.at });
     }
@@ -230,14 +231,14 @@ function view(s: Segment, expected: boolean): Record<string, unknown> {
   const flags = s.payload.length > 0 || s.flags & FIN ? s.flags & ~PSH : s.flags;
   const extra: number[] = [];
   if (!expected) {
-    for (const o of parseOptionKinds(s.options ?? EMPTY)) if (o !== OPT_MSS && o !== OPT_NOP && o !== OPT_EOL) extra.push(o);
+    for (const o of parseOptions(s.options ?? EMPTY).list.map((x) => x.kind)) if (o !== OPT_MSS && o !== OPT_NOP && o !== OPT_EOL) extra.push(o);
   }
   return {
     srcIp: s.srcIp,
     srcPort: m(s.srcPort),
     dstIp: s.dstIp,
     dstPort: m(s.dstPort),
-    flags: flagNames(flags),
+    flags: flagList(flags),
     seq: m(s.seq),
     // The acknowledgment field means nothing without the ACK bit (RFC 9293 §3.1).
     ack: s.flags & ACK ? m(s.ack) : "(no ACK bit)",
@@ -250,20 +251,6 @@ function view(s: Segment, expected: boolean): Record<string, unknown> {
   };
 }
 
-function parseOptionKinds(bytes: Uint8Array): number[] {
-  const kinds: number[] = [];
-  for (let i = 0; i < bytes.length;) {
-    const k = bytes[i];
-    kinds.push(k);
-    if (k === OPT_EOL) break;
-    if (k === OPT_NOP) { i++; continue; }
-    const len = bytes[i + 1] ?? 0;
-    if (len < 2) break;
-    i += len;
-  }
-  return kinds;
-}
-
 function hashBytes(b: Uint8Array): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < b.length; i++) { h ^= b[i]; h = Math.imul(h, 0x01000193) >>> 0; }
@@ -271,7 +258,7 @@ function hashBytes(b: Uint8Array): number {
 }
 
 /** The frame-level checks every reply must pass: addressing, IPv4 header, checksums, option syntax. */
-export function checkFrame(b: Board, r: ParsedTcpFrame): void {
+export function checkFrame(b: Board, r: SegmentFrame): void {
   const where = describeSegment(r.seg);
   expect(r.eth, `Ethernet header of ${where}`).toEqual({ dst: b.peerMac, src: b.mac, type: 0x0800 });
   expect({
@@ -616,18 +603,18 @@ export class Wire {
   }
 
   /** Deliver queued frames until a TCP segment has been delivered; return it, or null when the wire is empty. */
-  next(): { from: Board; to: Board; seg: ParsedTcpFrame } | null {
+  next(): { from: Board; to: Board; seg: SegmentFrame } | null {
     for (;;) {
       const item = this.queue.shift();
       if (!item) return null;
       item.to.stack.input(item.f.frame);
-      const p = parseTcpFrame(item.f.frame);
+      const p = parseSegmentFrame(item.f.frame);
       if (p) return { from: item.from, to: item.to, seg: p };
     }
   }
 
   /** Deliver frames until a TCP segment is delivered, letting time pass (up to `maxMs`) if the wire is empty. */
-  nextWithin(maxMs: number): { from: Board; to: Board; seg: ParsedTcpFrame } | null {
+  nextWithin(maxMs: number): { from: Board; to: Board; seg: SegmentFrame } | null {
     const end = this.now + maxMs;
     for (;;) {
       const n = this.next();
@@ -649,9 +636,9 @@ export class Wire {
   }
 
   /** Deliver everything, letting up to `ms` of time pass, deadline by deadline; returns the segments delivered. */
-  run(ms: number): ParsedTcpFrame[] {
+  run(ms: number): SegmentFrame[] {
     const end = this.now + ms;
-    const segs: ParsedTcpFrame[] = [];
+    const segs: SegmentFrame[] = [];
     for (let guard = 0; guard < 1_000_000; guard++) {
       let n;
       while ((n = this.next())) segs.push(n.seg);

@@ -1,11 +1,11 @@
-// Build and instantiate test/helpers/tcp-crypto-entry.ts (SipHash, ISNs,
+// Build and instantiate bench/as/tcp-crypto-entry.ts (SipHash, ISNs,
 // ports, SYN cookies) for test/tcp-crypto*.test.ts and bench/tcp-crypto.ts.
 //
 // The entry is compiled in memory with the release build's options
 // (host-sim/asc.ts) once per test file (or bench run).
 
-import { compileAssemblyScript } from "../../host-sim/asc.js";
-import { prng } from "../../host-sim/hostnet.js";
+import { compileAssemblyScript } from "../host-sim/asc.js";
+import { prng } from "../host-sim/hostnet.js";
 
 /** The exports of the test entry (u64 parameters and results are BigInts). */
 export interface TcpCryptoExports {
@@ -50,12 +50,12 @@ let compiled: Promise<WebAssembly.Module> | undefined;
 
 /** The compiled test entry (built on first use in this process). */
 export function tcpCryptoModule(): Promise<WebAssembly.Module> {
-  compiled ??= compileAssemblyScript("test/helpers/tcp-crypto-entry.ts", { pages: 2 }).then((wasm) => new WebAssembly.Module(wasm));
+  compiled ??= compileAssemblyScript("bench/as/tcp-crypto-entry.ts", { pages: 2 }).then((wasm) => new WebAssembly.Module(wasm));
   return compiled;
 }
 
 /** A seeded deterministic stand-in for hal.entropy: hostnet's mulberry32 stream as u32s. */
-export function seededEntropy(seed: number): () => number {
+export function prngEntropy(seed: number): () => number {
   const next = prng(seed);
   return () => next() * 4294967296;
 }
@@ -67,7 +67,7 @@ export function seededEntropy(seed: number): () => number {
  */
 export async function tcpCrypto(seed: number): Promise<TcpCrypto> {
   const mod = await tcpCryptoModule();
-  const draw = seededEntropy(seed);
+  const draw = prngEntropy(seed);
   let calls = 0;
   const memoryRef: { m?: WebAssembly.Memory } = {};
   const hal = {

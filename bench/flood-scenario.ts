@@ -1,5 +1,5 @@
 /**
- * The SYN-flood scenario of issue 4, shared by test/tcp-flood.test.ts and
+ * The SYN-flood scenario shared by test/tcp-flood.test.ts and
  * bench/flood.ts: a server Stack (a build with EMBER_TCB_COUNT=4, compiled
  * here) listening on port 80 with a small backlog, a stream of SYNs from
  * random spoofed sources injected straight into its net_input, and real
@@ -12,11 +12,11 @@
  * answer. The server is the release build with `--use EMBER_TCB_COUNT=4`,
  * compiled in memory once per process.
  */
-import { compileAssemblyScript } from "../../host-sim/asc.js";
-import { HostNet, type Host, prng } from "../../host-sim/hostnet.js";
-import { SocketApi, TcpSocket, type TcpListener, TCP_STATE } from "../../host-sim/socket.js";
-import { EmberError } from "../../host-sim/errors.js";
-import { buildArp, buildTcpFrame } from "./tcp-packets.js";
+import { compileAssemblyScript } from "../host-sim/asc.js";
+import { HostNet, type Host, prng } from "../host-sim/hostnet.js";
+import { SocketApi, TcpSocket, type TcpListener, TCP_STATE } from "../host-sim/socket.js";
+import { EmberError } from "../host-sim/errors.js";
+import { ARP_REQUEST, SYN, arpFrame, internetChecksum, ipNumber, pseudoHeaderSum, tcpFrame } from "../host-sim/wire/index.js";
 
 /** TCBs in the server build. */
 export const FLOOD_TCB_COUNT = 4;
@@ -42,28 +42,20 @@ export function floodServerModule(): Promise<WebAssembly.Module> {
  * (IPv4 header; TCP with the RFC 9293 §3.1 pseudo-header) recomputed.
  */
 export function synFrameMaker(dstMac: string): (srcIp: number, srcPort: number, seq: number) => Uint8Array {
-  const f = buildTcpFrame({
-    srcIp: "1.2.3.4", dstIp: SERVER_IP, srcPort: 1, dstPort: SERVER_PORT, seq: 0, ack: 0, flags: 2,
-    window: 65535, urgent: 0, mss: 1460, payload: new Uint8Array(0),
-  }, { srcMac: GATEWAY_MAC, dstMac });
+  const f = tcpFrame({ srcIp: "1.2.3.4", dstIp: SERVER_IP, srcPort: 1, dstPort: SERVER_PORT, seq: 0, flags: SYN, mss: 1460 },
+    { srcMac: GATEWAY_MAC, dstMac, id: 0x1234 });
   const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
   const I = 14;
   const T = 34;
-  const tcpLen = f.length - T;
-  const fold = (s: number) => { while (s > 0xffff) s = (s & 0xffff) + (s >>> 16); return s; };
+  const server = ipNumber(SERVER_IP);
   return (srcIp, srcPort, seq) => {
     v.setUint32(I + 12, srcIp);
     v.setUint16(I + 10, 0);
-    let s = 0;
-    for (let o = I; o < I + 20; o += 2) s += v.getUint16(o);
-    v.setUint16(I + 10, ~fold(s) & 0xffff);
+    v.setUint16(I + 10, internetChecksum(f, I, I + 20));
     v.setUint16(T, srcPort);
     v.setUint32(T + 4, seq);
     v.setUint16(T + 16, 0);
-    s = 6 + tcpLen;
-    for (let o = I + 12; o < I + 20; o += 2) s += v.getUint16(o);
-    for (let o = T; o < f.length; o += 2) s += v.getUint16(o);
-    v.setUint16(T + 16, ~fold(s) & 0xffff);
+    v.setUint16(T + 16, internetChecksum(f, T, f.length, pseudoHeaderSum(srcIp, server, 6, f.length - T)));
     return f;
   };
 }
@@ -195,7 +187,7 @@ export function runFlood(o: FloodOptions): FloodResult {
   server.stack.init({ mac: serverMac, ip: SERVER_IP, netmask: "255.255.255.0", gateway: GATEWAY_IP });
   server.stack.setConfig("syncookies", o.syncookies ?? 1);
   server.stack.setConfig("arp_timeout_ms", 86_400_000);
-  server.stack.input(buildArp({ op: 1, senderMac: GATEWAY_MAC, senderIp: GATEWAY_IP, targetMac: "00:00:00:00:00:00", targetIp: SERVER_IP, ethDst: serverMac }));
+  server.stack.input(arpFrame({ op: ARP_REQUEST, sha: GATEWAY_MAC, spa: GATEWAY_IP, tpa: SERVER_IP, ethDst: serverMac }));
   const apiS = SocketApi.of(server);
   const echo = new EchoServer(apiS.listen(SERVER_PORT, o.backlog ?? 4));
   const clients: Client[] = [];

@@ -2,7 +2,7 @@
 // SipHash-2-4, RFC 6528 ISNs, RFC 6056 ports and RFC 4987 SYN cookies, plus
 // loops that run inside wasm (a million forged cookies, bench loops) so the
 // tests and the bench do not pay a JS→wasm call per iteration. Built by
-// test/helpers/tcp-crypto-wasm.ts.
+// bench/tcp-crypto-wasm.ts.
 
 import { sipHashBytes, sipHashWords, sipHash2, sipHash4, sipHash6 } from "../../assembly/tcp/siphash";
 import { isnInit, isnFor } from "../../assembly/tcp/isn";

@@ -1,6 +1,6 @@
 // Test entry for the ENC28J60 driver: thin exports around the driver, the
 // clock and the counters, plus the pure ring arithmetic. Built by
-// test/helpers/enc28j60-wasm.ts; the stack's own entry (assembly/index.ts)
+// test/helpers/enc28j60.ts and bench/enc28j60.ts; the stack's own entry (assembly/index.ts)
 // reaches the same driver through net_init(1, ...).
 
 import {

@@ -1,0 +1,150 @@
+/**
+ * `embertcp trace` run as a command on real-looking captures: a capture
+ * with many connections is listed one line each and --conn / --port /
+ * --host pick what to draw; pcapng input (what tshark and Wireshark write
+ * by default) gives the same report as pcap; forged peers that never answer
+ * their SYN/ACK are shown half-open in SYN-RECEIVED, never ESTABLISHED;
+ * --svg says where it wrote; bad options are one line and exit 2.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { seedConversation, writeCapture } from "./helpers/links-capture.js";
+import { writePcapng } from "./helpers/pcapng-writer.js";
+import { readPcap } from "../host-sim/pcap.js";
+import { ACK, SYN, type TcpSegment } from "../host-sim/wire/index.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), `embertcp-cli-trace-${process.pid}-`));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const tmp = (name: string) => path.join(dir, name);
+
+function embertcp(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, ["bin/embertcp.js", ...args], { encoding: "utf8", timeout: 60_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+/** The seed conversation, then `n` forged SYNs from 198.18.0.k each answered by a SYN/ACK that is never acknowledged. */
+function floodSpecs(n: number): TcpSegment[] {
+  const specs: TcpSegment[] = seedConversation();
+  for (let k = 1; k <= n; k++) {
+    const peer = `198.18.0.${k}`;
+    specs.push({ srcIp: peer, dstIp: "10.0.0.2", srcPort: 40000 + k, dstPort: 80, seq: 1000 * k, flags: SYN, mss: 1460 });
+    specs.push({ srcIp: "10.0.0.2", dstIp: peer, srcPort: 80, dstPort: 40000 + k, seq: 5000 * k, ack: 1000 * k + 1, flags: SYN | ACK, mss: 1460 });
+  }
+  return specs;
+}
+
+const flood = tmp("flood.pcap");
+beforeAll(() => writeCapture(flood, floodSpecs(12)));
+
+describe("trace picks connections", () => {
+  test("a capture with many connections is listed one line each, with how each ends", () => {
+    const r = embertcp("trace", flood);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split("\n");
+    expect(lines[0]).toBe("37 frames: 37 TCP segments in 13 connections, 0 other frames skipped, 0 malformed");
+    expect(lines.filter((l) => /^TCP connection \d+:/.test(l)).length).toBe(13);
+    expect(r.out).toContain("TCP connection 1: A 10.0.0.1:49152 -> B 10.0.0.2:80, 13 segments, relative seq/ack; ends A TIME-WAIT, B CLOSED");
+    expect(r.out).toMatch(/draw one with --conn N, or pick them by --port P or --host A\.B\.C\.D/);
+    expect(r.out).not.toMatch(/\|--/); // no ladder drawn
+    expect(lines.length).toBeLessThan(20);
+  });
+
+  test("--conn N draws that one connection", () => {
+    const r = embertcp("trace", flood, "--conn", "1");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("showing 1 of 13 (--conn 1)");
+    expect(r.out).toMatch(/\|-- SYN seq=0 -+>\|  SYN-RECEIVED/);
+    expect(r.out.match(/^TCP connection /gm)).toHaveLength(1);
+  });
+
+  test("--port and --host pick by either side, and combine", () => {
+    const byHost = embertcp("trace", flood, "--host", "198.18.0.3");
+    expect(byHost.code).toBe(0);
+    expect(byHost.out.match(/^TCP connection (\d+): A 198\.18\.0\.3:40003/gm)).toHaveLength(1);
+    expect(byHost.out.match(/^TCP connection /gm)).toHaveLength(1);
+    const byPort = embertcp("trace", flood, "--port", "40005");
+    expect(byPort.out.match(/^TCP connection \d+: A 198\.18\.0\.5:40005/gm)).toHaveLength(1);
+    const both = embertcp("trace", flood, "--port", "80", "--host", "10.0.0.1");
+    expect(both.out).toContain("showing 1 of 13 (--port 80 --host 10.0.0.1)");
+    const none = embertcp("trace", flood, "--host", "192.0.2.1");
+    expect(none.code).toBe(0);
+    expect(none.out).toContain("showing 0 of 13 (--host 192.0.2.1): none matches");
+  });
+
+  test.each([
+    [["--conn", "0"], /--conn takes a whole number 1\.\.1000000, not "0"/],
+    [["--conn", "x"], /--conn takes a whole number/],
+    [["--port", "70000"], /--port takes a whole number 0\.\.65535/],
+    [["--host", "10.0.0"], /--host takes an IPv4 address/],
+    [["--conn"], /--conn needs a value/],
+    [["-x"], /unknown option -x/],
+    [["other.pcap"], /trace reads one capture, not 2/],
+  ])("bad option %j: one line, exit 2", (extra, re) => {
+    const r = embertcp("trace", flood, ...(extra as string[]));
+    expect(r.code).toBe(2);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(re);
+  });
+
+  test("--conn past the last connection: one line, exit 2", () => {
+    const r = embertcp("trace", flood, "--conn", "14");
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe(`embertcp trace: no connection 14: ${flood} has 13`);
+  });
+});
+
+describe("trace reads what tshark and Wireshark write", () => {
+  test("a pcapng capture gives the same report as the pcap it was made from", () => {
+    const ng = tmp("flood.pcapng");
+    const haveEditcap = spawnSync("editcap", ["-h"], { stdio: "ignore" }).status === 0;
+    if (haveEditcap) expect(spawnSync("editcap", ["-F", "pcapng", flood, ng]).status).toBe(0);
+    else fs.writeFileSync(ng, writePcapng([{ interfaces: [{}], packets: readPcap(flood).records.map((r) => ({ data: r.data, tsUnits: Math.round(r.tsMs * 1000) })) }]));
+    const a = embertcp("trace", flood, "--conn", "1"), b = embertcp("trace", ng, "--conn", "1");
+    expect(b.code).toBe(0);
+    expect(b.out).toBe(a.out);
+  });
+
+  test("a big-endian pcapng with a nanosecond clock traces too", () => {
+    const ng = tmp("be.pcapng");
+    fs.writeFileSync(ng, writePcapng([{ littleEndian: false, interfaces: [{ tsresol: 9 }], packets: readPcap(flood).records.map((r) => ({ data: r.data, tsUnits: Math.round(r.tsMs * 1e6) })) }]));
+    const r = embertcp("trace", ng, "--conn", "1");
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(embertcp("trace", flood, "--conn", "1").out);
+  });
+});
+
+describe("forged half-open peers", () => {
+  test("a SYN answered by a SYN/ACK that is never acknowledged stays SYN-SENT / SYN-RECEIVED, never ESTABLISHED", () => {
+    const r = embertcp("trace", flood, "--host", "198.18.0.7");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("ends half-open: B SYN-RECEIVED, A never answered its SYN/ACK (a forged or lost peer)");
+    const ladder = r.out.split("\n").filter((l) => /\|/.test(l));
+    expect(ladder.join("\n")).not.toContain("ESTABLISHED");
+    expect(ladder.find((l) => l.includes("SYN seq=0 "))).toMatch(/SYN-SENT .*\|  SYN-RECEIVED$/);
+  });
+
+  test("a peer that does answer becomes ESTABLISHED at the SYN/ACK, as before", () => {
+    const r = embertcp("trace", flood, "--conn", "1");
+    expect(r.out).toMatch(/ESTABLISHED +\|<-+ SYN\/ACK seq=0 ack=1 --\|/);
+  });
+});
+
+describe("--svg", () => {
+  test("says where it wrote, and what", () => {
+    const svg = tmp("one.svg");
+    const r = embertcp("trace", flood, "--conn", "2", "--svg", svg);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split("\n").at(-1)).toBe(`wrote the ladder of 1 connection as SVG to ${path.resolve(svg)}`);
+    expect(fs.readFileSync(svg, "utf8")).toContain(">SYN seq=0<");
+  });
+
+  test("an SVG path that cannot be written: one line, exit 1", () => {
+    const r = embertcp("trace", flood, "--conn", "1", "--svg", path.join(dir, "no", "such", "dir.svg"));
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split("\n")).toHaveLength(1);
+    expect(r.err).toMatch(/^embertcp trace: ENOENT/);
+  });
+});
