@@ -4,7 +4,7 @@
 import { EINVAL, ENODEV } from "./errors";
 import { SCRATCH_SIZE } from "./config";
 import { LinkKind, linkKind } from "./link";
-import { SCRATCH } from "./netif";
+import { SCRATCH, validPeer } from "./netif";
 import { setConfig } from "./netconfig";
 import { netInit, netInputFrame, netPoll, netUp } from "./net";
 import { Stat, copyStats, count } from "./stats";
@@ -96,7 +96,9 @@ export function tcp_accept(listener: i32): i32 {
 
 /** Active OPEN to ip:port from an ephemeral port. */
 export function tcp_connect(ip: u32, port: i32): i32 {
-  if (port <= 0 || port > 0xffff || ip == 0 || ip == 0xffffffff) return invalid();
+  // RFC 1122 §4.2.3.10: an OPEN to a broadcast, multicast, loopback or
+  // otherwise invalid remote address is rejected.
+  if (port <= 0 || port > 0xffff || !validPeer(ip)) return invalid();
   return counted(tcpConnect(ip, port));
 }
 

@@ -4,6 +4,7 @@
 // link before the next one is built, so one buffer is enough.
 
 import { FRAME_MAX, SCRATCH_SIZE } from "./config";
+import { isMartian } from "./ip/addr";
 
 /** Host I/O buffer returned by net_scratch (received frames land here). */
 export const SCRATCH: usize = memory.data(SCRATCH_SIZE, 16);
@@ -44,3 +45,7 @@ export function setIpConfig(addr: u32, netmask: u32, gateway: u32): void {
 @inline export function isBroadcast(addr: u32): bool {
   return addr == 0xffffffff || (mask != 0xffffffff && addr == (ip | ~mask));
 }
+
+/** A host we may exchange unicast datagrams with: no martian, no broadcast (RFC 1122 §3.2.1.3, §4.2.3.10). */
+// @ts-ignore: decorator
+@inline export function validPeer(addr: u32): bool { return !isMartian(addr) && !isBroadcast(addr); }

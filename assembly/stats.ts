@@ -81,6 +81,9 @@ export const enum Stat {
   API_EINVAL,            // ABI calls rejected with EINVAL
   // Appended: earlier positions never move (docs/ABI.md)
   LISTEN_OVERFLOWS,      // SYNs dropped unanswered: accept queue full, or no TCB free or recyclable
+  IP_DROP_SOURCE,        // datagrams from a source no host may have (0/8, 127/8, multicast, class E, broadcast)
+  IP_DROP_OVERSIZE,      // datagrams over the 1500-byte MTU, received or about to be sent
+  ARP_DROP_SENDER,       // ARP packets whose sender MAC is multicast/broadcast or sender IP no host may have
   COUNT
 }
 

@@ -71,7 +71,10 @@ export const STAT_NAMES = [
   "enc_link_changes",
   "enc_link_up",
   "api_einval",
-  "listen_overflows"
+  "listen_overflows",
+  "ip_drop_source",
+  "ip_drop_oversize",
+  "arp_drop_sender"
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 

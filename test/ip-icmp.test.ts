@@ -34,13 +34,43 @@ describe("ICMP echo", () => {
     expect(b.stack.stats()).toMatchObject({ icmp_rx: 1, icmp_echo_replies: 1, ip_rx: 1, ip_tx: 1 });
   });
 
-  test("consecutive replies carry different IP identifications", () => {
+  test("IP identifications are unpredictable, not a counter (RFC 6864 §4.1, RFC 7739 §5.1): 1,000 replies, no run of +1 steps", () => {
     const b = boardWithPeer();
-    b.stack.input(echoRequest(pattern(8), 1, 1));
-    b.stack.input(echoRequest(pattern(8), 1, 2));
+    for (let i = 0; i < 1000; i++) b.stack.input(echoRequest(pattern(8), 1, i));
     const ids = b.stack.takeSent().map((f) => parseIpv4(parseEthernet(f).payload).id);
-    expect(ids).toHaveLength(2);
-    expect(ids[1]).toBe((ids[0] + 1) & 0xffff);
+    expect(ids).toHaveLength(1000);
+    // A counter (the idle-scan zombie of RFC 7739 §3) steps by a small constant.
+    const steps = ids.slice(1).map((id, i) => (id - ids[i]) & 0xffff);
+    expect(steps.filter((d) => d >= 1 && d <= 16).length).toBeLessThan(10);
+    // Spread over the 16-bit range: every eighth of it is hit.
+    const eighths = new Set(ids.map((id) => id >> 13));
+    expect(eighths.size).toBe(8);
+  });
+
+  test("two boards with different entropy send different identification sequences", () => {
+    const first = (seed: number) => {
+      const b = newIpBoard({ seed });
+      b.stack.input(peerArpRequest());
+      b.stack.takeSent();
+      for (let i = 0; i < 4; i++) b.stack.input(echoRequest(pattern(8), 1, i));
+      return b.stack.takeSent().map((f) => parseIpv4(parseEthernet(f).payload).id);
+    };
+    expect(first(1)).not.toEqual(first(2));
+  });
+
+  test.each([1501, 1504])("an echo request in a %i-byte datagram (over the 1500-byte MTU) → no reply, ip_drop_oversize (RFC 1122 §3.3.3)", (total) => {
+    const b = boardWithPeer();
+    b.stack.input(echoRequest(pattern(total - 28)));
+    expect(b.stack.takeSent()).toEqual([]);
+    expect(b.stack.stats()).toMatchObject({ ip_drop_oversize: 1, icmp_echo_replies: 0 });
+  });
+
+  test("an echo request in a 1500-byte datagram → a 1514-byte reply frame, the largest the board sends", () => {
+    const b = boardWithPeer();
+    b.stack.input(echoRequest(pattern(1472)));
+    const [f] = b.stack.takeSent();
+    expect(f.length).toBe(1514);
+    expect(parseIpv4(parseEthernet(f).payload).totalLength).toBe(1500);
   });
 
   test("a request carrying IP options (IHL 6) is answered without them", () => {

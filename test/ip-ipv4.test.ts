@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { buildEthernet, buildIcmp, buildIpv4, pattern } from "../host-sim/wire/index.js";
-import { BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newIpBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
+import { SYN, buildEthernet, buildIcmp, buildIpv4, pattern, tcpFrame } from "../host-sim/wire/index.js";
+import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, echoRequest, newIpBoard, peerArpRequest, peerIpFrame } from "./helpers/board.js";
 import type { StatName } from "../host-sim/abi-tables.js";
 
 function boardWithPeer() {
@@ -14,7 +14,10 @@ const echo = () => buildIcmp({ type: 8, code: 0, id: 1, seq: 1, data: pattern(16
 
 /** Feed one frame; expect no reply and exactly the named drop counter to rise by one. */
 function expectDropped(frame: Uint8Array, counter: StatName) {
-  const b = boardWithPeer();
+  expectDroppedOn(boardWithPeer(), frame, counter);
+}
+
+function expectDroppedOn(b: ReturnType<typeof boardWithPeer>, frame: Uint8Array, counter: StatName) {
   const before = b.stack.stats();
   b.stack.input(frame);
   expect(b.stack.takeSent()).toEqual([]);
@@ -71,9 +74,21 @@ describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
     expectDropped(peerIpFrame({ protocol: 17, payload: pattern(12) }), "ip_drop_proto");
   });
 
-  test.each(["255.255.255.255", "224.0.0.1", "10.0.0.255"])("source %s (broadcast/multicast) → ip_drop_header", (src) => {
-    expectDropped(peerIpFrame({ protocol: 1, payload: echo(), src }), "ip_drop_header");
-  });
+  test.each(["255.255.255.255", "224.0.0.1", "10.0.0.255", "0.0.0.0", "0.1.2.3", "127.0.0.1", "127.9.9.9", "240.0.0.1"])(
+    "echo request from %s (no host has it, RFC 1122 §3.2.1.3) → silently discarded, ip_drop_source", (src) => {
+      expectDropped(peerIpFrame({ protocol: 1, payload: echo(), src }), "ip_drop_source");
+    });
+
+  test.each(["0.0.0.0", "127.0.0.1", "224.0.0.251", "10.0.0.255"])(
+    "TCP SYN from %s (RFC 1122 §3.2.1.3) → no SYN-ACK and no RST, ip_drop_source", (src) => {
+      const syn = tcpFrame({ srcIp: src, dstIp: BOARD_IP, srcPort: 40000, dstPort: 80, seq: 1, flags: SYN, mss: 1460 },
+        { srcMac: PEER_MAC, dstMac: BOARD_MAC });
+      const b = boardWithPeer();
+      b.stack.listen(80, 4);
+      expectDroppedOn(b, syn, "ip_drop_source");
+      // And to a port with no listener, where the answer would be a RST.
+      expectDroppedOn(boardWithPeer(), syn, "ip_drop_source");
+    });
 });
 
 describe("Ethernet input", () => {

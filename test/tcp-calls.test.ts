@@ -64,6 +64,35 @@ describe("handles (docs/ABI.md: unknown or stale → EINVAL)", () => {
     expect(errnoOf(() => b.stack.state(c.handle))).toBe("EINVAL");
     expect(errnoOf(() => b.stack.state(listener))).toBe("EINVAL");
   });
+
+  test("a handle from before net_init never names what comes after: the new stack's first listener and connection are not reachable through old handles", () => {
+    const { b, listener, c } = established({ config: { syncookies: 0 } });
+    b.stack.init({ mac: b.mac, ip: b.ip, netmask: "255.255.255.0", gateway: b.peerIp });
+    b.stack.takeSent();
+    b.out.length = 0;
+    // The same slots are taken again, in the same order as before the restart.
+    const newListener = b.stack.listen(SERVER_PORT, 4);
+    const newConn = b.stack.connect(PEER_IP, 7);
+    takeReplies(b);
+    expect(newListener).not.toBe(listener);
+    expect(newConn).not.toBe(c.handle);
+    expect(errnoOf(() => b.stack.close(listener))).toBe("EINVAL");
+    expect(errnoOf(() => b.stack.abort(c.handle))).toBe("EINVAL");
+    expect(b.stack.state(newListener)).toBe(State.LISTEN);
+    expect(b.stack.state(newConn)).toBe(State.SYN_SENT);
+  });
+});
+
+describe("tcp_connect to an address no host may be (RFC 1122 §4.2.3.10: a local OPEN for an invalid remote address MUST be rejected)", () => {
+  test.each([
+    ["the subnet broadcast", "10.0.0.255"], ["the limited broadcast", "255.255.255.255"], ["multicast", "224.0.0.251"],
+    ["loopback", "127.0.0.1"], ["this network (0/8)", "0.1.2.3"], ["0.0.0.0", "0.0.0.0"], ["class E", "240.0.0.1"],
+  ])("%s (%s) → EINVAL, no SYN, no TCB taken", (_name, ip) => {
+    const b = newBoard();
+    expect(errnoOf(() => b.stack.connect(ipNumber(ip), SERVER_PORT))).toBe("EINVAL");
+    expectNothing(b);
+    expect(b.stack.list()).toEqual([]);
+  });
 });
 
 describe("TCB exhaustion (TCB_COUNT = 8)", () => {

@@ -1,4 +1,4 @@
-// SipHash-2-4 (assembly/tcp/siphash.ts) against the reference vectors of
+// SipHash-2-4 (assembly/siphash.ts) against the reference vectors of
 // Aumasson & Bernstein, "SipHash: a fast short-input PRF", appendix A /
 // reference implementation: key 00 01 .. 0f, message 00 01 .. (len-1), for
 // every length 0..63; and against an independent BigInt model written from

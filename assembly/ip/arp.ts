@@ -18,7 +18,8 @@
 
 import { ARP_ENTRIES, FRAME_MAX } from "../config";
 import { ConfigKey, config } from "../netconfig";
-import { OUR_MAC, ourIp } from "../netif";
+import { OUR_MAC, ourIp, validPeer } from "../netif";
+import { isGroupMac } from "./addr";
 import { Stat, count } from "../stats";
 import { earliest, expired, nowMs } from "../time";
 import { linkTransmit } from "../link";
@@ -162,6 +163,10 @@ export function arpInput(p: usize, len: i32): void {
   }
   const spa = bswap<u32>(load<u32>(p, A_SPA));
   const tpa = bswap<u32>(load<u32>(p, A_TPA));
+  // A station's own MAC never has the I/G bit (IEEE 802.3 §3.2.3); learning
+  // one would send our unicast IP to a group address. A sender IP no host
+  // may have (RFC 1122 §3.2.1.3) is as bogus; 0.0.0.0 stays: a probe.
+  if (isGroupMac(p + A_SHA) || (spa != 0 && !validPeer(spa))) { count(Stat.ARP_DROP_SENDER); return; }
   const me = ourIp();
   // RFC 826 "Packet Reception": update an existing entry from any ARP,
   // add one only when the packet is for us. A probe (sender 0.0.0.0,

@@ -6,10 +6,10 @@
 // header view and the output path they use are ip/ipv4.ts, below them.
 
 import { Stat, count } from "../stats";
-import { isBroadcast, ourIp } from "../netif";
+import { isBroadcast, ourIp, validPeer } from "../netif";
 import { internetChecksum } from "./checksum";
 import {
-  FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, PROTO_ICMP, PROTO_TCP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
+  FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, IP_MTU, PROTO_ICMP, PROTO_TCP, PROTO_UDP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
 } from "./ipv4";
 import { icmpInput } from "./icmp";
 import { tcpInput } from "../tcp/input";
@@ -27,17 +27,30 @@ export function ipv4Input(p: usize, len: i32): void {
     count(Stat.IP_DROP_HEADER);
     return;
   }
+  // RFC 1122 §3.3.3, RFC 894: nothing larger than the link's 1500-byte MTU
+  // is taken, so nothing we answer with (an echo reply) can exceed it.
+  if (total > IP_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
   if (internetChecksum(p, hlen) != 0) { count(Stat.IP_DROP_CHECKSUM); return; }
   const dst = ipv4Dst(p);
   const src = ipv4Src(p);
   if (dst != ourIp() && !isBroadcast(dst)) { count(Stat.IP_DROP_NOT_OURS); return; }
-  // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.
-  if (src == 0xffffffff || (src >>> 28) == 0xe || isBroadcast(src)) { count(Stat.IP_DROP_HEADER); return; }
+  const pr = proto(p);
+  if (!sourceAllowed(src, pr)) { count(Stat.IP_DROP_SOURCE); return; }
   const frag = fragField(p);
   if ((frag & FLAG_MF) != 0 || (frag & FRAG_OFFSET_MASK) != 0) { count(Stat.IP_DROP_FRAGMENT); return; }
-  const pr = proto(p);
   if (pr == PROTO_TCP) tcpInput(src, dst, p + hlen, total - hlen);
   else if (pr == PROTO_ICMP) icmpInput(src, dst, p + hlen, total - hlen);
   else count(Stat.IP_DROP_PROTO);
 }
 
+
+/**
+ * RFC 1122 §3.2.1.3: a datagram whose source no host may have (0/8,
+ * 127/8, multicast, class E, a broadcast) is discarded silently, so no RST,
+ * SYN-ACK or echo reply ever goes to such an address. The one exception is
+ * 0.0.0.0 itself over UDP: a host still learning its address (a DHCP
+ * client, RFC 2131 §4.1) sends from it, and a DHCP server must hear it.
+ */
+function sourceAllowed(src: u32, pr: u8): bool {
+  return validPeer(src) || (src == 0 && pr == PROTO_UDP);
+}

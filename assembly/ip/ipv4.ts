@@ -15,6 +15,7 @@
 
 import { Stat, count } from "../stats";
 import { entropy } from "../hal";
+import { sipHash2 } from "../siphash";
 import { OUR_MAC, TX_FRAME, isBroadcast, onLink, ourGateway, ourIp } from "../netif";
 import { linkTransmit } from "../link";
 import { ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_IPV4, macCopy, macSetBroadcast, setEthType } from "./eth";
@@ -27,6 +28,11 @@ import { arpHold, arpResolve } from "./arp";
 @inline export const PROTO_ICMP: u8 = 1;
 // @ts-ignore: decorator
 @inline export const PROTO_TCP: u8 = 6;
+// @ts-ignore: decorator
+@inline export const PROTO_UDP: u8 = 17;
+/** The largest datagram sent or taken: Ethernet's MTU (RFC 894, RFC 1122 §3.3.3). */
+// @ts-ignore: decorator
+@inline export const IP_MTU: i32 = 1500;
 // @ts-ignore: decorator
 @inline const TTL_OUT: u8 = 64; // RFC 1700 default TTL
 // @ts-ignore: decorator
@@ -50,11 +56,25 @@ import { arpHold, arpResolve } from "./arp";
 // @ts-ignore: decorator
 @inline export function ipv4Dst(p: usize): u32 { return bswap<u32>(load<u32>(p, 16)); }
 
-let ident: u16 = 0;
+// Identification (RFC 6864 §4.1): every datagram we send is atomic (DF
+// set, never fragmented), so its ID serves no reassembly and may be any
+// value. A global counter would leak our traffic rate and make the board an
+// idle-scan zombie (RFC 7739 §3, §5.1), so each ID is 16 bits of a keyed
+// PRF of a counter: unpredictable without the key, never incremental.
+let idKey0: u64 = 0;
+let idKey1: u64 = 0;
+let idCount: u64 = 0;
 
-/** Start the identification counter at a random value (RFC 6864 §4.3 prefers unpredictable IDs). */
+/** Draw a fresh identification key (net_init). */
 export function ipv4Init(): void {
-  ident = <u16>entropy();
+  idKey0 = (<u64>entropy() << 32) | <u64>entropy();
+  idKey1 = (<u64>entropy() << 32) | <u64>entropy();
+  idCount = 0;
+}
+
+/** The next identification: unpredictable to anyone without the key. */
+function nextId(): u16 {
+  return <u16>sipHash2(idKey0, idKey1, idCount++);
 }
 
 /** Where a transport writes its outgoing payload before ipv4Send. */
@@ -72,10 +92,11 @@ export function ipv4Send(dst: u32, protocol: u8, payloadLen: i32): void {
   const f = TX_FRAME;
   const ip = f + ETH_HEADER_LEN;
   const total = IPV4_HEADER_LEN + payloadLen;
+  if (total > IP_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
   store<u8>(ip, 0x45);
   store<u8>(ip, 0, 1);
   store<u16>(ip, bswap<u16>(<u16>total), 2);
-  store<u16>(ip, bswap<u16>(ident++), 4);
+  store<u16>(ip, bswap<u16>(nextId()), 4);
   store<u16>(ip, bswap<u16>(FLAG_DF), 6);
   store<u8>(ip, TTL_OUT, 8);
   store<u8>(ip, protocol, 9);

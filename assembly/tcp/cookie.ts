@@ -55,7 +55,7 @@
 import { entropy } from "../hal";
 import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
-import { sipHash6 } from "./siphash";
+import { sipHash6 } from "../siphash";
 
 // @ts-ignore: decorator
 @inline const T_SHIFT: u32 = 30;

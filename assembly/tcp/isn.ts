@@ -23,7 +23,7 @@
 
 import { entropy } from "../hal";
 import { nowMs } from "../time";
-import { sipHash4 } from "./siphash";
+import { sipHash4 } from "../siphash";
 
 /** M's rate: 4 µs ticks per millisecond. */
 // @ts-ignore: decorator

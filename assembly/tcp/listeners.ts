@@ -47,10 +47,11 @@ const table = memory.data(<i32>LISTENER_BYTES * LISTENER_COUNT, 4);
 // @ts-ignore: decorator
 @inline function qAt(l: i32, k: i32): usize { return changetype<usize>(at(l)) + QUEUE_AT + (<usize>k << 1); }
 
-/** Forget every listener (net_init). */
+/** Forget every listener (net_init); handles from before it go stale (docs/ABI.md). */
 export function listenersInit(): void {
   for (let l = 0; l < LISTENER_COUNT; l++) {
     const r = at(l);
+    r.gen = (r.gen + 1) & 0x7fff;
     r.port = 0;
     r.qlen = 0;
     r.cookieSent = 0;

@@ -26,7 +26,7 @@
 
 import { entropy } from "../hal";
 import { ConfigKey, config } from "../netconfig";
-import { sipHash2 } from "./siphash";
+import { sipHash2 } from "../siphash";
 
 let key0: u64 = 0;
 let key1: u64 = 0;

@@ -174,7 +174,14 @@ export function setError(t: Tcb, e: Err): void {
 
 /** Empty the pool (net_init). */
 export function tcbPoolInit(): void {
-  memory.fill(pool, 0, <usize>TCB_COUNT * offsetof<Tcb>());
+  // Generations survive a restart, one step on, so that no handle from
+  // before net_init names a connection after it (docs/ABI.md).
+  for (let i = 0; i < TCB_COUNT; i++) {
+    const t = tcbAt(i);
+    const gen = (t.gen + 1) & 0x7fff;
+    memory.fill(changetype<usize>(t), 0, offsetof<Tcb>());
+    t.gen = gen;
+  }
   memory.fill(buckets, 0xff, <usize>HASH_SIZE * 2);
   memory.fill(holeCounts, 0, <usize>TCB_COUNT);
   // Lowest index on top so the first connections take the first slots.

@@ -4,7 +4,7 @@
 // tests and the bench do not pay a JS→wasm call per iteration. Built by
 // bench/tcp-crypto-wasm.ts.
 
-import { sipHashBytes, sipHashWords, sipHash2, sipHash4, sipHash6 } from "../../assembly/tcp/siphash";
+import { sipHashBytes, sipHashWords, sipHash2, sipHash4, sipHash6 } from "../../assembly/siphash";
 import { isnInit, isnFor } from "../../assembly/tcp/isn";
 import { portsInit, portCandidate, portUsed, portCount } from "../../assembly/tcp/ports";
 import { cookieInit, cookieMake, cookieCheck } from "../../assembly/tcp/cookie";

@@ -1,7 +1,9 @@
 // SipHash-2-4, the keyed pseudo-random function of Aumasson & Bernstein,
 // "SipHash: a fast short-input PRF" (INDOCRYPT 2012), with 64-bit output.
 // It is the F of RFC 6528 ISNs (tcp/isn.ts), of RFC 6056 port offsets
-// (tcp/ports.ts) and the MAC of SYN cookies (tcp/cookie.ts).
+// (tcp/ports.ts), the MAC of SYN cookies (tcp/cookie.ts) and the source of
+// unpredictable IPv4 identifications (ip/ipv4.ts), so it sits below both
+// layers.
 //
 // The key is 128 bits given as two u64 words: k0 = key bytes 0..7 and
 // k1 = key bytes 8..15, both little-endian (paper §2). Messages are bytes in
