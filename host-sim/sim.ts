@@ -21,8 +21,10 @@ import { RealClock } from "./clock.js";
 import { SerialLink } from "./links/serial.js";
 import type { LinkEnd } from "./links/types.js";
 import { serveControl, snapshot, type ConnRow } from "./netstat.js";
+import { serialOpenError, tapOpenError } from "./open-hints.js";
 import { PcapWriter, tapLink } from "./pcap.js";
 import { ipToNumber } from "./stack.js";
+import { configureHostSide } from "./tap/host-address.js";
 import { TapLink } from "./tap/link.js";
 
 export interface SimOptions {
@@ -33,6 +35,8 @@ export interface SimOptions {
   tap?: string;
   /** Open the TAP inside this network namespace. */
   netns?: string;
+  /** Linux's address on the TAP: A.B.C.D/NN, "auto" (the first free one of the board's subnet), or null/absent to leave it alone. */
+  hostIp?: string | null;
   /** A.B.C.D/NN */
   ip: string;
   gateway?: string;
@@ -81,16 +85,18 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
   const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
   let link: LinkEnd;
   let what: string;
+  let hostSide = "";
   if (o.serial) {
     const s = new SerialLink({ path: o.serial, baudRate: o.baud ?? 115200, pace: o.pace, clock });
-    try { await s.opened(); } catch (e) { s.close(); throw new Error(`${(e as Error).message}; check the path and that nothing else holds the port`); }
+    try { await s.opened(); } catch (e) { s.close(); throw serialOpenError(o.serial, e as Error); }
     link = s;
     what = `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}`;
   } else {
     const t = new TapLink({ name: o.tap!, netns: o.netns });
-    try { await t.opened(); } catch (e) { t.close(); throw new Error(`${(e as Error).message}; TAP devices need root (or CAP_NET_ADMIN) and /dev/net/tun`); }
+    try { await t.opened(); } catch (e) { t.close(); throw tapOpenError(o.tap!, e as Error); }
     link = t;
     what = `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""}`;
+    if (o.hostIp) hostSide = configureHostSide(o.tap!, o.netns, ipToNumber(ip), parseCidr(o.ip).prefix, o.hostIp).line;
   }
   let pcap: PcapWriter | null = null;
   if (o.pcap) { pcap = new PcapWriter(o.pcap, { clock, epochMs: Date.now() }); link = tapLink(link, pcap); }
@@ -100,6 +106,7 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
     seed: o.seed, config: o.config as never, onEvent,
   });
   print(`${stamp()} board ${ip}/${parseCidr(o.ip).prefix} (${o.mac ?? macForIp(ip)}) on ${what}`);
+  if (hostSide) print(`${stamp()} ${hostSide}`);
   board.start(apps);
   const controlPath = o.control ?? join(tmpdir(), `embertcp-sim-${process.pid}.sock`);
   let server: Server | null = null;

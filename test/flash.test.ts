@@ -33,10 +33,10 @@ describe("flash: arguments and local errors", () => {
     expect(c.err).toBe("embertcp flash: no such serial port /dev/ttyEMBERTCP-NOPE (is the board plugged in?)\n");
   });
 
-  test("no --port, no file, two files, an unknown option: usage errors", async () => {
+  test("no --port, no file, two files, an unknown option: usage errors, exit 2", async () => {
     for (const args of [[WASM], ["--port", "/dev/null"], [WASM, WASM, "--port", "/dev/null"], [WASM, "--prot", "/dev/null"]]) {
       const c = io();
-      expect(await run(args, c.io)).toBe(1);
+      expect(await run(args, c.io)).toBe(2);
       expect(c.err.split("\n").filter(Boolean)).toHaveLength(1);
       expect(c.err).toMatch(/usage: embertcp flash/);
     }
@@ -59,7 +59,7 @@ describe("flash: arguments and local errors", () => {
     const tcp = await fakeOnTcp(fake);
     try {
       const c = io();
-      expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--name", "x".repeat(29)], c.io)).toBe(1);
+      expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--name", "x".repeat(29)], c.io)).toBe(2);
       expect(c.err).toMatch(/Storage names are 1\.\.28 characters/);
       expect(fake.chunks).toBe(0);
     } finally { await tcp.close(); }
