@@ -111,7 +111,7 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
   const controlPath = o.control ?? join(tmpdir(), `embertcp-sim-${process.pid}.sock`);
   let server: Server | null = null;
   try {
-    server = await serveControl(board, controlPath);
+    server = await serveControl(board, controlPath, { netmask, gateway: o.gateway });
     print(`${stamp()} control socket ${controlPath} (embertcp netstat --control ${controlPath})`);
   } catch (e) {
     print(`${stamp()} error: no control socket at ${controlPath}: ${(e as Error).message}; netstat will not reach this sim`);

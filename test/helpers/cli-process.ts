@@ -27,3 +27,36 @@ export function embertcp(args: string[], opts: { timeoutMs?: number; cwd?: strin
 export function lines(text: string): string[] {
   return text.split("\n").filter((l, i, a) => l !== "" || i < a.length - 1);
 }
+
+/** A long-running `embertcp` process (sim, bridge): its output so far, waits, and a stop that reports how it ended. */
+export interface CliProcess {
+  readonly out: () => string;
+  /** Resolves true once stdout+stderr matches `re` (false after `ms`). */
+  waitFor(re: RegExp, ms?: number): Promise<boolean>;
+  /** SIGTERM, then SIGKILL after `ms`; resolves with the exit code (null if killed). */
+  stop(ms?: number): Promise<number | null>;
+  /** Resolves with the exit code once the process ends by itself (or null after `ms`, killing it). */
+  exited(ms?: number): Promise<number | null>;
+}
+
+export function startEmbertcp(args: string[]): CliProcess {
+  const p = spawn(process.execPath, [EMBERTCP, ...args], { cwd: projectRoot(), stdio: ["ignore", "pipe", "pipe"] });
+  let text = "";
+  p.stdout.on("data", (d) => { text += d; });
+  p.stderr.on("data", (d) => { text += d; });
+  const closed = new Promise<number | null>((resolve) => p.on("close", (code) => resolve(code)));
+  const exited = async (ms = 10_000) => {
+    const t = setTimeout(() => p.kill("SIGKILL"), ms);
+    try { return await closed; } finally { clearTimeout(t); }
+  };
+  return {
+    out: () => text,
+    async waitFor(re, ms = 10_000) {
+      const end = Date.now() + ms;
+      while (!re.test(text) && Date.now() < end && p.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      return re.test(text);
+    },
+    stop(ms = 10_000) { if (p.exitCode === null) p.kill("SIGTERM"); return exited(ms); },
+    exited,
+  };
+}
