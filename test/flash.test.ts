@@ -84,6 +84,28 @@ describe("flash over tcp://", () => {
     } finally { await tcp.close(); }
   });
 
+  test("a board that holds the line off with XOFF gets nothing more until its XON, and the upload completes", async () => {
+    const fake = new FakeEspruino({ flowControl: 256 });
+    const tcp = await fakeOnTcp(fake);
+    try {
+      const c = io();
+      expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--name", "xoff.wasm"], c.io), c.err).toBe(0);
+      expect(Buffer.compare(fake.files.get("xoff.wasm")!, readFileSync(WASM))).toBe(0);
+      expect(fake.xoffs).toBeGreaterThan(10);
+      expect(fake.overrun).toBe(0);
+    } finally { await tcp.close(); }
+  });
+
+  test("--verbose on a failure prints the line's log, with no stack trace or ReferenceError", async () => {
+    const fake = new FakeEspruino();
+    const tcp = await fakeOnTcp(fake);
+    await tcp.close();
+    const c = io();
+    expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--timeout", "1", "--verbose"], c.io)).toBe(1);
+    expect(c.err).toMatch(/^embertcp flash: cannot open tcp:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n/);
+    expect(c.err).not.toMatch(/ReferenceError|__dirname|\n\s+at /);
+  });
+
   test("nothing listening: a one-line error, exit 1", async () => {
     const fake = new FakeEspruino();
     const tcp = await fakeOnTcp(fake);

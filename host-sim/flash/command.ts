@@ -13,7 +13,7 @@ import { closeSync, constants, openSync, readFileSync, statSync } from "node:fs"
 import { basename } from "node:path";
 import { isatty } from "node:tty";
 import { type CommandSpec, type Parsed, UsageError, parse } from "../cli/args.js";
-import { espruinoLog } from "./espruino.js";
+import { linkLog } from "./link.js";
 import { FlashError, MAX_NAME, flashFile } from "./flash.js";
 
 interface Io { out(line: string): void; err(text: string): void; isTTY: boolean; }
@@ -111,7 +111,7 @@ async function execute(a: Parsed, io: Io): Promise<number> {
   } catch (e) {
     if (io.isTTY) io.err("\n");
     io.err(`embertcp flash: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (a.has("--verbose") && !(e instanceof UsageError)) io.err(espruinoLog().map((l) => `  espruino: ${l}`).join("\n") + "\n");
+    if (a.has("--verbose") && !(e instanceof UsageError)) io.err(linkLog().map((l) => `  line: ${l}`).join("\n") + "\n");
     return e instanceof UsageError ? 2 : 1;
   }
 }
