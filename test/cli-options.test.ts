@@ -7,7 +7,7 @@
  * `--version`, `help CMD` and each command's help list every option with
  * its default and an example.
  */
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -132,4 +132,46 @@ test("demo refuses an unwritable capture before running", async () => {
   const r = await embertcp(["demo", "--pcap", dir]);
   expect(r.code).toBe(2);
   expect(r.out).toBe("");
+});
+
+describe("flash refuses what is not a module or not a serial port, before touching the port", () => {
+  const WASM = join(projectRoot(), "build", "embertcp.wasm");
+  const dir = mkdtempSync(join(tmpdir(), "embertcp-flashopt-"));
+  const plain = join(dir, "plain.txt");
+  writeFileSync(plain, "not a port\n");
+
+  test.each([
+    [["/dev/null"], 2, /^embertcp flash: --port \/dev\/null is not a serial port \(not a terminal device\)$/],
+    [[plain], 2, /^embertcp flash: --port .*plain\.txt is not a device: give a serial port such as \/dev\/ttyACM0, or tcp:\/\/host:port$/],
+    [[dir], 2, /^embertcp flash: --port .* is a directory, not a serial port$/],
+    [["tcp://nohostport"], 2, /^embertcp flash: --port tcp:\/\/nohostport: write tcp:\/\/host:port$/],
+  ])("--port %j → exit %i, one line", async (port, code, re) => {
+    const r = await embertcp(["flash", WASM, "--port", ...port]);
+    expect(r.code).toBe(code);
+    expect(lines(r.err)).toHaveLength(1);
+    expect(r.err.trim()).toMatch(re);
+  });
+
+  test("a file that is not WebAssembly (any name) is refused before the port is looked at", async () => {
+    const r = await embertcp(["flash", "/etc/passwd", "--port", "/dev/null"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("embertcp flash: /etc/passwd is not a WebAssembly module (no \\0asm header)\n");
+  });
+
+  test("a module with the right header that does not validate is refused", async () => {
+    const bad = join(dir, "truncated.wasm");
+    writeFileSync(bad, readFileSync(WASM).subarray(0, 200));
+    const r = await embertcp(["flash", bad, "--port", "/dev/null"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(`embertcp flash: ${bad} has a WebAssembly header but does not validate (truncated or corrupt?)\n`);
+    const v2 = join(dir, "v2.wasm");
+    writeFileSync(v2, Uint8Array.from([0, 0x61, 0x73, 0x6d, 2, 0, 0, 0]));
+    expect((await embertcp(["flash", v2, "--port", "/dev/null"])).err).toBe(`embertcp flash: ${v2} is WebAssembly version 2, not 1\n`);
+  });
+
+  test("--timeout 0 names the range it takes", async () => {
+    const r = await embertcp(["flash", WASM, "--port", "/dev/null", "--timeout", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("embertcp flash: --timeout 0: give a number from 0.1 to 600 seconds\n");
+  });
 });

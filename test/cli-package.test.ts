@@ -84,3 +84,19 @@ describe("the packed package", () => {
     expect(r.stdout).toMatch(/SYN/);
   });
 });
+
+describe("what `npm install` brings", () => {
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean }> };
+  const allow = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { allowScripts?: Record<string, boolean> }).allowScripts ?? {};
+  const installed = Object.entries(lock.packages).filter(([path]) => path !== "").map(([path, p]) => ({ name: path.replace(/^.*node_modules\//, ""), ...p }));
+
+  test("no Bluetooth, USB or WebRTC packages: flashing needs a serial port or a TCP socket only", () => {
+    expect(installed.map((p) => p.name).filter((n) => /noble|bluetooth|^usb$|node-ble|wrtc|websocket|hci-socket/.test(n))).toEqual([]);
+  });
+
+  test("every package with an install script is one the project has reviewed (npm prints no install-script warning)", () => {
+    const scripted = installed.filter((p) => p.hasInstallScript).map((p) => p.name);
+    expect(scripted.filter((n) => !(n in allow))).toEqual([]);
+    expect(scripted.filter((n) => !installed.find((p) => p.name === n)?.dev)).toEqual(["@serialport/bindings-cpp"]);
+  });
+});
