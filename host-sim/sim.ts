@@ -75,6 +75,20 @@ export function macForIp(ip: string): string {
   return ["02", "00", ...ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0"))].join(":");
 }
 
+/** Open the serial port or TAP (giving Linux's side of a TAP its address); errors say why and what to do. */
+async function openLink(o: SimOptions, clock: RealClock): Promise<{ link: LinkEnd; what: string; hostSide: string }> {
+  if (o.serial) {
+    const s = new SerialLink({ path: o.serial, baudRate: o.baud ?? 115200, pace: o.pace, clock });
+    try { await s.opened(); } catch (e) { s.close(); throw serialOpenError(o.serial, e as Error); }
+    return { link: s, what: `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}`, hostSide: "" };
+  }
+  const t = new TapLink({ name: o.tap!, netns: o.netns });
+  try { await t.opened(); } catch (e) { t.close(); throw tapOpenError(o.tap!, e as Error); }
+  const { ip, prefix } = parseCidr(o.ip);
+  const hostSide = o.hostIp ? configureHostSide(o.tap!, o.netns, ipToNumber(ip), prefix, o.hostIp).line : "";
+  return { link: t, what: `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""}`, hostSide };
+}
+
 /** Start a sim; resolves once the link device is open and the board is up. */
 export async function startSim(o: SimOptions): Promise<SimHandle> {
   const print = o.print ?? ((l: string) => console.log(l));
@@ -83,21 +97,9 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
   const apps = makeApps(o.apps);
   const clock = new RealClock();
   const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
-  let link: LinkEnd;
-  let what: string;
-  let hostSide = "";
-  if (o.serial) {
-    const s = new SerialLink({ path: o.serial, baudRate: o.baud ?? 115200, pace: o.pace, clock });
-    try { await s.opened(); } catch (e) { s.close(); throw serialOpenError(o.serial, e as Error); }
-    link = s;
-    what = `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}`;
-  } else {
-    const t = new TapLink({ name: o.tap!, netns: o.netns });
-    try { await t.opened(); } catch (e) { t.close(); throw tapOpenError(o.tap!, e as Error); }
-    link = t;
-    what = `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""}`;
-    if (o.hostIp) hostSide = configureHostSide(o.tap!, o.netns, ipToNumber(ip), parseCidr(o.ip).prefix, o.hostIp).line;
-  }
+  const opened = await openLink(o, clock);
+  let link = opened.link;
+  const { what, hostSide } = opened;
   let pcap: PcapWriter | null = null;
   if (o.pcap) { pcap = new PcapWriter(o.pcap, { clock, epochMs: Date.now() }); link = tapLink(link, pcap); }
   const onEvent = (e: BoardEvent) => print(`${stamp()} ${e.kind}: ${e.text}`);
