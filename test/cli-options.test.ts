@@ -40,7 +40,7 @@ describe("bad options: one line naming the option, exit 2, nothing opened", () =
     [["--netns", "x"], /^embertcp sim: --netns goes with --tap, not --serial/],
     [["-x"], /^embertcp sim: unknown option -x \(options start with --\)/],
     [["extra"], /^embertcp sim: takes no arguments, got "extra"/],
-    [["--ip"], /^embertcp sim: --ip needs a value: --ip A\.B\.C\.D\/NN/],
+    [["--ip"], /^embertcp sim: --ip needs A\.B\.C\.D\/NN/],
     [["--ip", "10.0.0.2/24", "--ip", "10.0.0.3/24"], /^embertcp sim: --ip is given twice/],
   ])("sim --serial <missing> %j", async (extra, re) => {
     const r = await embertcp(["sim", "--serial", NOPORT, ...extra]);
@@ -174,4 +174,12 @@ describe("flash refuses what is not a module or not a serial port, before touchi
     expect(r.code).toBe(2);
     expect(r.err).toBe("embertcp flash: --timeout 0: give a number from 0.1 to 600 seconds\n");
   });
+});
+
+test("an option declared repeatable collects every value; others refuse a second one", async () => {
+  const { parse } = await import("../host-sim/cli/args.js");
+  const spec = { name: "x", summary: "s", usage: "x", options: [{ name: "--set", value: "K=V", help: "h", repeat: true }, { name: "--ip", value: "A", help: "h" }], example: "x", run: () => 0 };
+  const a = parse(spec, ["--set", "a=1", "--set=b=2"]);
+  expect(a.all("--set")).toEqual(["a=1", "b=2"]);
+  expect(() => parse(spec, ["--ip", "1", "--ip", "2"])).toThrow(/--ip is given twice/);
 });

@@ -23,6 +23,8 @@ export interface OptionSpec {
   def?: string;
   /** One line: what the option does. */
   help: string;
+  /** May be given more than once (`Parsed.all` returns every value). */
+  repeat?: boolean;
 }
 
 export interface CommandSpec {
@@ -42,10 +44,13 @@ export interface CommandSpec {
 
 /** What `parse` found: option values, flags given, positional words. */
 export class Parsed {
-  constructor(readonly values: ReadonlyMap<string, string>, readonly positional: readonly string[]) {}
+  constructor(readonly values: ReadonlyMap<string, string>, readonly positional: readonly string[], readonly repeated: ReadonlyMap<string, string[]> = new Map()) {}
 
   /** The value given for `name`, or undefined. */
   get(name: string): string | undefined { return this.values.get(name); }
+
+  /** Every value given for a repeatable option, in order. */
+  all(name: string): string[] { return this.repeated.get(name) ?? []; }
 
   /** Whether `name` was given (flag or valued option). */
   has(name: string): boolean { return this.values.has(name); }
@@ -75,6 +80,7 @@ export class Parsed {
 export function parse(spec: CommandSpec, argv: string[]): Parsed {
   const byName = new Map(spec.options.map((o) => [o.name, o]));
   const values = new Map<string, string>();
+  const repeated = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i];
@@ -83,15 +89,16 @@ export function parse(spec: CommandSpec, argv: string[]): Parsed {
     const name = tok.startsWith("--") && eq > 2 ? tok.slice(0, eq) : tok;
     const o = byName.get(name);
     if (!o) throw new UsageError(`unknown option ${name}${tok.startsWith("--") ? "" : " (options start with --)"}`);
-    if (values.has(name)) throw new UsageError(`${name} is given twice`);
+    if (values.has(name) && !o.repeat) throw new UsageError(`${name} is given twice`);
     if (o.value === undefined) {
       if (name !== tok) throw new UsageError(`${name} takes no value`);
       values.set(name, "");
       continue;
     }
     const v = name !== tok ? tok.slice(eq + 1) : argv[++i];
-    if (v === undefined || v === "" || (name === tok && v.startsWith("--"))) throw new UsageError(`${name} needs a value: ${name} ${o.value}`);
+    if (v === undefined || v === "" || (name === tok && v.startsWith("--"))) throw new UsageError(`${name} needs ${o.value}`);
     values.set(name, v);
+    repeated.set(name, [...(repeated.get(name) ?? []), v]);
   }
   const want = spec.args ?? [];
   const required = want.filter((a) => !a.endsWith("?")).length;
@@ -100,7 +107,7 @@ export function parse(spec: CommandSpec, argv: string[]): Parsed {
     throw new UsageError(want.length === 0 ? `takes no arguments, got ${extra}` : `unexpected ${extra} after ${want.map((a) => a.replace(/\?$/, "")).join(" ")}`);
   }
   if (positional.length < required) throw new UsageError(`needs ${want.slice(positional.length, required).join(" ")}`);
-  return new Parsed(values, positional);
+  return new Parsed(values, positional, repeated);
 }
 
 /** `--help` text: synopsis, summary, every option with its default, notes, an example. */

@@ -30,10 +30,12 @@ export const bridge: CommandSpec = {
     const serial = new SerialLink({ path, baudRate: baud, pace: a.has("--pace") });
     try { await serial.opened(); } catch (e) { serial.close(); tap.close(); throw serialOpenError(path, e as Error); }
     const link = new LinkBridge(tap, serial, [`TAP ${tapName}`, `serial ${path}`], (line) => console.log(line));
+    // Listening before saying so: a signal sent as soon as the line is read then never meets the default handler.
+    const signalled = untilSignal();
     console.log(`bridging TAP ${tapName} <-> serial ${path} at ${baud} baud; Ctrl-C to stop`);
     let last = "";
     const progress = setInterval(() => { const p = link.progress(); if (p !== last) console.log(p); last = p; }, 5000);
-    await untilSignal();
+    await signalled;
     clearInterval(progress);
     console.log(`stopped: ${link.progress()}`);
     link.close();
