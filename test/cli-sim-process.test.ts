@@ -99,6 +99,18 @@ describe.runIf(tapOk)("sim --tap: Linux's side of the TAP", () => {
     await sim.stop();
   });
 
+  test("a deleted TAP: the sim says link down, and so does netstat", async () => {
+    const control = `/tmp/embertcp-tapdel-${process.pid}.sock`;
+    const sim = startEmbertcp(["sim", "--tap", tap, "--netns", ns.name, "--ip", "10.64.0.2/24", "--control", control]);
+    try {
+      expect(await sim.waitFor(/running; Ctrl-C/), sim.out()).toBe(true);
+      expect((await embertcp(["netstat", "--control", control])).out).toMatch(/^sim 10\.64\.0\.2 {2}link up /);
+      expect((await ns.exec(["ip", "link", "del", tap])).code).toBe(0);
+      expect(await sim.waitFor(/link: link down: /), sim.out()).toBe(true);
+      expect((await embertcp(["netstat", "--control", control])).out).toMatch(/^sim 10\.64\.0\.2 {2}link down \(.+\) /);
+    } finally { await sim.stop(); }
+  });
+
   test("a TAP that already exists with an address is left as it is", async () => {
     const dev = `ep${process.pid % 100000}`;
     for (const c of [["ip", "tuntap", "add", "dev", dev, "mode", "tap"], ["ip", "addr", "add", "10.63.0.9/24", "dev", dev]]) {
