@@ -13,7 +13,7 @@ export const demo: CommandSpec = {
     { name: "--pcap", value: "FILE", def: "demo.pcap", help: "write a capture of the line (open it with Wireshark or `embertcp trace`)" },
     { name: "--no-pcap", help: "write no capture" },
     { name: "--syns", value: "N", def: "400", help: "forged SYNs in the flood phase, 0..100000" },
-    { name: "--fast", help: "print the live netstat without pausing between frames (on when output is not a terminal)" },
+    { name: "--fast", help: "no 120 ms pause between the live netstat's updates (always so when output is not a terminal)" },
   ],
   example: "embertcp demo --syns 1000 --pcap /tmp/demo.pcap",
   run: async (a) => {

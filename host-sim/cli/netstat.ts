@@ -22,9 +22,9 @@ export const netstat: CommandSpec = {
   usage: "embertcp netstat [--control SOCKET | --http HOST_OR_URL] [--all] [--watch SECONDS]",
   options: [
     { name: "--control", value: "SOCKET", def: "the one sim running on this machine", help: "the sim's control socket (it prints the path at start)" },
-    { name: "--http", value: "HOST_OR_URL", help: "ask a board's HTTP status page (http app) instead, e.g. 10.0.0.2" },
+    { name: "--http", value: "HOST_OR_URL", def: "the control socket", help: "ask a board's HTTP status page (http app) instead, e.g. 10.0.0.2" },
     { name: "--all", help: "also print every non-zero stack counter and the wire counters" },
-    { name: "--watch", value: "SECONDS", help: "print again every SECONDS (0.1..3600) until Ctrl-C" },
+    { name: "--watch", value: "SECONDS", def: "print once", help: "print again every SECONDS (0.1..3600) until Ctrl-C" },
   ],
   example: "embertcp netstat --watch 1",
   run: async (a) => {

@@ -53,7 +53,7 @@ export const sim: CommandSpec = {
     { name: "--mac", value: "MAC", def: "02:00 + the four bytes of --ip", help: "the board's Ethernet address (unicast)" },
     { name: "--apps", value: "LIST", def: "echo,discard,chargen,http", help: "servers to run: echo (7), discard (9), chargen (19), http (80)" },
     { name: "--control", value: "SOCKET", def: "$TMPDIR/embertcp-sim-PID.sock", help: "Unix socket that netstat and ping talk to" },
-    { name: "--pcap", value: "FILE", help: "write a capture of the board's wire" },
+    { name: "--pcap", value: "FILE", def: "no capture", help: "write a capture of the board's wire" },
     { name: "--msl", value: "MS", def: "30000", help: "maximum segment lifetime; TIME-WAIT lasts 2 MSL, 100..600000" },
   ],
   notes: [

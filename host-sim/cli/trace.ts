@@ -10,7 +10,7 @@ export const trace: CommandSpec = {
   usage: "embertcp trace FILE.pcap [--svg OUT.svg] [--absolute]",
   args: ["FILE.pcap"],
   options: [
-    { name: "--svg", value: "OUT.svg", help: "also draw the ladders as an SVG file" },
+    { name: "--svg", value: "OUT.svg", def: "no SVG", help: "also draw the ladders as an SVG file" },
     { name: "--absolute", help: "print sequence and acknowledgment numbers as on the wire, not relative to each side's ISN" },
   ],
   example: "embertcp trace demo.pcap --svg demo.svg",
