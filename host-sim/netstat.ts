@@ -5,14 +5,17 @@
  * accepted, overflows). A snapshot is plain JSON, so it travels over the sim's
  * control socket (a Unix socket) and the HTTP status page alike.
  *
- * The control protocol: connect, send one line ("snapshot"), read one JSON
- * document until the server closes.
+ * The control protocol: connect, send one line, read until the server
+ * closes. "snapshot" answers one JSON document; `ping {"count":N,"size":B,
+ * "intervalMs":T}` pings the board from inside the sim (host-sim/ping.ts)
+ * and answers one JSON line per request, then a summary line.
  */
 
 import * as fs from "node:fs";
 import * as net from "node:net";
 import type { Board } from "./board.js";
-import { ipToString } from "./stack.js";
+import { pingerAddress, pingSession } from "./ping.js";
+import { ipToNumber, ipToString } from "./stack.js";
 
 /** RFC 9293 state names by the ABI's state number (docs/ABI.md). */
 export const STATE_NAMES = [
@@ -37,7 +40,10 @@ export interface Snapshot {
   ip: string;
   /** Board clock, ms. */
   uptimeMs: number;
+  /** Down when the chip's PHY reports no link or the link end went away (tty unplugged, TAP deleted). */
   link: "up" | "down";
+  /** Why the link end went away, when it did. */
+  linkDown?: string;
   apps: string[];
   connections: ConnRow[];
   /** The stack's net_stats counters by name. */
@@ -45,6 +51,21 @@ export interface Snapshot {
   /** The chip model's and the link's counters. */
   chip: Record<string, number>;
   wire: Record<string, number>;
+}
+
+/** Why each watched board's link end went away. */
+const linkLost = new WeakMap<Board, string>();
+
+/**
+ * Remember when `board`'s link end reports itself gone (the board keeps
+ * running, and its chip model still sees a cable, so snapshots ask here).
+ */
+export function watchLink(board: Board): void {
+  const before = board.link.onDown;
+  board.link.onDown = (reason) => {
+    if (!linkLost.has(board)) linkLost.set(board, reason);
+    before?.(reason);
+  };
 }
 
 /** Take a snapshot of a running board (tcp_list may fail on a build without TCP: then no rows). */
@@ -58,9 +79,11 @@ export function snapshot(board: Board): Snapshot {
     }));
   } catch { /* no TCP in this build */ }
   const c = board.counters();
+  const lost = linkLost.get(board);
   return {
     board: board.name, ip: ipToString(board.ip), uptimeMs: Math.round(board.clock.now()),
-    link: board.chip.link ? "up" : "down", apps: board.apps.map((a) => a.name),
+    link: board.chip.link && lost === undefined ? "up" : "down", ...(lost === undefined ? {} : { linkDown: lost }),
+    apps: board.apps.map((a) => a.name),
     connections: rows, stats: { ...c.stack }, chip: { ...c.chip }, wire: { ...c.link },
   };
 }
@@ -71,7 +94,7 @@ export const FLOOD_COUNTERS = ["syn_rx", "synack_sent", "synack_retransmits", "s
 /** `netstat -tn`-style text: one row per entry, then the SYN-RECEIVED count and the flood counters. */
 export function formatSnapshot(s: Snapshot, opts: { all?: boolean } = {}): string {
   const w = (x: string, n: number) => x.padEnd(n);
-  const lines = [`${s.board} ${s.ip}  link ${s.link}  up ${(s.uptimeMs / 1000).toFixed(1)} s  apps ${s.apps.join(",") || "-"}`,
+  const lines = [`${s.board} ${s.ip}  link ${s.link}${s.linkDown ? ` (${s.linkDown})` : ""}  up ${(s.uptimeMs / 1000).toFixed(1)} s  apps ${s.apps.join(",") || "-"}`,
     `${w("Proto", 6)}${w("Local Address", 22)}${w("Foreign Address", 22)}State`];
   for (const r of s.connections) lines.push(`${w("tcp", 6)}${w(r.local, 22)}${w(r.remote, 22)}${r.state}${r.handle < 0 ? "  (SYN queue)" : ""}`);
   const synRecv = s.connections.filter((r) => r.state === "SYN-RECEIVED").length;
@@ -83,20 +106,40 @@ export function formatSnapshot(s: Snapshot, opts: { all?: boolean } = {}): strin
   return lines.join("\n");
 }
 
+/** What a sim tells its control socket about the board's network (for ping). */
+export interface ControlOptions { netmask?: string; gateway?: string | number; }
+
+/** A `ping {...}` request: ping the board from inside the sim, one JSON line per request. */
+function servePing(board: Board, sock: net.Socket, json: string, o: ControlOptions): void {
+  let q: { count?: unknown; size?: unknown; intervalMs?: unknown };
+  try { q = JSON.parse(json); } catch { q = {}; }
+  const num = (v: unknown, min: number, max: number, def: number) => (typeof v === "number" && Number.isInteger(v) && v >= min && v <= max ? v : def);
+  const from = pingerAddress(board.ip, ipToNumber(o.netmask ?? "255.255.255.0"), o.gateway === undefined ? 0 : ipToNumber(o.gateway));
+  const opts = { count: num(q.count, 1, 100_000, 4), size: num(q.size, 0, 1472, 56), intervalMs: num(q.intervalMs, 10, 60_000, 1000), waitMs: 2000, from };
+  sock.setTimeout(0);
+  sock.write(JSON.stringify({ from: ipToString(from), to: ipToString(board.ip) }) + "\n");
+  void pingSession(board, opts, (seq, r) => { if (!sock.destroyed) sock.write(JSON.stringify({ seq, reply: r ?? null }) + "\n"); })
+    .then((s) => sock.end(JSON.stringify({ done: true, ...s }) + "\n"));
+}
+
 /** Serve snapshots of `board` on a Unix socket at `path` (an old socket file there is replaced). */
-export function serveControl(board: Board, path: string): Promise<net.Server> {
+export function serveControl(board: Board, path: string, opts: ControlOptions = {}): Promise<net.Server> {
+  watchLink(board);
   try { if (fs.statSync(path).isSocket()) fs.unlinkSync(path); } catch { /* not there */ }
   const server = net.createServer((sock) => {
     sock.setTimeout(5000, () => sock.destroy());
     sock.on("error", () => {});
     let req = "";
-    sock.on("data", (d) => {
+    const onData = (d: Buffer) => {
       req += d.toString();
       if (!req.includes("\n")) { if (req.length > 256) sock.destroy(); return; }
+      sock.off("data", onData);
       const cmd = req.trim();
       if (cmd === "snapshot") sock.end(JSON.stringify(snapshot(board)) + "\n");
+      else if (cmd.startsWith("ping ")) servePing(board, sock, cmd.slice(5), opts);
       else sock.end(JSON.stringify({ error: `unknown request "${cmd.slice(0, 40)}"` }) + "\n");
-    });
+    };
+    sock.on("data", onData);
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -125,6 +168,25 @@ export function fetchControl(path: string, timeoutMs = 5000): Promise<Snapshot> 
         if (j.error) reject(new Error(j.error)); else resolve(j);
       } catch { reject(new Error(`${path} sent something that is not a snapshot`)); }
     });
+  });
+}
+
+/** Ask a running sim to ping its board; `onLine` gets each JSON line (the first names the addresses, the last says done). */
+export function requestPing(path: string, q: { count: number; size: number; intervalMs: number }, onLine: (msg: Record<string, unknown>) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(path);
+    let buf = "";
+    sock.on("connect", () => sock.write(`ping ${JSON.stringify(q)}\n`));
+    sock.on("data", (d) => {
+      buf += d.toString();
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        try { onLine(JSON.parse(line) as Record<string, unknown>); } catch { /* not ours */ }
+      }
+    });
+    sock.on("error", (e) => reject(new Error(`${path}: ${e.message}`)));
+    sock.on("close", () => resolve());
   });
 }
 

@@ -21,8 +21,10 @@ import { RealClock } from "./clock.js";
 import { SerialLink } from "./links/serial.js";
 import type { LinkEnd } from "./links/types.js";
 import { serveControl, snapshot, type ConnRow } from "./netstat.js";
+import { serialOpenError, tapOpenError } from "./open-hints.js";
 import { PcapWriter, tapLink } from "./pcap.js";
 import { ipToNumber } from "./stack.js";
+import { configureHostSide } from "./tap/host-address.js";
 import { TapLink } from "./tap/link.js";
 
 export interface SimOptions {
@@ -33,6 +35,8 @@ export interface SimOptions {
   tap?: string;
   /** Open the TAP inside this network namespace. */
   netns?: string;
+  /** Linux's address on the TAP: A.B.C.D/NN, "auto" (the first free one of the board's subnet), or null/absent to leave it alone. */
+  hostIp?: string | null;
   /** A.B.C.D/NN */
   ip: string;
   gateway?: string;
@@ -71,6 +75,20 @@ export function macForIp(ip: string): string {
   return ["02", "00", ...ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0"))].join(":");
 }
 
+/** Open the serial port or TAP (giving Linux's side of a TAP its address); errors say why and what to do. */
+async function openLink(o: SimOptions, clock: RealClock): Promise<{ link: LinkEnd; what: string; hostSide: string }> {
+  if (o.serial) {
+    const s = new SerialLink({ path: o.serial, baudRate: o.baud ?? 115200, pace: o.pace, clock });
+    try { await s.opened(); } catch (e) { s.close(); throw serialOpenError(o.serial, e as Error); }
+    return { link: s, what: `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}`, hostSide: "" };
+  }
+  const t = new TapLink({ name: o.tap!, netns: o.netns });
+  try { await t.opened(); } catch (e) { t.close(); throw tapOpenError(o.tap!, e as Error); }
+  const { ip, prefix } = parseCidr(o.ip);
+  const hostSide = o.hostIp ? configureHostSide(o.tap!, o.netns, ipToNumber(ip), prefix, o.hostIp).line : "";
+  return { link: t, what: `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""}`, hostSide };
+}
+
 /** Start a sim; resolves once the link device is open and the board is up. */
 export async function startSim(o: SimOptions): Promise<SimHandle> {
   const print = o.print ?? ((l: string) => console.log(l));
@@ -79,19 +97,9 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
   const apps = makeApps(o.apps);
   const clock = new RealClock();
   const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
-  let link: LinkEnd;
-  let what: string;
-  if (o.serial) {
-    const s = new SerialLink({ path: o.serial, baudRate: o.baud ?? 115200, pace: o.pace, clock });
-    try { await s.opened(); } catch (e) { s.close(); throw new Error(`${(e as Error).message}; check the path and that nothing else holds the port`); }
-    link = s;
-    what = `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}`;
-  } else {
-    const t = new TapLink({ name: o.tap!, netns: o.netns });
-    try { await t.opened(); } catch (e) { t.close(); throw new Error(`${(e as Error).message}; TAP devices need root (or CAP_NET_ADMIN) and /dev/net/tun`); }
-    link = t;
-    what = `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""}`;
-  }
+  const opened = await openLink(o, clock);
+  let link = opened.link;
+  const { what, hostSide } = opened;
   let pcap: PcapWriter | null = null;
   if (o.pcap) { pcap = new PcapWriter(o.pcap, { clock, epochMs: Date.now() }); link = tapLink(link, pcap); }
   const onEvent = (e: BoardEvent) => print(`${stamp()} ${e.kind}: ${e.text}`);
@@ -100,11 +108,12 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
     seed: o.seed, config: o.config as never, onEvent,
   });
   print(`${stamp()} board ${ip}/${parseCidr(o.ip).prefix} (${o.mac ?? macForIp(ip)}) on ${what}`);
+  if (hostSide) print(`${stamp()} ${hostSide}`);
   board.start(apps);
   const controlPath = o.control ?? join(tmpdir(), `embertcp-sim-${process.pid}.sock`);
   let server: Server | null = null;
   try {
-    server = await serveControl(board, controlPath);
+    server = await serveControl(board, controlPath, { netmask, gateway: o.gateway });
     print(`${stamp()} control socket ${controlPath} (embertcp netstat --control ${controlPath})`);
   } catch (e) {
     print(`${stamp()} error: no control socket at ${controlPath}: ${(e as Error).message}; netstat will not reach this sim`);

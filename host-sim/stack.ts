@@ -4,7 +4,9 @@
  * per instance; instances share nothing but the compiled module.
  *
  * The host-frames link (link 0): `input(frame)` hands a received Ethernet
- * frame in; frames the stack sends arrive on `onFrame` and in `sent`.
+ * frame in; frames the stack sends go to `onFrame` when it is set, and are
+ * kept in `sent` (for `takeSent`) only when it is not, so a long-running
+ * host that forwards frames holds none of them.
  * Errors come back as EmberError exceptions naming the ABI error.
  */
 import { readFileSync } from "node:fs";
@@ -134,9 +136,9 @@ const LIST_BYTES = LIST_FIELDS.length * 4;
 export class Stack {
   readonly instance: WebAssembly.Instance;
   readonly exports: Exports;
-  /** Frames sent on the host-frames link, oldest first; tests may drain it. */
+  /** Frames sent on the host-frames link while `onFrame` is unset, oldest first; `takeSent` drains it. */
   readonly sent: Uint8Array[] = [];
-  /** Called for each frame sent on the host-frames link. */
+  /** Called for each frame sent on the host-frames link (such frames are not kept in `sent`). */
   onFrame: ((frame: Uint8Array) => void) | null = null;
   /** Log lines, kept when no `log` option is given. */
   readonly logs: string[] = [];
@@ -155,8 +157,8 @@ export class Stack {
       },
       frame_out: (ptr: number, len: number) => {
         const frame = new Uint8Array(this.exports.memory.buffer, ptr, len).slice();
-        this.sent.push(frame);
-        this.onFrame?.(frame);
+        if (this.onFrame) this.onFrame(frame);
+        else this.sent.push(frame);
       },
       entropy: () => entropy() | 0,
       log: (level: number, ptr: number, len: number) => {

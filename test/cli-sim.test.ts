@@ -143,9 +143,9 @@ describe("embertcp CLI", () => {
 
   test.each([
     [["nosuch"], 2, /^embertcp: unknown command "nosuch"; run `embertcp --help` for the list$/],
-    [["sim", "--ip", "10.0.0.2/24"], 2, /^embertcp sim: give exactly one of --serial PATH or --tap NAME \(usage: /],
+    [["sim", "--ip", "10.0.0.2/24"], 2, /^embertcp sim: give exactly one of --serial PATH or --tap NAME \(see `embertcp help sim`\)$/],
     [["sim", "--serial", "/dev/embertcp-nonexistent"], 1, /^embertcp sim: cannot open \/dev\/embertcp-nonexistent: .*; check the path/],
-    [["sim", "--serial", "/dev/x", "--ip", "10.0.0.300/24"], 1, /^embertcp sim: bad IPv4 address: 10\.0\.0\.300$/],
+    [["sim", "--serial", "/dev/x", "--ip", "10.0.0.300/24"], 2, /^embertcp sim: --ip 10\.0\.0\.300\/24: write an IPv4 address with a prefix length, e\.g\. --ip 10\.0\.0\.2\/24 /],
     [["demo", "--serial", "onlyone"], 2, /^embertcp demo: --serial takes two ports/],
     [["demo", "--speed"], 2, /^embertcp demo: unknown option --speed/],
     [["bridge", "--tap", "x"], 2, /^embertcp bridge: bridge needs both --tap NAME and --serial PATH/],

@@ -75,13 +75,13 @@ describe("trace picks connections", () => {
   });
 
   test.each([
-    [["--conn", "0"], /--conn takes a whole number 1\.\.1000000, not "0"/],
-    [["--conn", "x"], /--conn takes a whole number/],
-    [["--port", "70000"], /--port takes a whole number 0\.\.65535/],
-    [["--host", "10.0.0"], /--host takes an IPv4 address/],
-    [["--conn"], /--conn needs a value/],
+    [["--conn", "0"], /--conn 0: give a whole number from 1 to 1000000/],
+    [["--conn", "x"], /--conn x: give a whole number/],
+    [["--port", "70000"], /--port 70000: give a whole number from 0 to 65535/],
+    [["--host", "10.0.0"], /--host 10\.0\.0: give an IPv4 address/],
+    [["--conn"], /--conn needs N/],
     [["-x"], /unknown option -x/],
-    [["other.pcap"], /trace reads one capture, not 2/],
+    [["other.pcap"], /unexpected "other\.pcap" after FILE\.pcap/],
   ])("bad option %j: one line, exit 2", (extra, re) => {
     const r = embertcp("trace", flood, ...(extra as string[]));
     expect(r.code).toBe(2);
@@ -92,7 +92,7 @@ describe("trace picks connections", () => {
   test("--conn past the last connection: one line, exit 2", () => {
     const r = embertcp("trace", flood, "--conn", "14");
     expect(r.code).toBe(2);
-    expect(r.err.trim()).toBe(`embertcp trace: no connection 14: ${flood} has 13`);
+    expect(r.err.trim()).toBe(`embertcp trace: no connection 14: ${flood} has 13 (see \`embertcp help trace\`)`);
   });
 });
 
@@ -141,10 +141,11 @@ describe("--svg", () => {
     expect(fs.readFileSync(svg, "utf8")).toContain(">SYN seq=0<");
   });
 
-  test("an SVG path that cannot be written: one line, exit 1", () => {
+  test("an SVG path that cannot be written: one line naming --svg, exit 2, checked before the capture is read", () => {
     const r = embertcp("trace", flood, "--conn", "1", "--svg", path.join(dir, "no", "such", "dir.svg"));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.err.trim().split("\n")).toHaveLength(1);
-    expect(r.err).toMatch(/^embertcp trace: ENOENT/);
+    expect(r.err).toMatch(/^embertcp trace: --svg /);
+    expect(r.out).toBe("");
   });
 });

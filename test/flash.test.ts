@@ -33,10 +33,10 @@ describe("flash: arguments and local errors", () => {
     expect(c.err).toBe("embertcp flash: no such serial port /dev/ttyEMBERTCP-NOPE (is the board plugged in?)\n");
   });
 
-  test("no --port, no file, two files, an unknown option: usage errors", async () => {
+  test("no --port, no file, two files, an unknown option: usage errors, exit 2", async () => {
     for (const args of [[WASM], ["--port", "/dev/null"], [WASM, WASM, "--port", "/dev/null"], [WASM, "--prot", "/dev/null"]]) {
       const c = io();
-      expect(await run(args, c.io)).toBe(1);
+      expect(await run(args, c.io)).toBe(2);
       expect(c.err.split("\n").filter(Boolean)).toHaveLength(1);
       expect(c.err).toMatch(/usage: embertcp flash/);
     }
@@ -59,7 +59,7 @@ describe("flash: arguments and local errors", () => {
     const tcp = await fakeOnTcp(fake);
     try {
       const c = io();
-      expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--name", "x".repeat(29)], c.io)).toBe(1);
+      expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--name", "x".repeat(29)], c.io)).toBe(2);
       expect(c.err).toMatch(/Storage names are 1\.\.28 characters/);
       expect(fake.chunks).toBe(0);
     } finally { await tcp.close(); }
@@ -82,6 +82,28 @@ describe("flash over tcp://", () => {
       expect(Buffer.compare(fake.files.get("net.wasm")!, readFileSync(WASM))).toBe(0);
       expect(c.out[c.out.length - 1]).toMatch(/^flashed .*embertcp\.wasm to "net\.wasm": \d+ bytes in \d+ chunks, CRC-32 0x[0-9a-f]{8} verified by the board$/);
     } finally { await tcp.close(); }
+  });
+
+  test("a board that holds the line off with XOFF gets nothing more until its XON, and the upload completes", async () => {
+    const fake = new FakeEspruino({ flowControl: 256 });
+    const tcp = await fakeOnTcp(fake);
+    try {
+      const c = io();
+      expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--name", "xoff.wasm"], c.io), c.err).toBe(0);
+      expect(Buffer.compare(fake.files.get("xoff.wasm")!, readFileSync(WASM))).toBe(0);
+      expect(fake.xoffs).toBeGreaterThan(10);
+      expect(fake.overrun).toBe(0);
+    } finally { await tcp.close(); }
+  });
+
+  test("--verbose on a failure prints the line's log, with no stack trace or ReferenceError", async () => {
+    const fake = new FakeEspruino();
+    const tcp = await fakeOnTcp(fake);
+    await tcp.close();
+    const c = io();
+    expect(await run([WASM, "--port", `tcp://127.0.0.1:${tcp.port}`, "--timeout", "1", "--verbose"], c.io)).toBe(1);
+    expect(c.err).toMatch(/^embertcp flash: cannot open tcp:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n/);
+    expect(c.err).not.toMatch(/ReferenceError|__dirname|\n\s+at /);
   });
 
   test("nothing listening: a one-line error, exit 1", async () => {

@@ -136,7 +136,8 @@ describe.runIf(run)("interop: the embertcp command as a process (needs npm run b
     try {
       expect(await until(() => out.includes("running; Ctrl-C to stop") || sim.exitCode !== null, 15_000)).toBe(true);
       expect(err).toBe("");
-      addAddress(ns.name, "eproc0", "10.6.0.1/24");
+      // The sim gave Linux's side of the TAP the first free address of the board's subnet.
+      expect(out).toContain(`host side: 10.6.0.1/24 on TAP eproc0 in namespace ${ns.name}`);
       const page = await ns.exec(["curl", "-sS", "--max-time", "10", "http://10.6.0.2/"], { timeoutMs: 15_000 });
       expect(page.stdout.toString()).toContain("<h1>embertcp board 10.6.0.2</h1>");
       const viaSocket = await ns.exec([process.execPath, bin, "netstat", "--control", control], { timeoutMs: 15_000 });

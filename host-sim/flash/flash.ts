@@ -7,16 +7,30 @@
  * the answer is the JSON between "< <<" and ">> >". The steps:
  *  1. `process.env.VERSION` — the board answers at all (else: timeout);
  *  2. `require("Storage").getFree()` — the file and its header fit;
- *  3. the upload commands from EspruinoTools (`Storage.write(name,
- *     atob(chunk), offset[, total])`, 384-byte chunks), one at a time,
- *     each answered `true` before the next is sent (progress per chunk);
+ *  3. the upload commands (`Storage.write(name, atob(chunk), offset[,
+ *     total])`, 384-byte chunks; the first one, with the total, makes the
+ *     file), one at a time, each answered `true` before the next is sent
+ *     (progress per chunk);
  *  4. the board reads the file back and reports its length and
  *     `E.CRC32`, compared with the CRC-32 of the local file.
  * Any failure after the first chunk erases the partial file, so a name
  * on the board is either the whole verified file or absent.
  */
 import { crc32 } from "../crc32.js";
-import { type BoardLink, loadEspruino, muted, openBoard } from "./espruino.js";
+import { type BoardLink, openBoard } from "./link.js";
+
+/** Bytes of the file per Storage.write command (512 characters of base64). */
+export const CHUNK = 384;
+
+/** The Storage.write commands that put `file` on the board under `name`, with the offset of each. */
+export function uploadCommands(name: string, file: Uint8Array): Array<{ command: string; offset: number }> {
+  const out: Array<{ command: string; offset: number }> = [];
+  for (let offset = 0; offset < file.length; offset += CHUNK) {
+    const b64 = Buffer.from(file.subarray(offset, offset + CHUNK)).toString("base64");
+    out.push({ command: `require("Storage").write(${q(name)},atob("${b64}"),${offset}${offset === 0 ? `,${file.length}` : ""})`, offset });
+  }
+  return out;
+}
 
 /** Bytes Espruino's Storage spends on a file's header (name and length), besides its data. */
 export const STORAGE_HEADER_BYTES = 32;
@@ -67,61 +81,66 @@ async function ask(link: BoardLink, e: string, timeoutMs: number, what: string):
 
 const q = (s: string) => JSON.stringify(s);
 
+/** Send every chunk, each answered `true` before the next; returns how many. */
+async function sendChunks(link: BoardLink, o: FlashOptions, timeoutMs: number): Promise<number> {
+  const commands = uploadCommands(o.name, o.file);
+  o.onProgress?.(0, o.file.length);
+  for (let i = 0; i < commands.length; i++) {
+    const ok = await ask(link, commands[i].command, timeoutMs, `chunk ${i + 1} of ${commands.length}`);
+    if (ok !== true) throw new FlashError(`the board refused chunk ${i + 1} of ${commands.length} (Storage.write returned ${JSON.stringify(ok)})`);
+    o.onProgress?.(Math.min(o.file.length, commands[i].offset + CHUNK), o.file.length);
+  }
+  return commands.length;
+}
+
+/** Have the board read the file back; throws unless its length and CRC-32 match. */
+async function verify(link: BoardLink, o: FlashOptions, timeoutMs: number): Promise<number> {
+  const check = await ask(link,
+    `(function(f){return f===undefined?null:[f.length,E.CRC32(f)];})(require("Storage").read(${q(o.name)}))`,
+    timeoutMs, "the read-back");
+  const want = crc32(o.file);
+  if (!Array.isArray(check)) throw new FlashError(`verification failed: the board has no file "${o.name}" after the upload`);
+  const [len, crc] = check.map(Number);
+  if (len !== o.file.length || (crc >>> 0) !== want) {
+    throw new FlashError(`verification failed: the board holds ${len} bytes with CRC-32 ${hex(crc >>> 0)}, the file is ${o.file.length} bytes with CRC-32 ${hex(want)}`);
+  }
+  return want;
+}
+
 /** Upload and verify; resolves with what was written, rejects with FlashError. */
 export async function flashFile(o: FlashOptions): Promise<FlashResult> {
   const timeoutMs = o.timeoutMs ?? 3000;
   if (o.name.length === 0 || o.name.length > MAX_NAME) throw new FlashError(`Storage names are 1..${MAX_NAME} characters; "${o.name}" has ${o.name.length}`);
   if (o.file.length === 0) throw new FlashError("the file is empty");
-  const E = await loadEspruino();
-  return muted(async () => {
-    const link = await openBoard(o.port, o.baud ?? 115200, timeoutMs);
-    let written = false;
-    try {
-      link.write("\n"); // end whatever half-typed line the REPL holds (as EspruinoTools does)
-      await link.waitFor(() => false, 50);
-      const version = String(await ask(link, "process.env.VERSION", timeoutMs, "the version query"));
-      o.onStep?.(`board: Espruino ${version} on ${o.port}`);
-      const free = Number(await ask(link, `require("Storage").getFree()`, timeoutMs, "the free-space query"));
-      const need = o.file.length + STORAGE_HEADER_BYTES;
-      if (!Number.isFinite(free)) throw new FlashError(`the board did not report its free Storage`);
-      if (need > free) throw new FlashError(`the file does not fit: it needs ${need} bytes of Storage (${o.file.length} + ${STORAGE_HEADER_BYTES} header), the board has ${free} free`);
-      const lines: string[] = E.Core.Utils.getUploadFileCode(o.name, Buffer.from(o.file).toString("latin1")).split("\n");
-      let done = 0;
-      o.onProgress?.(0, o.file.length);
-      for (let i = 0; i < lines.length; i++) {
-        const chunk = /,(\d+)(?:,\d+)?\)$/.exec(lines[i]);
-        if (!chunk) throw new FlashError(`unexpected upload command from the espruino package: ${lines[i].slice(0, 60)}`);
-        written = true;
-        const ok = await ask(link, lines[i], timeoutMs, `chunk ${i + 1} of ${lines.length}`);
-        if (ok !== true) throw new FlashError(`the board refused chunk ${i + 1} of ${lines.length} (Storage.write returned ${JSON.stringify(ok)})`);
-        done = Math.min(o.file.length, Number(chunk[1]) + 384);
-        o.onProgress?.(done, o.file.length);
+  const link = await openBoard(o.port, o.baud ?? 115200, timeoutMs);
+  let written = false;
+  try {
+    link.write("\n"); // end whatever half-typed line the REPL holds
+    await link.waitFor(() => false, 50);
+    const version = String(await ask(link, "process.env.VERSION", timeoutMs, "the version query"));
+    o.onStep?.(`board: Espruino ${version} on ${o.port}`);
+    const free = Number(await ask(link, `require("Storage").getFree()`, timeoutMs, "the free-space query"));
+    const need = o.file.length + STORAGE_HEADER_BYTES;
+    if (!Number.isFinite(free)) throw new FlashError(`the board did not report its free Storage`);
+    if (need > free) throw new FlashError(`the file does not fit: it needs ${need} bytes of Storage (${o.file.length} + ${STORAGE_HEADER_BYTES} header), the board has ${free} free`);
+    written = true;
+    const chunks = await sendChunks(link, o, timeoutMs);
+    const crc = await verify(link, o, timeoutMs);
+    written = false;
+    return { bytes: o.file.length, crc, version, free, chunks };
+  } catch (e) {
+    if (written && !link.closed) {
+      try {
+        await ask(link, `require("Storage").erase(${q(o.name)})`, timeoutMs, "erasing the partial file");
+        if (e instanceof FlashError) e.message += `; the partial "${o.name}" was erased`;
+      } catch {
+        if (e instanceof FlashError) e.message += `; erasing the partial "${o.name}" failed too: erase it on the board`;
       }
-      const check = await ask(link,
-        `(function(f){return f===undefined?null:[f.length,E.CRC32(f)];})(require("Storage").read(${q(o.name)}))`,
-        timeoutMs, "the read-back");
-      const want = crc32(o.file);
-      if (!Array.isArray(check)) throw new FlashError(`verification failed: the board has no file "${o.name}" after the upload`);
-      const [len, crc] = check.map(Number);
-      if (len !== o.file.length || (crc >>> 0) !== want) {
-        throw new FlashError(`verification failed: the board holds ${len} bytes with CRC-32 ${hex(crc >>> 0)}, the file is ${o.file.length} bytes with CRC-32 ${hex(want)}`);
-      }
-      written = false;
-      return { bytes: o.file.length, crc: want, version, free, chunks: lines.length };
-    } catch (e) {
-      if (written && !link.closed) {
-        try {
-          await ask(link, `require("Storage").erase(${q(o.name)})`, timeoutMs, "erasing the partial file");
-          if (e instanceof FlashError) e.message += `; the partial "${o.name}" was erased`;
-        } catch {
-          if (e instanceof FlashError) e.message += `; erasing the partial "${o.name}" failed too: erase it on the board`;
-        }
-      }
-      throw e;
-    } finally {
-      await link.close();
     }
-  });
+    throw e;
+  } finally {
+    await link.close();
+  }
 }
 
 function hex(n: number): string {

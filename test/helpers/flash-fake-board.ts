@@ -12,7 +12,9 @@
  * Anything else gets an Uncaught SyntaxError, as a real board would print.
  * Faults: `silent` (never answers), `corruptChunk` (flip a byte of chunk n
  * but answer true), `free` (Storage size), `dropAfterChunks` (stop
- * answering after n chunks).
+ * answering after n chunks). With `flowControl` the board sends XOFF after
+ * every `flowControl` bytes it receives and XON 20 ms later, and counts
+ * the bytes that still arrive while it holds the line off (`overrun`).
  */
 import { createServer, type Server, type Socket } from "node:net";
 import { SerialPort } from "serialport";
@@ -24,6 +26,7 @@ export interface FakeOptions {
   corruptChunk?: number;
   dropAfterChunks?: number;
   version?: string;
+  flowControl?: number;
 }
 
 const HEADER = 32;
@@ -33,6 +36,11 @@ export class FakeEspruino {
   readonly lines: string[] = [];
   chunks = 0;
   erased: string[] = [];
+  /** Bytes received while XOFF was in force (beyond what was already on its way), and how many XOFFs were sent. */
+  overrun = 0;
+  xoffs = 0;
+  private sinceXon = 0;
+  private heldAt = -1;
   private free: number;
   private pending = "";
 
@@ -111,11 +119,34 @@ export class FakeEspruino {
   }
 }
 
+/**
+ * Flow control for `fake` on a byte stream: XOFF after every `opts.flowControl`
+ * bytes, XON 20 ms later; bytes arriving more than 10 ms after an XOFF count
+ * as overrun. Returns the bytes to pass on.
+ */
+function flow(fake: FakeEspruino, d: Buffer, send: (b: Buffer) => void): void {
+  const f = fake as unknown as { opts: FakeOptions; sinceXon: number; heldAt: number };
+  const every = f.opts.flowControl;
+  if (!every) return;
+  if (f.heldAt >= 0 && Date.now() - f.heldAt > 10) fake.overrun += d.length;
+  f.sinceXon += d.length;
+  if (f.heldAt < 0 && f.sinceXon >= every) {
+    f.heldAt = Date.now();
+    fake.xoffs++;
+    send(Buffer.from([0x13]));
+    setTimeout(() => { f.heldAt = -1; f.sinceXon = 0; send(Buffer.from([0x11])); }, 20);
+  }
+}
+
 /** Serve the fake on one end of a pty pair; returns a closer. */
 export async function fakeOnPty(path: string, fake: FakeEspruino): Promise<() => Promise<void>> {
   const port = new SerialPort({ path, baudRate: 115200, autoOpen: false });
   await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
-  port.on("data", (d: Buffer) => { const out = fake.feed(d); if (out) port.write(Buffer.from(out, "latin1")); });
+  port.on("data", (d: Buffer) => {
+    flow(fake, d, (b) => port.write(b));
+    const out = fake.feed(d);
+    if (out) port.write(Buffer.from(out, "latin1"));
+  });
   port.on("error", () => {});
   return () => new Promise<void>((res) => { if (port.isOpen) port.close(() => res()); else res(); });
 }
@@ -126,7 +157,11 @@ export async function fakeOnTcp(fake: FakeEspruino): Promise<{ port: number; clo
   const server: Server = createServer((s) => {
     sockets.add(s);
     s.setNoDelay(true);
-    s.on("data", (d) => { const out = fake.feed(d); if (out) s.write(Buffer.from(out, "latin1")); });
+    s.on("data", (d) => {
+      flow(fake, d, (b) => { if (!s.destroyed) s.write(b); });
+      const out = fake.feed(d);
+      if (out) s.write(Buffer.from(out, "latin1"));
+    });
     s.on("error", () => {});
     s.on("close", () => sockets.delete(s));
   });

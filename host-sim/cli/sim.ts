@@ -1,0 +1,81 @@
+/**
+ * `embertcp sim`: every option is checked here, before the serial port or
+ * TAP is opened (host-sim/sim.ts then runs the board).
+ */
+import { makeApps } from "../apps/index.js";
+import { runSim } from "../sim.js";
+import { type CommandSpec, type Parsed, UsageError } from "./args.js";
+import { dotted, netnsName, parseGateway, parseMac, parseSubnet, type Subnet, tapName, writableFile } from "./validate.js";
+
+const TAP_ONLY = ["--netns", "--host-ip", "--no-host-ip"], SERIAL_ONLY = ["--baud", "--pace"];
+
+/** --tap/--serial and the options that only go with one of them. */
+function linkChoice(a: Parsed): { serial?: string; tap?: string; netns?: string } {
+  const serial = a.get("--serial"), tap = a.get("--tap");
+  if (!serial === !tap) throw new UsageError("give exactly one of --serial PATH or --tap NAME");
+  const wrong = (serial ? TAP_ONLY : SERIAL_ONLY).find((o) => a.has(o));
+  if (wrong) throw new UsageError(`${wrong} goes with ${serial ? "--tap" : "--serial"}, not ${serial ? "--serial" : "--tap"}`);
+  if (tap !== undefined) tapName("--tap", tap);
+  return { serial, tap, netns: netnsName("--netns", a.get("--netns")) };
+}
+
+/** --host-ip / --no-host-ip: the address Linux gets on the TAP ("auto": the first free one). */
+function hostSide(a: Parsed, board: Subnet): string | null {
+  if (a.has("--no-host-ip")) {
+    if (a.has("--host-ip")) throw new UsageError("give --host-ip A.B.C.D/NN or --no-host-ip, not both");
+    return null;
+  }
+  const v = a.get("--host-ip");
+  if (v === undefined) return "auto";
+  const h = parseSubnet("--host-ip", v);
+  if (((h.ipN & ~(board.broadcast - board.network)) >>> 0) !== board.network) {
+    throw new UsageError(`--host-ip ${v} is outside the board's subnet ${dotted(board.network)}/${board.prefix}`);
+  }
+  if (h.ipN === board.ipN) throw new UsageError(`--host-ip ${v} is the board's own address`);
+  return `${h.ip}/${h.prefix}`;
+}
+
+export const sim: CommandSpec = {
+  name: "sim",
+  summary: "run one board in real time on a serial port or a TAP device, printing link/ARP/connection events, until Ctrl-C",
+  usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS] [--host-ip A.B.C.D/NN | --no-host-ip]) " +
+    "[--ip A.B.C.D/NN] [--gw A.B.C.D] [--mac MAC] [--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS]",
+  options: [
+    { name: "--serial", value: "PATH", help: "run on this serial port or pty; frames travel SLIP-encoded with their FCS" },
+    { name: "--baud", value: "N", def: "115200", help: "serial bit rate, 1200..12000000" },
+    { name: "--pace", help: "send serial bytes no faster than --baud (a pty has no bit rate of its own)" },
+    { name: "--tap", value: "NAME", help: "run on a Linux TAP device (made if missing; needs root or CAP_NET_ADMIN)" },
+    { name: "--netns", value: "NS", def: "the current namespace", help: "open the TAP inside this existing network namespace" },
+    { name: "--host-ip", value: "A.B.C.D/NN", def: "the first free address of the board's subnet", help: "Linux's address on the TAP" },
+    { name: "--no-host-ip", help: "leave the TAP without an address (for a DHCP server or your own `ip addr add`)" },
+    { name: "--ip", value: "A.B.C.D/NN", def: "10.0.0.2/24", help: "the board's address and prefix length" },
+    { name: "--gw", value: "A.B.C.D", def: "none, on-link traffic only", help: "the board's default gateway, inside its subnet" },
+    { name: "--mac", value: "MAC", def: "02:00 + the four bytes of --ip", help: "the board's Ethernet address (unicast)" },
+    { name: "--apps", value: "LIST", def: "echo,discard,chargen,http", help: "servers to run: echo (7), discard (9), chargen (19), http (80)" },
+    { name: "--control", value: "SOCKET", def: "$TMPDIR/embertcp-sim-PID.sock", help: "Unix socket that netstat and ping talk to" },
+    { name: "--pcap", value: "FILE", def: "no capture", help: "write a capture of the board's wire" },
+    { name: "--msl", value: "MS", def: "30000", help: "maximum segment lifetime; TIME-WAIT lasts 2 MSL, 100..600000" },
+  ],
+  notes: [
+    "With --tap, Linux gets an address on the TAP unless it already has one, so `ping 10.0.0.2` works",
+    "from this machine at once (with --netns: `ip netns exec NS ping 10.0.0.2`).",
+  ],
+  example: "sudo embertcp sim --tap ember0 --ip 10.0.0.2/24   # then: ping 10.0.0.2; curl http://10.0.0.2/",
+  run: (a) => {
+    const link = linkChoice(a);
+    const board = parseSubnet("--ip", a.get("--ip") ?? "10.0.0.2/24");
+    const gw = a.get("--gw"), mac = a.get("--mac"), pcap = a.get("--pcap"), control = a.get("--control");
+    const apps = a.get("--apps") ?? "echo,discard,chargen,http";
+    try { makeApps(apps); } catch (e) { throw new UsageError(`--apps ${apps}: ${(e as Error).message}`); }
+    const msl = a.has("--msl") ? a.int("--msl", 30000, 100, 600_000, " ms") : undefined;
+    return runSim({
+      ...link, baud: a.int("--baud", 115200, 1200, 12_000_000), pace: a.has("--pace"),
+      hostIp: link.tap ? hostSide(a, board) : undefined,
+      ip: `${board.ip}/${board.prefix}`, gateway: gw === undefined ? undefined : parseGateway("--gw", gw, board),
+      mac: mac === undefined ? undefined : parseMac("--mac", mac), apps,
+      control: control === undefined ? undefined : writableFile("--control", control),
+      pcap: pcap === undefined ? undefined : writableFile("--pcap", pcap),
+      config: msl === undefined ? undefined : { msl_ms: msl },
+    });
+  },
+};
