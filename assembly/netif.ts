@@ -48,4 +48,4 @@ export function setIpConfig(addr: u32, netmask: u32, gateway: u32): void {
 
 /** A host we may exchange unicast datagrams with: no martian, no broadcast (RFC 1122 §3.2.1.3, §4.2.3.10). */
 // @ts-ignore: decorator
-@inline export function validPeer(addr: u32): bool { return !isMartian(addr) && !isBroadcast(addr); }
+export function validPeer(addr: u32): bool { return !isMartian(addr) && !isBroadcast(addr); }

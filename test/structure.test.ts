@@ -17,7 +17,17 @@ import { citations, rfcIndex, withIndex } from "../scripts/gen-rfc-index.mjs";
 const root = projectRoot();
 
 /** The release module of the stack with UDP, DHCP and DNS compiled out may not grow past this. */
-const TCP_ONLY_WASM_MAX = 23_057;
+/**
+ * The TCP-only module may not grow unless a feature pays for it, written
+ * here with its cost: 23,057 bytes before the layers were cut (the
+ * restructure brought it to 22,955), plus what each later feature added,
+ * measured with asc --target release --use EMBER_UDP=0 …
+ */
+const TCP_ONLY_WASM_MAX = 23_057
+  // Sources no host may have, the 1500-byte MTU, ARP sender checks, SipHash
+  // IPv4 IDs, handles across net_init, a SYN dropped on overload (docs/IP.md,
+  // docs/TCP.md "Overload"): 22,955 → 23,289.
+  + 232;
 
 describe("the checkers find what they look for", () => {
   const files = new Map([
