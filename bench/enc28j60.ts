@@ -1,5 +1,5 @@
 /**
- * ENC28J60 driver figures (issue 5 "Bench"), all in simulated time:
+ * ENC28J60 driver figures, all in simulated time:
  * - wasm bytes the driver adds (a module with the six driver exports minus
  *   one with six empty exports, both built like the release);
  * - SPI bytes per received and per sent frame, and per idle service call;
@@ -45,7 +45,7 @@ function spiBytesPerFrame(module: WebAssembly.Module, sizes: number[]): Pick<Enc
   let before = r.chip.counters.spiBytes;
   r.service();
   const idle = r.chip.counters.spiBytes - before;
-  r.transmit(frame(60, 0)); // the first transmission also pulses TXRST (issue 12)
+  r.transmit(frame(60, 0)); // the first transmission also pulses TXRST (DS80349 issue 12)
   r.advance(2);
   r.service();
   for (const n of sizes) {

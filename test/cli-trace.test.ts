@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { seedConversation, writeCapture } from "./helpers/links-capture.js";
+import { sampleConversation, writeCapture } from "./helpers/links-capture.js";
 import { writePcapng } from "./helpers/pcapng-writer.js";
 import { readPcap } from "../host-sim/pcap.js";
 import { ACK, SYN, type TcpSegment } from "../host-sim/wire/index.js";
@@ -25,9 +25,9 @@ function embertcp(...args: string[]): { code: number; out: string; err: string }
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
-/** The seed conversation, then `n` forged SYNs from 198.18.0.k each answered by a SYN/ACK that is never acknowledged. */
+/** The sample conversation, then `n` forged SYNs from 198.18.0.k each answered by a SYN/ACK that is never acknowledged. */
 function floodSpecs(n: number): TcpSegment[] {
-  const specs: TcpSegment[] = seedConversation();
+  const specs: TcpSegment[] = sampleConversation();
   for (let k = 1; k <= n; k++) {
     const peer = `198.18.0.${k}`;
     specs.push({ srcIp: peer, dstIp: "10.0.0.2", srcPort: 40000 + k, dstPort: 80, seq: 1000 * k, flags: SYN, mss: 1460 });

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { readPcap } from "../host-sim/pcap.js";
 import { readCapture, readPcapng } from "../host-sim/pcapng.js";
 import { traceFile } from "../host-sim/trace/index.js";
-import { seedConversation, writeCapture } from "./helpers/links-capture.js";
+import { sampleConversation, writeCapture } from "./helpers/links-capture.js";
 import { writePcapng } from "./helpers/pcapng-writer.js";
 import { pattern } from "../host-sim/wire/index.js";
 
@@ -73,7 +73,7 @@ describe("pcapng reader", () => {
 
   test("readCapture takes either format", () => {
     const p = path.join(dir, "classic.pcap");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     expect(readCapture(p).records.length).toBe(13);
     const ng = writePcapng([{ interfaces: [{}], packets: readPcap(p).records.map((r) => ({ data: r.data, tsUnits: Math.round(r.tsMs * 1000) })) }]);
     expect(readCapture(ng).records.map((r) => r.data)).toEqual(readPcap(p).records.map((r) => r.data));
@@ -86,7 +86,7 @@ if (!haveEditcap && !process.env.CI) console.warn("pcapng: the editcap cases are
 describe.runIf(haveEditcap || !!process.env.CI)("captures editcap writes as pcapng", () => {
   test("trace gives the same report for the pcapng copy as for the pcap", () => {
     const p = path.join(dir, "seed.pcap"), ng = path.join(dir, "seed.pcapng");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     const r = spawnSync("editcap", ["-F", "pcapng", p, ng], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(fs.readFileSync(ng).readUInt32LE(0)).toBe(0x0a0d0d0a);
@@ -97,7 +97,7 @@ describe.runIf(haveEditcap || !!process.env.CI)("captures editcap writes as pcap
 
   test("a nanosecond-resolution copy reads to the same times", () => {
     const p = path.join(dir, "seed2.pcap"), ng = path.join(dir, "seed2-ns.pcapng");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     const r = spawnSync("editcap", ["-F", "pcapng", "--set-resolution", "ns", p, ng], { encoding: "utf8" });
     if (r.status !== 0) return; // older editcap without --set-resolution: the µs case above covers the format
     expect(readCapture(ng).records.map((x) => x.tsMs)).toEqual(readPcap(p).records.map((x) => x.tsMs));

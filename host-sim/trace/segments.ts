@@ -10,7 +10,7 @@
  * malformed, never trusted.
  *
  * A connection is the pair of endpoints; "A" is the side that sent the
- * first SYN without ACK (the active opener, as in the seeds' tables), or the
+ * first SYN without ACK (the active opener, as RFC 9293 §3.5 draws it), or the
  * sender of the first segment seen if the capture starts mid-stream. A new
  * SYN with a different ISN on a known pair starts a new connection (port
  * reuse).
@@ -33,7 +33,7 @@ export interface Segment {
   seq: number; ack: number; flags: number; window: number;
   /** TCP payload bytes (SEG.LEN without SYN/FIN). */
   len: number;
-  /** Frame length as captured on the wire, without FCS (the seeds' "size"). */
+  /** Frame length as captured on the wire, without FCS (what Wireshark shows as the frame length). */
   frameLen: number;
   mss?: number;
 }
