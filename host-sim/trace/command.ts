@@ -16,16 +16,7 @@ const BARE = ["--absolute", "--all"];
 
 class UsageError extends Error {}
 
-function value(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith("-")) throw new UsageError(`${name} needs a value`);
-  return v;
-}
-
-function integer(args: string[], name: string, min: number, max: number): number | undefined {
-  const v = value(args, name);
+function integer(name: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${name} takes a whole number ${min}..${max}, not "${v}"`);
   return Number(v);
@@ -34,22 +25,26 @@ function integer(args: string[], name: string, min: number, max: number): number
 /** The capture path and options from the arguments; throws UsageError for anything else. */
 export function parseTraceArgs(args: string[]): { file: string; opts: TraceOptions } {
   const files: string[] = [];
+  const values = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (WITH_VALUE.includes(a)) { i++; continue; }
-    if (a.startsWith("-") && !BARE.includes(a)) throw new UsageError(`unknown option ${a}`);
-    if (!a.startsWith("-")) files.push(a);
+    if (WITH_VALUE.includes(a)) {
+      const v = args[++i];
+      if (v === undefined || v.startsWith("-")) throw new UsageError(`${a} needs a value`);
+      values.set(a, v);
+    } else if (a.startsWith("-") && !BARE.includes(a)) throw new UsageError(`unknown option ${a}`);
+    else if (!a.startsWith("-")) files.push(a);
   }
   if (files.length !== 1) throw new UsageError(files.length ? `trace reads one capture, not ${files.length}` : "trace needs a capture file");
-  const host = value(args, "--host");
+  const host = values.get("--host");
   if (host !== undefined) {
     try { ipNumber(host); } catch { throw new UsageError(`--host takes an IPv4 address A.B.C.D, not "${host}"`); }
   }
   return {
     file: files[0],
     opts: {
-      svg: value(args, "--svg"), relative: !args.includes("--absolute"), all: args.includes("--all"),
-      conn: integer(args, "--conn", 1, 1_000_000), port: integer(args, "--port", 0, 65535), host,
+      svg: values.get("--svg"), relative: !args.includes("--absolute"), all: args.includes("--all"),
+      conn: integer("--conn", values.get("--conn"), 1, 1_000_000), port: integer("--port", values.get("--port"), 0, 65535), host,
     },
   };
 }
