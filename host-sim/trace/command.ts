@@ -53,7 +53,7 @@ export function parseTraceArgs(args: string[]): { file: string; opts: TraceOptio
 export function run(args: string[]): number {
   let parsed: ReturnType<typeof parseTraceArgs>;
   try { parsed = parseTraceArgs(args); } catch (e) {
-    process.stderr.write(`embertcp trace: ${(e as Error).message} (usage: ${usage})\n`);
+    console.error(`embertcp trace: ${(e as Error).message} (usage: ${usage})`);
     return 2;
   }
   const { file, opts } = parsed;
@@ -62,12 +62,12 @@ export function run(args: string[]): number {
     const r = traceReport(file, opts);
     process.stdout.write(r.text);
     if (opts.conn !== undefined && r.shown.length === 0) {
-      process.stderr.write(`embertcp trace: no connection ${opts.conn}${opts.port !== undefined || opts.host !== undefined ? " matching --port/--host" : ""}: ${file} has ${r.connections.length}\n`);
+      console.error(`embertcp trace: no connection ${opts.conn}${opts.port !== undefined || opts.host !== undefined ? " matching --port/--host" : ""}: ${file} has ${r.connections.length}`);
       return 2;
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`embertcp trace: ${(e as Error).message}\n`);
+    console.error(`embertcp trace: ${(e as Error).message}`);
     return 1;
   }
 }
