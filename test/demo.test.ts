@@ -108,6 +108,10 @@ describe("embertcp demo explains what a learner sees", () => {
     expect(arp).toBeGreaterThan(0);
     expect((answer.tsMs - ask.tsMs).toFixed(1)).toBe(arp.toFixed(1));
     expect(s.handshakeMs.toFixed(1)).toBe(total.toFixed(1));
+    // The handshake section names the ARP frames before the SYN's.
+    const named = /frame (\d+) asks "who has 10\.0\.0\.2\?" .*frame (\d+) answers "10\.0\.0\.2 is at 02:00:0a:00:00:02"/.exec(out);
+    expect(named).not.toBeNull();
+    expect([Number(named![1]), Number(named![2])]).toEqual([recs.indexOf(ask) + 1, recs.indexOf(answer) + 1]);
   });
 
   test("A's SYN during the flood is on the wire once, and every SYN B saw is accounted for", async () => {
