@@ -1,5 +1,6 @@
 /**
- * `embertcp trace`: from a capture (pcap or pcapng), per TCP connection a
+ * `embertcp trace`: from a capture (pcap or pcapng; Ethernet, or the Linux
+ * cooked headers of `tshark -i any`), per TCP connection a
  * ladder diagram and the seq/ack table, optionally the ladders as one SVG
  * file. A capture with many connections is listed one line each; --conn,
  * --port and --host pick the ones to draw.
