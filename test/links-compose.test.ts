@@ -34,7 +34,7 @@ describe("crc32 (IEEE 802.3 FCS)", () => {
 });
 
 describe("links compose", () => {
-  test("A —pair— switch —pair— B, tapped at A: the capture traces as the seed table", () => {
+  test("A —pair— switch —pair— B, tapped at A: the capture traces as the sample conversation", () => {
     const clock = new VirtualClock();
     const sw = new LearningSwitch({ clock });
     const w = new PcapWriter(path.join(dir, "compose.pcap"), { clock });
