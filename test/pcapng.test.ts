@@ -71,6 +71,16 @@ describe("pcapng reader", () => {
     expect(() => readPcapng(new Uint8Array(8))).toThrow(/not a pcapng/);
   });
 
+  test("2,000 mutated files: the reader keeps what it can and never throws", () => {
+    const good = writePcapng([{ interfaces: [{ tsresol: 6 }, {}], packets: [{ data: pattern(60), tsUnits: 5 }, { data: pattern(70), iface: 1 }, { simple: true, data: pattern(40) }] }]);
+    const noise = pattern(2000 * 8, 5);
+    for (let i = 0; i < 2000; i++) {
+      const f = good.slice(0, good.length - (noise[i] % 16));
+      for (let m = 0; m < 1 + (noise[i + 1] % 4); m++) f[8 + (noise[(i * 7 + m) % noise.length] * 13 + i) % (f.length - 8)] = noise[(i * 3 + m) % noise.length];
+      expect(() => readPcapng(f)).not.toThrow();
+    }
+  });
+
   test("readCapture takes either format", () => {
     const p = path.join(dir, "classic.pcap");
     writeCapture(p, sampleConversation());
