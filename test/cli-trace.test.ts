@@ -18,6 +18,7 @@ import { writePcapng } from "./helpers/pcapng-writer.js";
 import { createBareNetns } from "../host-sim/netns.js";
 import { readPcap } from "../host-sim/pcap.js";
 import { readCapture } from "../host-sim/pcapng.js";
+import { connectionOutcome, traceCapture } from "../host-sim/trace/index.js";
 import { interopGate } from "./helpers/interop.js";
 import { ACK, SYN, type TcpSegment } from "../host-sim/wire/index.js";
 
@@ -161,7 +162,11 @@ describe("trace reads what tshark -i any writes", () => {
         `s.listen(${port},"127.0.0.1",()=>{const c=net.connect(${port},"127.0.0.1",()=>{c.write("hello");c.end()});c.resume();c.on("close",()=>s.close())})`;
       const node = await ns.exec([process.execPath, "-e", script], { timeoutMs: 10_000 });
       expect(node.code).toBe(0);
-      await new Promise((r) => setTimeout(r, 500));
+      // Stop the capture once it holds the whole close (dumpcap writes as it goes), or after 10 s.
+      const closed = () => {
+        try { return traceCapture(readCapture(file)).connections.some((c) => connectionOutcome(c) === "A TIME-WAIT, B CLOSED"); } catch { return false; }
+      };
+      for (let t = 0; t < 100 && !closed(); t++) await new Promise((r) => setTimeout(r, 100));
       cap.kill("SIGINT");
       await new Promise<void>((r) => { if (cap.exitCode !== null) r(); else cap.once("exit", () => r()); });
       expect(fs.readFileSync(file).readUInt32LE(0)).toBe(0x0a0d0d0a);
