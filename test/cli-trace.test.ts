@@ -58,6 +58,13 @@ describe("trace picks connections", () => {
     expect(lines.length).toBeLessThan(20);
   });
 
+  test("--all draws every connection of a big capture", () => {
+    const r = embertcp("trace", flood, "--all");
+    expect(r.code).toBe(0);
+    expect(r.out.match(/^TCP connection \d+:/gm)).toHaveLength(13);
+    expect(r.out.match(/^\s+#\s+time ms\s+A state/gm)).toHaveLength(13);
+  });
+
   test("--conn N draws that one connection", () => {
     const r = embertcp("trace", flood, "--conn", "1");
     expect(r.code).toBe(0);
