@@ -375,7 +375,8 @@ function printSummary(d: Demo, s: DemoSummary, after: Record<string, number>): v
     (s.synAckResendsCounted > s.synAckResends ? ` (synack_retransmits counts ${s.synAckResendsCounted}: B dropped ${s.arpDrops} first SYN-ACK` +
       ` while it still asked ARP for its gateway (arp_drop_pending), so Wireshark takes that resend for a first one)` : "") +
     "; the \"connection closing\" notes are the close in 3");
-  d.print(`   capture: ${s.captureFrames} frames${s.pcapPath ? ` in ${s.pcapPath}; open it in Wireshark or run \`embertcp trace ${s.pcapPath}\`` : " (not written)"}`);
+  d.print(`   capture: ${s.captureFrames} frames${s.pcapPath ? ` in ${s.pcapPath}; open it in Wireshark, or list its connections with \`embertcp trace ${s.pcapPath}\`` +
+    ` and draw one with \`--conn N\` (1 is the echo connection; \`--host ${A.ip} --port 80\` finds A's during the flood)` : " (not written)"}`);
   for (const x of d.downs) d.print(`   note: ${x}`);
   d.print(`   simulated time ${(d.clock.now() / 1000).toFixed(1)} s`);
 }
