@@ -31,7 +31,7 @@ export interface Budget {
   importedMemoryBytes: number;
 }
 
-/** The minimal configuration of the issue: 2 TCBs, 1 KiB rings. */
+/** The minimal configuration docs/EMBEDDING.md budgets for: 2 TCBs, 1 KiB rings. */
 export const MINIMAL: Record<string, number> = { TCB_COUNT: 2, TCP_TX_BUF: 1024, TCP_RX_BUF: 1024 };
 
 /** Sizing examples: about one 64 KiB page, and about 32 KiB. */

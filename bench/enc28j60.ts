@@ -1,5 +1,5 @@
 /**
- * ENC28J60 driver figures (issue 5 "Bench"), all in simulated time:
+ * ENC28J60 driver figures, all in simulated time:
  * - wasm bytes the driver adds (a module with the six driver exports minus
  *   one with six empty exports, both built like the release);
  * - SPI bytes per received and per sent frame, and per idle service call;
@@ -18,6 +18,7 @@ import { compileAssemblyScript } from "../host-sim/asc.js";
 import { DriverRig, DEFAULT_MAC } from "../host-sim/enc28j60/rig.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { wireTimeMs } from "../host-sim/enc28j60/chip.js";
+import { ETHERTYPE_IPV4, buildEthernet, pattern } from "../host-sim/wire/index.js";
 
 export interface Enc28j60Figures {
   driverWasmBytes: number;
@@ -30,12 +31,7 @@ export interface Enc28j60Figures {
 }
 
 function frame(len: number, seed: number): Uint8Array {
-  const f = new Uint8Array(len);
-  f.set(DEFAULT_MAC, 0);
-  f.set([0x02, 0x11, 0x22, 0x33, 0x44, 0x55], 6);
-  f[12] = 0x08;
-  for (let i = 14; i < len; i++) f[i] = (i * 31 + seed) & 0xff;
-  return f;
+  return buildEthernet({ dst: DEFAULT_MAC, src: "02:11:22:33:44:55", type: ETHERTYPE_IPV4, payload: pattern(len - 14, seed) });
 }
 
 /** Line-rate Ethernet payload for back-to-back frames of `len` bytes (no FCS), Mbit/s. */
@@ -49,7 +45,7 @@ function spiBytesPerFrame(module: WebAssembly.Module, sizes: number[]): Pick<Enc
   let before = r.chip.counters.spiBytes;
   r.service();
   const idle = r.chip.counters.spiBytes - before;
-  r.transmit(frame(60, 0)); // the first transmission also pulses TXRST (issue 12)
+  r.transmit(frame(60, 0)); // the first transmission also pulses TXRST (DS80349 issue 12)
   r.advance(2);
   r.service();
   for (const n of sizes) {

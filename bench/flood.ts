@@ -1,5 +1,5 @@
 /**
- * SYN-flood figures (issue 4): the scenario of test/tcp-flood.test.ts (a
+ * SYN-flood figures (RFC 4987): the scenario of test/tcp-flood.test.ts (a
  * TCB_COUNT=4 server, backlog 4, spoofed SYNs injected into net_input, real
  * clients on the same in-process network that connect, echo 1 KiB and
  * close) run with and without the flood, at two flood rates, plus the RAM

@@ -1,5 +1,5 @@
 /**
- * Cost of the TCP security building blocks (issue 3 item 5, issue 4 item 3):
+ * Cost of the TCP security building blocks (docs/TCP.md):
  * host nanoseconds per SipHash-2-4 of 16 bytes, per RFC 6528 isnFor, per
  * RFC 6056 portCandidate, per SYN cookieMake and per cookieCheck. The loops
  * run inside wasm (bench/as/tcp-crypto-entry.ts bench* exports), so the

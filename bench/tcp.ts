@@ -102,7 +102,7 @@ function backToBack(mod: WebAssembly.Module | undefined, bytes: number, idle: nu
 }
 
 export async function benchTcp(): Promise<void> {
-  section("TCP (issue 3)");
+  section("TCP");
   figure("TCB size (rings and hole list excluded)", tcbBytes(), "bytes");
   figure("release module (IP + TCP + driver)", statSync(buildPath("embertcp.wasm")).size, "bytes");
   backToBack(undefined, 2_000_000, 0); // warm-up

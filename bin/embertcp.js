@@ -8,5 +8,8 @@ if (!existsSync(fileURLToPath(cli))) {
   console.error("embertcp: not built yet; run `npm run build` in the package directory first");
   process.exit(1);
 }
+// A reader that stops early (`embertcp trace x.pcap | head`) closes the
+// pipe: that ends the output quietly, as it does for any Unix filter.
+process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(0); throw e; });
 const { main } = await import(cli.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -3,7 +3,7 @@
  * its HAL's SPI wired to the register-level chip model, the chip's cable a
  * link end from host-sim/links, and a Clock that drives everything.
  *
- * When the board runs (DESIGN "Host simulator", README "Using the module"):
+ * When the board runs (README "Using the module", docs/EMBEDDING.md):
  * net_poll is called
  *   - when the chip drives its INT pin (a frame stored, a transmission done,
  *     a link change),

@@ -216,14 +216,17 @@ function traceSoFar(d: Demo): TraceResult {
 
 // ---- 1-3: the echo connection ----
 
-interface EchoResult { client: EchoChat; handshakeMs: number; arpMs: number; synToSynAckMs: number; }
+interface EchoResult { client: EchoChat; handshakeMs: number; arpMs: number; arpFrames: [number, number] | null; synToSynAckMs: number; }
 
-/** ms between A's ARP request for B and B's reply in the capture (0 when A already knew B). */
-function arpExchangeMs(d: Demo, sinceMs: number): number {
-  const recs = readPcap(Buffer.concat(d.chunks)).records.filter((r) => r.tsMs >= sinceMs);
-  const ask = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REQUEST && a.spa === A.ip && a.tpa === B.ip; });
-  const answer = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REPLY && a.spa === B.ip && a.tpa === A.ip; });
-  return ask && answer ? answer.tsMs - ask.tsMs : 0;
+/** A's ARP request for B and B's reply in the capture (frame numbers, ms between), or null when A already knew B. */
+function arpExchange(d: Demo, sinceMs: number): { frames: [number, number]; ms: number } | null {
+  const recs = readPcap(Buffer.concat(d.chunks)).records;
+  const find = (op: number, spa: string, tpa: string) => recs.findIndex((r) => {
+    const a = r.tsMs >= sinceMs ? parseArpFrame(r.data) : null;
+    return a?.op === op && a.spa === spa && a.tpa === tpa;
+  });
+  const ask = find(ARP_REQUEST, A.ip, B.ip), answer = find(ARP_REPLY, B.ip, A.ip);
+  return ask >= 0 && answer >= 0 ? { frames: [ask + 1, answer + 1], ms: recs[answer].tsMs - recs[ask].tsMs } : null;
 }
 
 async function echoExchange(d: Demo): Promise<EchoResult> {
@@ -236,19 +239,20 @@ async function echoExchange(d: Demo): Promise<EchoResult> {
   await runFor(d, d.real ? 500 : 200);
   const conn = traceSoFar(d).connections.find((c) => c.b === `${B.ip}:7`);
   const synAck = conn ? connectionRows(conn, { relative: true }).find((r) => r.flags === "SYN/ACK") : undefined;
-  const r: EchoResult = { client, handshakeMs: client.connectedAt - t0, arpMs: arpExchangeMs(d, capturedFrom), synToSynAckMs: synAck?.tMs ?? 0 };
+  const arp = arpExchange(d, capturedFrom);
+  const r: EchoResult = { client, handshakeMs: client.connectedAt - t0, arpMs: arp?.ms ?? 0, arpFrames: arp?.frames ?? null, synToSynAckMs: synAck?.tMs ?? 0 };
   const echoed = new TextDecoder().decode(client.received) === MESSAGES.join("");
   const sent = MESSAGES.join("").length;
   d.print(`${stamp(d)} A connected to ${B.ip}:7 in ${r.handshakeMs.toFixed(1)} ms from tcp_connect to ESTABLISHED: ` +
     `${r.arpMs.toFixed(1)} ms asking B's MAC by ARP (A's first frame to B), ${r.synToSynAckMs.toFixed(1)} ms from SYN to SYN/ACK ` +
     `(the ladder below), ${(r.handshakeMs - r.arpMs - r.synToSynAckMs).toFixed(1)} ms in the boards`);
   d.print(`${stamp(d)} A sent ${sent} bytes, got ${client.bytesIn} back${echoed ? " (identical)" : " (DIFFERENT!)"}, both sides closed`);
-  if (conn) printEchoPictures(d, conn);
+  if (conn) printEchoPictures(d, conn, r);
   return r;
 }
 
 /** Sections 1-3: handshake ladder, data table, close ladder. */
-function printEchoPictures(d: Demo, conn: Connection): void {
+function printEchoPictures(d: Demo, conn: Connection, r: EchoResult): void {
   const opts = { relative: true };
   const rows = connectionRows(conn, opts);
   const firstData = rows.findIndex((r) => r.len > 0);
@@ -258,6 +262,10 @@ function printEchoPictures(d: Demo, conn: Connection): void {
   const table = renderTable(conn, opts).split("\n");
   d.print("");
   d.print(`1. Three-way handshake (A = ${conn.a} opens, B = ${conn.b} listens; numbers relative to each ISN)`);
+  if (r.arpFrames) {
+    d.print(`   First A needs B's MAC: frame ${r.arpFrames[0]} asks "who has ${B.ip}?" (broadcast ARP request), ` +
+      `frame ${r.arpFrames[1]} answers "${B.ip} is at ${B.mac}" ${r.arpMs.toFixed(1)} ms later; then the SYN goes out:`);
+  }
   d.print(renderLadder(conn, opts, { to: dataStart }));
   d.print("");
   d.print("2. Data: A's three lines and B's echo; seq advances by the bytes sent, ack = the next byte expected");
@@ -367,7 +375,8 @@ function printSummary(d: Demo, s: DemoSummary, after: Record<string, number>): v
     (s.synAckResendsCounted > s.synAckResends ? ` (synack_retransmits counts ${s.synAckResendsCounted}: B dropped ${s.arpDrops} first SYN-ACK` +
       ` while it still asked ARP for its gateway (arp_drop_pending), so Wireshark takes that resend for a first one)` : "") +
     "; the \"connection closing\" notes are the close in 3");
-  d.print(`   capture: ${s.captureFrames} frames${s.pcapPath ? ` in ${s.pcapPath}; open it in Wireshark or run \`embertcp trace ${s.pcapPath}\`` : " (not written)"}`);
+  d.print(`   capture: ${s.captureFrames} frames${s.pcapPath ? ` in ${s.pcapPath}; open it in Wireshark, or list its connections with \`embertcp trace ${s.pcapPath}\`` +
+    ` and draw one with \`--conn N\` (1 is the echo connection; \`--host ${A.ip} --port 80\` finds A's during the flood)` : " (not written)"}`);
   for (const x of d.downs) d.print(`   note: ${x}`);
   d.print(`   simulated time ${(d.clock.now() / 1000).toFixed(1)} s`);
 }

@@ -15,6 +15,7 @@
 import { VirtualClock } from "./clock.js";
 import { Stack, type StackOptions, ipToNumber, macToBytes } from "./stack.js";
 import type { ConfigName } from "./abi-tables.js";
+import { ACK, FIN, PSH, RST, SYN, URG, ipNumber, parseTcpFrame } from "./wire/index.js";
 
 /** What a filter may do with a frame: pass it (or replacements), or drop it (null/[]). */
 export type FilterResult = Uint8Array | Uint8Array[] | null | undefined;
@@ -241,22 +242,16 @@ export interface TcpView {
 }
 
 /** TCP flag bits as in the header. */
-export const TCP_FLAGS = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 } as const;
+export const TCP_FLAGS = { FIN, SYN, RST, PSH, ACK, URG } as const;
 
-/** Read the TCP header of a frame (no checksum check), or null when it is not TCP over IPv4. */
+/** The TCP header of a frame (through the packet library), or null when it is not TCP over IPv4. */
 export function tcpView(f: Uint8Array): TcpView | null {
-  if (f.length < 54 || f[12] !== 0x08 || f[13] !== 0x00) return null;
-  const v = new DataView(f.buffer, f.byteOffset, f.byteLength);
-  const ihl = (f[14] & 15) * 4;
-  if (f[23] !== 6 || f.length < 14 + ihl + 20) return null;
-  const total = v.getUint16(16);
-  const t = 14 + ihl;
-  const doff = (f[t + 12] >> 4) * 4;
+  const p = parseTcpFrame(f);
+  if (typeof p === "string") return null;
+  const t = p.tcp;
   return {
-    srcIp: v.getUint32(26), dstIp: v.getUint32(30),
-    srcPort: v.getUint16(t), dstPort: v.getUint16(t + 2),
-    seq: v.getUint32(t + 4), ack: v.getUint32(t + 8), flags: f[t + 13], window: v.getUint16(t + 14),
-    payloadLen: total - ihl - doff,
+    srcIp: ipNumber(p.ip.src), dstIp: ipNumber(p.ip.dst), srcPort: t.srcPort, dstPort: t.dstPort,
+    seq: t.seq, ack: t.ack, flags: t.flags, window: t.window, payloadLen: t.payload.length,
   };
 }
 

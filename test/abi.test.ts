@@ -5,8 +5,8 @@ import { CONFIG_DEFAULTS, CONFIG_KEYS, STAT_NAMES } from "../host-sim/abi-tables
 import { ERRNO } from "../host-sim/errors.js";
 import { buildPath } from "../host-sim/paths.js";
 
-const DESIGN_IMPORTS = ["entropy", "frame_out", "log", "spi_select", "spi_transfer"];
-const DESIGN_EXPORTS = [
+const ABI_IMPORTS = ["entropy", "frame_out", "log", "spi_select", "spi_transfer"];
+const ABI_EXPORTS = [
   "memory", "net_config", "net_init", "net_input", "net_poll", "net_scratch", "net_scratch_size", "net_stats",
   "tcp_abort", "tcp_accept", "tcp_close", "tcp_connect", "tcp_list", "tcp_listen", "tcp_poll", "tcp_recv",
   "tcp_send", "tcp_state", "tcp_status",
@@ -18,11 +18,11 @@ describe.each(["embertcp.wasm", "embertcp.debug.wasm"])("module %s", (file) => {
   test("imports exactly the five hal functions of the ABI, nothing else", () => {
     const imports = WebAssembly.Module.imports(mod);
     expect(imports.every((i) => i.module === "hal" && i.kind === "function")).toBe(true);
-    expect(imports.map((i) => i.name).sort()).toEqual(DESIGN_IMPORTS);
+    expect(imports.map((i) => i.name).sort()).toEqual(ABI_IMPORTS);
   });
 
   test("exports exactly the ABI", () => {
-    expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(DESIGN_EXPORTS);
+    expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(ABI_EXPORTS);
   });
 });
 
@@ -192,7 +192,7 @@ function functionNames(bytes: Uint8Array): string[] {
   return names;
 }
 
-describe("no allocation after net_init (STYLE 8)", () => {
+describe("no allocation after net_init (docs/EMBEDDING.md)", () => {
   test("no allocator is linked in: the debug build names no __alloc, __new or memory-growing helper", () => {
     const names = functionNames(readFileSync(buildPath("embertcp.debug.wasm")));
     expect(names.length).toBeGreaterThan(100);

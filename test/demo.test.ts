@@ -108,6 +108,10 @@ describe("embertcp demo explains what a learner sees", () => {
     expect(arp).toBeGreaterThan(0);
     expect((answer.tsMs - ask.tsMs).toFixed(1)).toBe(arp.toFixed(1));
     expect(s.handshakeMs.toFixed(1)).toBe(total.toFixed(1));
+    // The handshake section names the ARP frames before the SYN's.
+    const named = /frame (\d+) asks "who has 10\.0\.0\.2\?" .*frame (\d+) answers "10\.0\.0\.2 is at 02:00:0a:00:00:02"/.exec(out);
+    expect(named).not.toBeNull();
+    expect([Number(named![1]), Number(named![2])]).toEqual([recs.indexOf(ask) + 1, recs.indexOf(answer) + 1]);
   });
 
   test("A's SYN during the flood is on the wire once, and every SYN B saw is accounted for", async () => {
@@ -138,5 +142,16 @@ describe.runIf(haveTshark || !!process.env.CI)("tshark -z expert on the demo's c
       else if (/retransmission/.test(what)) expect(run.stdout).toContain(`${n} "suspected retransmission" notes are SYN-ACKs B sent again`);
       else throw new Error(`a note the demo does not explain: ${n} × ${what}`);
     }
+  });
+
+  test("the trace commands the summary suggests pick the connections it names", () => {
+    const file = join(dir, "hint.pcap");
+    const run = spawnSync(process.execPath, ["bin/embertcp.js", "demo", "--fast", "--syns", "40", "--pcap", file], { encoding: "utf8", timeout: 120_000 });
+    expect(run.stdout).toContain("draw one with `--conn N` (1 is the echo connection; `--host 10.0.0.1 --port 80` finds A's during the flood)");
+    const one = spawnSync(process.execPath, ["bin/embertcp.js", "trace", file, "--conn", "1"], { encoding: "utf8", timeout: 60_000 });
+    expect(one.stdout).toMatch(/^TCP connection 1: A 10\.0\.0\.1:\d+ -> B 10\.0\.0\.2:7,/m);
+    const a = spawnSync(process.execPath, ["bin/embertcp.js", "trace", file, "--host", "10.0.0.1", "--port", "80"], { encoding: "utf8", timeout: 60_000 });
+    expect(a.stdout).toMatch(/showing 1 of \d+ \(--port 80 --host 10\.0\.0\.1\)/);
+    expect(a.stdout).toMatch(/^TCP connection \d+: A 10\.0\.0\.1:\d+ -> B 10\.0\.0\.2:80, .*; ends A TIME-WAIT, B CLOSED$/m);
   });
 });

@@ -32,7 +32,7 @@ function expectedAfterInit(full: boolean) {
     RXEN: 0x04,
     EIE: 0xdb,              // INTIE PKTIE LINKIE TXIE TXERIE RXERIE
     PHCON1: full ? 0x0100 : 0x0000, // PDPXMD = FULDPX (DS80349 issue 16)
-    PHCON2: full ? 0x0000 : 0x0100, // HDLDIS in half duplex (issue 9)
+    PHCON2: full ? 0x0000 : 0x0100, // HDLDIS in half duplex (DS80349 issue 9)
     PHIE: 0x0012,           // PGEIE | PLNKIE
     PHLCON: 0x3472,
   };

@@ -7,7 +7,7 @@ import { appendFcs, crc32, fcsValid } from "../host-sim/crc32.js";
 import { createMockSerialPair, createPair, LearningSwitch, withFaults } from "../host-sim/links/index.js";
 import { PcapWriter, readPcap, tapLink } from "../host-sim/pcap.js";
 import { traceCapture } from "../host-sim/trace/index.js";
-import { A_MAC, B_MAC, seedConversation } from "./helpers/links-capture.js";
+import { A_MAC, B_MAC, sampleConversation } from "./helpers/links-capture.js";
 import { pattern, tcpFrame } from "../host-sim/wire/index.js";
 import { runUntilIdle } from "./helpers/links-frames.js";
 import { waitFor } from "./helpers/links-socat.js";
@@ -34,7 +34,7 @@ describe("crc32 (IEEE 802.3 FCS)", () => {
 });
 
 describe("links compose", () => {
-  test("A —pair— switch —pair— B, tapped at A: the capture traces as the seed table", () => {
+  test("A —pair— switch —pair— B, tapped at A: the capture traces as the sample conversation", () => {
     const clock = new VirtualClock();
     const sw = new LearningSwitch({ clock });
     const w = new PcapWriter(path.join(dir, "compose.pcap"), { clock });
@@ -47,7 +47,7 @@ describe("links compose", () => {
     a.onFrame = (f) => atA.push(f);
     b.onFrame = (f) => atB.push(f);
     // Play the conversation: each side sends its segments in order, one per ms.
-    seedConversation().forEach((s, i) => clock.at(i, () => (s.srcMac === A_MAC ? a : b).send(appendFcs(tcpFrame(s, { srcMac: s.srcMac, dstMac: s.dstMac })))));
+    sampleConversation().forEach((s, i) => clock.at(i, () => (s.srcMac === A_MAC ? a : b).send(appendFcs(tcpFrame(s, { srcMac: s.srcMac, dstMac: s.dstMac })))));
     runUntilIdle(clock);
     w.close();
     expect(atB.length + atA.length).toBe(13);

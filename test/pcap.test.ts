@@ -7,7 +7,7 @@ import { VirtualClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { createPair } from "../host-sim/links/pair.js";
 import { PcapWriter, readPcap, tapLink } from "../host-sim/pcap.js";
-import { seedConversation, writeCapture } from "./helpers/links-capture.js";
+import { sampleConversation, writeCapture } from "./helpers/links-capture.js";
 import { ACK, PSH, pattern, tcpFrame, udpFrame } from "../host-sim/wire/index.js";
 import { runUntilIdle, testFrame } from "./helpers/links-frames.js";
 import { toolGate } from "./helpers/links-socat.js";
@@ -103,7 +103,7 @@ describe("pcap writer and reader", () => {
 
   test("a file path target writes a complete file on close", () => {
     const p = tmp("file.pcap");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     const r = readPcap(p);
     expect(r.records.length).toBe(13);
     expect(fs.statSync(p).size).toBe(24 + r.records.reduce((n, x) => n + 16 + x.data.length, 0));
@@ -127,7 +127,7 @@ function tsharkProblems(file: string): string[] {
 describe.runIf(tshark)("captures read by tshark", () => {
   test("the seed conversation: zero malformed, checksums good, fields as written", () => {
     const p = tmp("seed.pcap");
-    writeCapture(p, seedConversation(), { leadingNoise: 2 });
+    writeCapture(p, sampleConversation(), { leadingNoise: 2 });
     expect(tsharkProblems(p)).toEqual([]);
     const fields = tsharkRun(["-r", p, "-o", "tcp.check_checksum:TRUE", "-Y", "tcp", "-T", "fields",
       "-e", "frame.number", "-e", "tcp.seq_raw", "-e", "tcp.ack_raw", "-e", "tcp.len", "-e", "tcp.checksum.status"])

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { readPcap } from "../host-sim/pcap.js";
 import { readCapture, readPcapng } from "../host-sim/pcapng.js";
 import { traceFile } from "../host-sim/trace/index.js";
-import { seedConversation, writeCapture } from "./helpers/links-capture.js";
+import { sampleConversation, writeCapture } from "./helpers/links-capture.js";
 import { writePcapng } from "./helpers/pcapng-writer.js";
 import { pattern } from "../host-sim/wire/index.js";
 
@@ -71,9 +71,19 @@ describe("pcapng reader", () => {
     expect(() => readPcapng(new Uint8Array(8))).toThrow(/not a pcapng/);
   });
 
+  test("2,000 mutated files: the reader keeps what it can and never throws", () => {
+    const good = writePcapng([{ interfaces: [{ tsresol: 6 }, {}], packets: [{ data: pattern(60), tsUnits: 5 }, { data: pattern(70), iface: 1 }, { simple: true, data: pattern(40) }] }]);
+    const noise = pattern(2000 * 8, 5);
+    for (let i = 0; i < 2000; i++) {
+      const f = good.slice(0, good.length - (noise[i] % 16));
+      for (let m = 0; m < 1 + (noise[i + 1] % 4); m++) f[8 + (noise[(i * 7 + m) % noise.length] * 13 + i) % (f.length - 8)] = noise[(i * 3 + m) % noise.length];
+      expect(() => readPcapng(f)).not.toThrow();
+    }
+  });
+
   test("readCapture takes either format", () => {
     const p = path.join(dir, "classic.pcap");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     expect(readCapture(p).records.length).toBe(13);
     const ng = writePcapng([{ interfaces: [{}], packets: readPcap(p).records.map((r) => ({ data: r.data, tsUnits: Math.round(r.tsMs * 1000) })) }]);
     expect(readCapture(ng).records.map((r) => r.data)).toEqual(readPcap(p).records.map((r) => r.data));
@@ -86,7 +96,7 @@ if (!haveEditcap && !process.env.CI) console.warn("pcapng: the editcap cases are
 describe.runIf(haveEditcap || !!process.env.CI)("captures editcap writes as pcapng", () => {
   test("trace gives the same report for the pcapng copy as for the pcap", () => {
     const p = path.join(dir, "seed.pcap"), ng = path.join(dir, "seed.pcapng");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     const r = spawnSync("editcap", ["-F", "pcapng", p, ng], { encoding: "utf8" });
     expect(r.status).toBe(0);
     expect(fs.readFileSync(ng).readUInt32LE(0)).toBe(0x0a0d0d0a);
@@ -97,7 +107,7 @@ describe.runIf(haveEditcap || !!process.env.CI)("captures editcap writes as pcap
 
   test("a nanosecond-resolution copy reads to the same times", () => {
     const p = path.join(dir, "seed2.pcap"), ng = path.join(dir, "seed2-ns.pcapng");
-    writeCapture(p, seedConversation());
+    writeCapture(p, sampleConversation());
     const r = spawnSync("editcap", ["-F", "pcapng", "--set-resolution", "ns", p, ng], { encoding: "utf8" });
     if (r.status !== 0) return; // older editcap without --set-resolution: the µs case above covers the format
     expect(readCapture(ng).records.map((x) => x.tsMs)).toEqual(readPcap(p).records.map((x) => x.tsMs));

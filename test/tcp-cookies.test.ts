@@ -1,5 +1,5 @@
 /**
- * SYN cookies over the wire (issue 4, RFC 4987 §3.6; seed 003's defences):
+ * SYN cookies over the wire (RFC 4987 §3.6, docs/TCP.md):
  * a cookie SYN-ACK keeps no state, the returning ACK (ack − 1 = the cookie,
  * seq − 1 = the peer's ISN) creates the connection in ESTABLISHED with the
  * MSS class the cookie carries; forged, tampered and expired cookies are

@@ -1,6 +1,6 @@
 /**
- * The flood test of issue 4 (seed 003: "伪造大量不存在的IP地址 … 正常的SYN请求被丢弃";
- * RFC 4987 §2): a server built with TCB_COUNT 4 and a listener with backlog
+ * The SYN flood (RFC 4987 §2: spoofed SYNs from addresses that never
+ * answer fill the listener's queue until real SYNs are dropped): a server built with TCB_COUNT 4 and a listener with backlog
  * 4 takes 100,000 SYNs from random spoofed sources and ports, interleaved
  * with 100 real clients on the same in-process network, each of which
  * connects, exchanges 1 KiB and closes. All 100 must succeed, no live
@@ -64,7 +64,7 @@ describe("the same flood with syncookies 0", () => {
     expect(r.memoryAfter).toBe(r.memoryBefore);
     expect(r.rstsToClients).toBe(0);
     expect(r.serverStats.tcp_established_resets).toBe(0);
-    // Without cookies the real clients compete with the flood for queue slots (seed 003's failure mode).
+    // Without cookies the real clients compete with the flood for queue slots (the failure mode RFC 4987 §2 describes).
     expect(r.clients.filter((c) => c.ok).length).toBeLessThan(5);
   }, 60_000);
 });

@@ -1,12 +1,9 @@
 /**
- * Listen backlog, the SYN queue and SYN cookies at packet level (issue 4;
- * seeds 001–004: the half-open queue, the backlog parameter, SYN-ACK
+ * Listen backlog, the SYN queue and SYN cookies at packet level
+ * (docs/TCP.md): the half-open queue, the backlog parameter, SYN-ACK
  * retransmission with growing waits up to a maximum count, the half-open
  * lifetime = the sum of those waits, netstat's SYN_RECV lines; RFC 4987
- * cookies when the queue is full).
- *
- * Several of these depend on issue 4 landing; they are kept in this file so
- * their state is clear.
+ * cookies when the queue is full.
  */
 import { describe, expect, test } from "vitest";
 import {
@@ -32,7 +29,7 @@ function ackFrom(b: Board, port: number, synAck: Reply, seq = PEER_ISS): void {
 /** tcp_list's half-open entries: no handle, SYN-RECEIVED. */
 const halfOpen = (b: Board) => b.stack.list().filter((e) => e.handle === -1 && e.state === State.SYN_RECEIVED);
 
-describe("SYN-ACK retransmission and the half-open lifetime (seeds 001, 003)", () => {
+describe("SYN-ACK retransmission and the half-open lifetime (docs/TCP.md)", () => {
   test("SYN-RECEIVED: no ACK → the same SYN-ACK again after waits of 1, 2, 4, 8 and 16 s (synack_retries 5)", () => {
     const { b } = listening({ config: NO_COOKIES });
     const t0 = b.now;
@@ -116,7 +113,7 @@ describe("SYN-ACK retransmission and the half-open lifetime (seeds 001, 003)", (
   });
 });
 
-describe("tcp_list shows half-open entries (netstat | grep SYN_RECV, seed 003)", () => {
+describe("tcp_list shows half-open entries (what netstat | grep SYN_RECV shows)", () => {
   test("three SYNs from three ports → three entries with handle -1, state 3 and their 4-tuples", () => {
     const { b } = listening({ config: NO_COOKIES, backlog: 8 });
     for (const p of [40001, 40002, 40003]) synFrom(b, p);
@@ -196,7 +193,7 @@ describe("the accept queue is bounded by the backlog", () => {
   });
 });
 
-describe("SYN queue overflow and SYN cookies (RFC 4987, seed 004)", () => {
+describe("SYN queue overflow and SYN cookies (RFC 4987 §3.6)", () => {
   test("syncookies 0 and a full SYN queue → further SYNs dropped silently, counted in synq_overflows", () => {
     const { b } = listening({ config: NO_COOKIES, backlog: 64 });
     let answered = 0;

@@ -7,7 +7,7 @@
  * the segment had ACK, else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
  *
  * LISTEN tests run with syncookies 0 so that plain RFC 9293 applies (the
- * RFC 4987 cookie path is issue 4's and has its own file).
+ * RFC 4987 cookie path has its own file, test/tcp-cookies.test.ts).
  */
 import { describe, expect, test } from "vitest";
 import {

@@ -4,7 +4,7 @@
  * figure 7) and the RFC 6298 SYN retransmission timer.
  *
  * Passive SYN-RECEIVED tests run with syncookies 0 so that RFC 9293 alone
- * decides (the RFC 4987 cookie path is issue 4's).
+ * decides (the RFC 4987 cookie path is in test/tcp-cookies.test.ts).
  */
 import { describe, expect, test } from "vitest";
 import {

@@ -1,6 +1,6 @@
 /**
- * The SYN queue and the accept queue at packet level (issue 4; seeds
- * 003–004: the half-open queue, backlog, SYN-ACK retransmission with
+ * The SYN queue and the accept queue at packet level (docs/TCP.md: the
+ * half-open queue, backlog, SYN-ACK retransmission with
  * growing waits and a maximum count, half-open lifetime = the sum of the
  * waits; RFC 9293 §3.10.7.2 LISTEN and §3.10.7.4 SYN-RECEIVED, RFC 5961 §3.2).
  * Cookies are off here (syncookies 0) unless a test says otherwise, so every
@@ -75,7 +75,7 @@ describe("backlog: the accept queue holds exactly min(backlog, 16) completed con
   });
 });
 
-describe("SYN-ACK retransmission and the half-open lifetime (seed 004)", () => {
+describe("SYN-ACK retransmission and the half-open lifetime (docs/TCP.md)", () => {
   test.each([
     [1000, 5, [1000, 3000, 7000, 15000, 31000], 63000],
     [1000, 0, [], 1000],

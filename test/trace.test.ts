@@ -6,7 +6,7 @@ import { VirtualClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { PcapWriter, readPcap } from "../host-sim/pcap.js";
 import { connectionRows, groupConnections, decodeFrames, renderSvg, traceCapture, traceFile } from "../host-sim/trace/index.js";
-import { refusedConnection, seedConversation, seedDataRows, writeCapture } from "./helpers/links-capture.js";
+import { refusedConnection, sampleConversation, midStreamRows, writeCapture } from "./helpers/links-capture.js";
 import { ACK, FIN, SYN, type TcpSegment, pattern, tcpFrame } from "../host-sim/wire/index.js";
 import { xmlProblems } from "./helpers/links-xml.js";
 
@@ -29,8 +29,8 @@ function tableRows(text: string, connection = 1): string[][] {
   return lines.slice(head + 1).filter((l) => l.trim()).map((l) => l.trim().split(/\s+/));
 }
 
-describe("trace: the seed-001 handshake, a data phase and the four-way close", () => {
-  const file = capture("seed.pcap", seedConversation());
+describe("trace: a handshake, a data phase and the four-way close", () => {
+  const file = capture("seed.pcap", sampleConversation());
   const text = traceFile(file);
 
   test("summary names what was found", () => {
@@ -38,7 +38,7 @@ describe("trace: the seed-001 handshake, a data phase and the four-way close", (
     expect(text).toContain("TCP connection 1: A 10.0.0.1:49152 -> B 10.0.0.2:80, 13 segments, absolute seq/ack");
   });
 
-  test("handshake table matches seed 001: 10000/0, 20000/10001, 10001/20001", () => {
+  test("handshake table: 10000/0, 20000/10001, 10001/20001 (RFC 9293 §3.5)", () => {
     const rows = tableRows(text);
     expect(rows.slice(0, 3).map((r) => r.slice(0, 5))).toEqual([
       ["1", "A->B", "SYN", "10000", "0"],
@@ -47,7 +47,7 @@ describe("trace: the seed-001 handshake, a data phase and the four-way close", (
     ]);
   });
 
-  test("data phase: each ack is the peer's seq plus its payload size (seed 001 rule)", () => {
+  test("data phase: each ack is the peer's seq plus its payload size (RFC 9293 §3.4)", () => {
     const rows = tableRows(text);
     expect(rows.slice(3, 9)).toEqual([
       ["4", "A->B", "ACK", "10001", "20001", "1460", "1514"],
@@ -59,7 +59,7 @@ describe("trace: the seed-001 handshake, a data phase and the four-way close", (
     ]);
   });
 
-  test("four-way close: FIN counts one sequence number (seed 002)", () => {
+  test("four-way close: FIN counts one sequence number (RFC 9293 §3.6)", () => {
     expect(tableRows(text).slice(9).map((r) => r.slice(0, 5))).toEqual([
       ["10", "A->B", "FIN/ACK", "12921", "20101"],
       ["11", "B->A", "ACK", "20101", "12922"],
@@ -68,7 +68,7 @@ describe("trace: the seed-001 handshake, a data phase and the four-way close", (
     ]);
   });
 
-  test("ladder: arrows point from sender to receiver with the seeds' labels and the states each side enters", () => {
+  test("ladder: arrows point from sender to receiver with flag/seq/ack labels and the states each side enters", () => {
     const lines = text.split("\n");
     const header = lines.find((l) => l.includes("A state"))!;
     const ladder = lines.filter((l) => l.includes("|"));
@@ -116,7 +116,7 @@ describe("trace: the seed-001 handshake, a data phase and the four-way close", (
   });
 
   test("the SVG is well-formed, one arrow per segment, labels escaped and present", () => {
-    const svgPath = tmp("seed.svg");
+    const svgPath = tmp("conversation.svg");
     traceFile(file, { svg: svgPath });
     const svg = fs.readFileSync(svgPath, "utf8");
     const { problems, elements } = xmlProblems(svg);
@@ -131,8 +131,8 @@ describe("trace: the seed-001 handshake, a data phase and the four-way close", (
 });
 
 describe("trace: other captures", () => {
-  test("seed 001 data rows 23-26 (capture starting mid-connection, after 22 other frames)", () => {
-    const text = traceFile(capture("data.pcap", seedDataRows(), { leadingNoise: 22 }));
+  test("data rows 23-26 of a capture starting mid-connection, after 22 other frames", () => {
+    const text = traceFile(capture("data.pcap", midStreamRows(), { leadingNoise: 22 }));
     expect(text.split("\n")[0]).toBe("26 frames: 4 TCP segments in 1 connection, 22 other frames skipped, 0 malformed");
     expect(text).toContain("(capture starts mid-connection)");
     expect(tableRows(text)).toEqual([
@@ -207,7 +207,7 @@ describe("trace: other captures", () => {
   });
 
   test("addresses and labels are XML-escaped in the SVG", () => {
-    const conns = groupConnections(decodeFrames(readPcap(capture("esc.pcap", seedConversation())).records).segments);
+    const conns = groupConnections(decodeFrames(readPcap(capture("esc.pcap", sampleConversation())).records).segments);
     conns[0].a = `<evil & "quoted">`;
     const { problems } = xmlProblems(renderSvg(conns));
     expect(problems).toEqual([]);

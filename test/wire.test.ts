@@ -1,6 +1,6 @@
 /**
  * The packet library (host-sim/wire): checksums against published vectors
- * (RFC 1071 §3 and a well-known IPv4 header), builders and parsers
+ * (RFC 1071 §3, a well-known IPv4 header) and a SYN Linux sent, builders and parsers
  * round-tripping every field, parsers refusing what does not fit without
  * throwing, and — where tshark is installed — Wireshark's own dissectors
  * agreeing that every checksum the builders write is right.
@@ -16,7 +16,7 @@ import { PcapWriter } from "../host-sim/pcap.js";
 import {
   ACK, ARP_REPLY, ARP_REQUEST, ETHERTYPE_ARP, ETHERTYPE_IPV4, FIN, ICMP_ECHO_REQUEST, IPPROTO_UDP, OPT_NOP, PSH, SYN,
   arpFrame, buildEthernet, buildIcmp, buildIpv4, buildTcp, buildUdp, checksumOf, flagNames, internetChecksum, ipNumber, ipString,
-  macBytes, onesSum, parseArpFrame, parseEthernet, parseIcmp, parseIpv4, parseOptions, parseTcp, parseTcpFrame, parseUdp, pattern, tcpFrame,
+  macBytes, onesSum, parseArpFrame, parseEthernet, parseIcmp, parseIpv4, parseOptions, parseTcp, parseTcpFrame, parseTcpPacket, parseUdp, pattern, tcpFrame,
 } from "../host-sim/wire/index.js";
 
 const hex = (s: string) => Uint8Array.from(s.replace(/\s+/g, "").match(/../g)!.map((h) => parseInt(h, 16)));
@@ -33,6 +33,21 @@ describe("the Internet checksum", () => {
     expect(internetChecksum(h)).toBe(0);
     h[10] = 0; h[11] = 0;
     expect(internetChecksum(h)).toBe(0xb861);
+  });
+
+  test("a SYN Linux sent (captured with tshark -i any on loopback): its IPv4 header checksum checks, its options parse as Linux wrote them", () => {
+    // IPv4 + TCP of 127.0.0.1:40316 → 127.0.0.1:47123 SYN; the TCP checksum on loopback is left to offload, so only the IPv4 one is whole.
+    const ip = hex("4500 003c 1cee 4000 4006 1fcc 7f00 0001 7f00 0001" +
+      "9d7c b813 e517 ce2f 0000 0000 a002 ffd7 fe30 0000 0204 ffd7 0402 080a f6ff 39d0 0000 0000 0103 030a");
+    const p = parseTcpPacket(ip);
+    if (typeof p === "string") throw new Error(p);
+    expect(p.ip).toMatchObject({ checksum: 0x1fcc, checksumValid: true, df: true, ttl: 64, id: 0x1cee, src: "127.0.0.1", dst: "127.0.0.1" });
+    expect(p.tcp).toMatchObject({ srcPort: 40316, dstPort: 47123, seq: 0xe517ce2f, flags: SYN, window: 65495, dataOffset: 10 });
+    expect(p.tcp.options.malformed).toBe(false);
+    expect(p.tcp.options.mss).toBe(65495);
+    expect(p.tcp.options.list.map((o) => [o.kind, o.length ?? 1])).toEqual([[2, 4], [4, 2], [8, 10], [1, 1], [3, 3]]);
+    ip[10] = 0; ip[11] = 0;
+    expect(internetChecksum(ip, 0, 20)).toBe(0x1fcc);
   });
 
   test("split into parts of odd length, the sum is the same as over one buffer", () => {
@@ -144,6 +159,31 @@ describe("builders and parsers round-trip", () => {
     expect(flagNames(SYN | ACK)).toBe("SYN/ACK");
     expect(flagNames(FIN | PSH | ACK)).toBe("FIN/PSH/ACK");
     expect(flagNames(0)).toBe("none");
+  });
+});
+
+describe("parsers on hostile bytes", () => {
+  test("10,000 random and mutated frames: every parser returns a value or null, none throws", () => {
+    const seeds = [
+      tcpFrame({ srcIp: "10.0.0.1", dstIp: "10.0.0.2", srcPort: 1, dstPort: 2, seq: 3, flags: SYN, mss: 1460, payload: pattern(20) }),
+      arpFrame({ op: 1, sha: "02:00:00:00:00:01", spa: "10.0.0.1", tpa: "10.0.0.2" }),
+      buildEthernet({ dst: "02:00:00:00:00:02", src: "02:00:00:00:00:01", type: 0x0800, payload: buildIpv4({ src: "1.1.1.1", dst: "2.2.2.2", protocol: 17, payload: buildUdp({ srcIp: "1.1.1.1", dstIp: "2.2.2.2", srcPort: 1, dstPort: 2, payload: pattern(9) }) }) }),
+    ];
+    const bytes = pattern(10_000 * 8, 77);
+    let k = 0;
+    const next = () => bytes[k++ % bytes.length];
+    for (let i = 0; i < 10_000; i++) {
+      let f: Uint8Array;
+      if (i % 4 === 0) f = pattern(next() % 120, i + 1);
+      else {
+        f = seeds[i % seeds.length].slice(0, seeds[i % seeds.length].length - (next() % 8));
+        for (let m = next() % 6; m > 0; m--) f[next() % f.length] = next();
+      }
+      expect(() => {
+        parseTcpFrame(f); parseArpFrame(f); parseEthernet(f); parseIpv4(f.subarray(14)); parseIcmp(f.subarray(34));
+        parseUdp(f.subarray(34), "1.1.1.1", "2.2.2.2"); parseTcp(f.subarray(34), "1.1.1.1", "2.2.2.2"); parseOptions(f.subarray(54));
+      }).not.toThrow();
+    }
   });
 });
 

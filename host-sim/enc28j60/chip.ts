@@ -95,7 +95,7 @@ export interface Enc28j60Faults {
   /** The next n packets written to the ring get a corrupt next-packet pointer. */
   corruptNextPointer: number;
   /** The next n TXRTS requests stick whatever the host did before (a wedge of
-   * unknown cause, as RIOT#9044 reports even with the issue 12 work-around). */
+   * unknown cause, as RIOT#9044 reports even with the DS80349 issue 12 work-around). */
   txStall: number;
   /** The chip does not answer: MISO reads this value (00h or FFh). */
   miso: number | null;

@@ -1,5 +1,6 @@
 /**
- * `embertcp trace`: from a capture (pcap or pcapng), per TCP connection a
+ * `embertcp trace`: from a capture (pcap or pcapng; Ethernet, or the Linux
+ * cooked headers of `tshark -i any`), per TCP connection a
  * ladder diagram and the seq/ack table, optionally the ladders as one SVG
  * file. A capture with many connections is listed one line each; --conn,
  * --port and --host pick the ones to draw.
@@ -7,10 +8,10 @@
 
 import * as fs from "node:fs";
 import { resolve } from "node:path";
-import { LINKTYPE_ETHERNET, type PcapFile } from "../pcap.js";
+import type { PcapFile } from "../pcap.js";
 import { readCapture } from "../pcapng.js";
 import { renderLadder, renderTable, connectionTitle, type RenderOptions } from "./render.js";
-import { type Connection, decodeFrames, groupConnections } from "./segments.js";
+import { type Connection, decodeFrames, groupConnections, TRACE_LINK_TYPES } from "./segments.js";
 import { renderSvg } from "./svg.js";
 
 export { renderLadder, renderTable, connectionRows, segmentLabel, type Row, type RenderOptions } from "./render.js";
@@ -64,8 +65,10 @@ function selectionWords(o: TraceOptions): string {
 
 /** Trace an already-read capture. */
 export function traceCapture(file: PcapFile, opts: TraceOptions = {}): TraceResult {
-  if (file.linkType !== LINKTYPE_ETHERNET) throw new Error(`unsupported pcap link type ${file.linkType}: trace reads Ethernet captures (link type 1)`);
-  const { segments, otherFrames, malformed } = decodeFrames(file.records);
+  if (!TRACE_LINK_TYPES.includes(file.linkType)) {
+    throw new Error(`unsupported pcap link type ${file.linkType}: trace reads Ethernet (1) and Linux cooked (113, 276: tshark -i any) captures`);
+  }
+  const { segments, otherFrames, malformed } = decodeFrames(file.records, file.linkType);
   const connections = groupConnections(segments);
   const summary = `${file.records.length} frames: ${segments.length} TCP segments in ${connections.length} connection${connections.length === 1 ? "" : "s"}, ` +
     `${otherFrames} other frames skipped, ${malformed} malformed${file.truncated ? "; the capture ends mid-record (cut short)" : ""}`;

@@ -1,9 +1,9 @@
 /**
- * Text pictures of a TCP connection, in the style of the seed notes: a
+ * Text pictures of a TCP connection, in the style of RFC 9293 §3.5: a
  * ladder diagram (sender → receiver arrows labelled `SYN seq=X`,
  * `SYN/ACK seq=Y ack=X+1`, `ACK seq=.. ack=..`, data with its length, FIN,
  * RST, with each side's RFC 9293 state beside the arrow that changed it)
- * and the seq/ack table of seed 001 (#, direction, seq, ack, payload size).
+ * and a seq/ack table (#, direction, seq, ack, payload size).
  */
 
 import { type Connection, connectionOutcome, flagNames, inferStates, type Segment, type Side, statesBefore, TCP_ACK, type TcpState } from "./segments.js";
@@ -23,7 +23,7 @@ export interface Row {
   seq: number;
   /** The acknowledgement number, or null when the ACK flag is clear (then the field means nothing). */
   ack: number | null;
-  /** Raw acknowledgement field, shown when the ACK flag is clear (normally 0, as in seed 001). */
+  /** Raw acknowledgement field, shown when the ACK flag is clear (normally 0). */
   ackField: number;
   len: number;
   frameLen: number;
@@ -94,7 +94,7 @@ export function renderLadder(c: Connection, opts: RenderOptions = {}, range: Lad
   return lines.join("\n");
 }
 
-/** The seed-001-style table: #, direction, flags, seq, ack, payload size, frame size. */
+/** The seq/ack table: #, direction, flags, seq, ack, payload size, frame size. */
 export function renderTable(c: Connection, opts: RenderOptions = {}): string {
   const rows = connectionRows(c, opts);
   const head = ["#", "dir", "flags", "seq", "ack", "len", "frame"];

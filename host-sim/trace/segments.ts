@@ -10,15 +10,15 @@
  * malformed, never trusted.
  *
  * A connection is the pair of endpoints; "A" is the side that sent the
- * first SYN without ACK (the active opener, as in the seeds' tables), or the
+ * first SYN without ACK (the active opener, as RFC 9293 §3.5 draws it), or the
  * sender of the first segment seen if the capture starts mid-stream. A new
  * SYN with a different ISN on a known pair starts a new connection (port
  * reuse).
  */
 
-import type { PcapRecord } from "../pcap.js";
+import { LINKTYPE_ETHERNET, type PcapRecord } from "../pcap.js";
 
-import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, flagNames, parseTcpFrame } from "../wire/index.js";
+import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG, type NotTcp, type ParsedTcpPacket, flagNames, parseTcpFrame, parseTcpPacket } from "../wire/index.js";
 
 export { flagNames };
 export const TCP_FIN = FIN, TCP_SYN = SYN, TCP_RST = RST, TCP_PSH = PSH, TCP_ACK = ACK, TCP_URG = URG, TCP_ECE = ECE, TCP_CWR = CWR;
@@ -33,7 +33,7 @@ export interface Segment {
   seq: number; ack: number; flags: number; window: number;
   /** TCP payload bytes (SEG.LEN without SYN/FIN). */
   len: number;
-  /** Frame length as captured on the wire, without FCS (the seeds' "size"). */
+  /** Frame length as captured on the wire, without FCS (what Wireshark shows as the frame length). */
   frameLen: number;
   mss?: number;
 }
@@ -58,12 +58,29 @@ export interface DecodeResult {
   malformed: number;
 }
 
-/** Decode the TCP segments among Ethernet frames. */
-export function decodeFrames(records: PcapRecord[]): DecodeResult {
+/** Link types trace reads: Ethernet, and the Linux "cooked" headers `tshark -i any` writes. */
+export const LINKTYPE_LINUX_SLL = 113, LINKTYPE_LINUX_SLL2 = 276;
+export const TRACE_LINK_TYPES = [LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2];
+
+/**
+ * The segment in a Linux cooked-capture record. SLL: packet type, ARPHRD
+ * type, address length, 8 address bytes, then the protocol (EtherType) at
+ * offset 14 of a 16-byte header. SLL2: the protocol first, at offset 0 of a
+ * 20-byte header (the pcap-linktype registry, LINKTYPE_LINUX_SLL/SLL2).
+ */
+function decodeCooked(f: Uint8Array, linkType: number): Decoded | "other" | "malformed" {
+  const [head, at] = linkType === LINKTYPE_LINUX_SLL ? [16, 14] : [20, 0];
+  if (f.length < head) return "malformed";
+  if (((f[at] << 8) | f[at + 1]) !== 0x0800) return "other";
+  return fromParsed(parseTcpPacket(f.subarray(head)));
+}
+
+/** Decode the TCP segments among captured frames of `linkType` (Ethernet unless told). */
+export function decodeFrames(records: PcapRecord[], linkType = LINKTYPE_ETHERNET): DecodeResult {
   const segments: Segment[] = [];
   let otherFrames = 0, malformed = 0;
   records.forEach((r, i) => {
-    const s = decodeTcp(r.data);
+    const s = linkType === LINKTYPE_ETHERNET ? fromParsed(parseTcpFrame(r.data)) : decodeCooked(r.data, linkType);
     if (s === "other") otherFrames++;
     else if (s === "malformed") malformed++;
     else segments.push({ ...s, frame: i + 1, tsMs: r.tsMs, frameLen: r.origLen });
@@ -73,9 +90,8 @@ export function decodeFrames(records: PcapRecord[]): DecodeResult {
 
 type Decoded = Omit<Segment, "frame" | "tsMs" | "frameLen">;
 
-/** The segment in a frame, through the packet library's parser (which checks every length against the bytes there are). */
-function decodeTcp(f: Uint8Array): Decoded | "other" | "malformed" {
-  const p = parseTcpFrame(f);
+/** The segment the packet library's parser found (it checks every length against the bytes there are). */
+function fromParsed(p: ParsedTcpPacket | NotTcp): Decoded | "other" | "malformed" {
   if (typeof p === "string") return p;
   const t = p.tcp;
   return {

@@ -8,9 +8,8 @@
  */
 import { type Mac, macBytes, macString } from "./bytes.js";
 
-export const ETHERTYPE_IPV4 = 0x0800;
-export const ETHERTYPE_ARP = 0x0806;
-export const ETHERTYPE_VLAN = 0x8100;
+/** EtherTypes (IEEE 802 numbers) the library knows. */
+export const ETHERTYPE_IPV4 = 0x0800, ETHERTYPE_ARP = 0x0806, ETHERTYPE_VLAN = 0x8100;
 /** Length of the Ethernet II header. */
 export const ETH_HEADER = 14;
 

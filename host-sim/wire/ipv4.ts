@@ -8,12 +8,10 @@
 import { type Ip, ipBytes, ipNumber, ipString, view } from "./bytes.js";
 import { internetChecksum, onesSum } from "./checksum.js";
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
-/** The flags field's Don't Fragment bit, as the 3-bit value (RFC 791 §3.1). */
-export const IP_FLAG_DF = 2;
-export const IP_FLAG_MF = 1;
+/** Protocol numbers (the IANA registry RFC 791 §3.1 refers to). */
+export const IPPROTO_ICMP = 1, IPPROTO_TCP = 6, IPPROTO_UDP = 17;
+/** The flags field's Don't Fragment and More Fragments bits, as the 3-bit value (RFC 791 §3.1). */
+export const IP_FLAG_DF = 2, IP_FLAG_MF = 1;
 
 export interface Ipv4Packet {
   src: Ip; dst: Ip; protocol: number; payload: Uint8Array;

@@ -150,22 +150,29 @@ export function tcpFrame(seg: TcpSegment, opt: TcpFrameOptions = {}): Uint8Array
   return buildEthernet({ dst: opt.dstMac ?? "02:00:00:00:00:02", src: opt.srcMac ?? "02:00:00:00:00:01", type: ETHERTYPE_IPV4, payload: ip });
 }
 
-export interface ParsedTcpFrame { eth: ParsedEth; ip: ParsedIpv4; tcp: ParsedTcp; }
+export interface ParsedTcpPacket { ip: ParsedIpv4; tcp: ParsedTcp; }
+export interface ParsedTcpFrame extends ParsedTcpPacket { eth: ParsedEth; }
 
 /** Why a frame did not parse as TCP: not IPv4/TCP (or a later fragment) at all, or headers that do not fit. */
 export type NotTcp = "other" | "malformed";
+
+/** The IPv4 and TCP headers of an IPv4 datagram; "other" when it is not TCP, "malformed" when the headers do not fit. */
+export function parseTcpPacket(b: Uint8Array): ParsedTcpPacket | NotTcp {
+  const ip = parseIpv4(b);
+  if (!ip) return "malformed";
+  // Only the first fragment carries the TCP header (RFC 791 §3.2).
+  if (ip.protocol !== IPPROTO_TCP || ip.fragOffset !== 0) return "other";
+  const tcp = parseTcp(ip.payload, ip.src, ip.dst);
+  return tcp ? { ip, tcp } : "malformed";
+}
 
 /** Every header of an Ethernet/IPv4/TCP frame; "other" for anything else, "malformed" when the headers do not fit. */
 export function parseTcpFrame(f: Uint8Array): ParsedTcpFrame | NotTcp {
   const eth = parseEthernet(f);
   if (!eth) return "malformed";
   if (eth.type !== ETHERTYPE_IPV4) return "other";
-  const ip = parseIpv4(eth.payload);
-  if (!ip) return "malformed";
-  // Only the first fragment carries the TCP header (RFC 791 §3.2).
-  if (ip.protocol !== IPPROTO_TCP || ip.fragOffset !== 0) return "other";
-  const tcp = parseTcp(ip.payload, ip.src, ip.dst);
-  return tcp ? { eth, ip, tcp } : "malformed";
+  const p = parseTcpPacket(eth.payload);
+  return typeof p === "string" ? p : { eth, ...p };
 }
 
 /** "SYN", "SYN/ACK", "FIN/PSH/ACK", ... in a fixed order (SYN FIN RST PSH ACK URG ECE CWR), "none" for none. */

@@ -4,6 +4,7 @@
 
 import { compileAssemblyScript } from "../../host-sim/asc.js";
 import { DriverRig, DEFAULT_MAC, type RigOptions } from "../../host-sim/enc28j60/rig.js";
+import { buildEthernet, pattern } from "../../host-sim/wire/index.js";
 
 let compiled: Promise<WebAssembly.Module> | undefined;
 
@@ -28,17 +29,8 @@ export const BROADCAST = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 
 /** An Ethernet II frame of `len` bytes (no FCS) to `dst`, payload from a seeded pattern. */
 export function frame(len: number, seed = 1, dst: Uint8Array = DEFAULT_MAC, type = 0x0800): Uint8Array {
-  const f = new Uint8Array(len);
-  f.set(dst, 0);
-  f.set(PEER_MAC, 6);
-  f[12] = type >> 8;
-  f[13] = type & 0xff;
-  let x = (seed * 2654435761) >>> 0 || 1;
-  for (let i = 14; i < len; i++) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
-    f[i] = x & 0xff;
-  }
-  return f;
+  // Shorter than a header (a runt for the length checks): the header cut to `len`.
+  return buildEthernet({ dst, src: PEER_MAC, type, payload: pattern(Math.max(0, len - 14), (seed * 2654435761) >>> 0) }).slice(0, len);
 }
 
 /** A deterministic size sequence covering [lo, hi] with both ends included. */

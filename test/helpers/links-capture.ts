@@ -1,8 +1,9 @@
 /**
  * Synthetic captures for the pcap and trace tests, written through the real
- * PcapWriter with a VirtualClock: the seed-001 handshake (A seq 10000,
- * B seq 20000), a data phase and the four-way close of seed 002, plus the
- * seed-001 data-phase rows 23-26 (seq 40000 / ack 70000, 1514-byte frames).
+ * PcapWriter with a VirtualClock: a handshake (A seq 10000, B seq 20000),
+ * a data phase and the four-way close, plus four data-phase rows of a
+ * capture that starts mid-connection (seq 40000 / ack 70000, 1514-byte
+ * frames, numbered 23-26 after 22 other frames).
  */
 
 import { VirtualClock } from "../../host-sim/clock.js";
@@ -21,7 +22,7 @@ const fromA = (s: Seg): CaptureSpec => ({ ...s, srcIp: A_IP, dstIp: B_IP, srcPor
 const fromB = (s: Seg): CaptureSpec => ({ ...s, srcIp: B_IP, dstIp: A_IP, srcPort: B_PORT, dstPort: A_PORT, srcMac: B_MAC, dstMac: A_MAC });
 
 /** Handshake, 2×1460 bytes A→B each ACKed, 100 bytes B→A, then A closes first (four-way). */
-export function seedConversation(): CaptureSpec[] {
+export function sampleConversation(): CaptureSpec[] {
   const d1 = pattern(1460, 11), d2 = pattern(1460, 12), d3 = pattern(100, 13);
   return [
     fromA({ seq: 10000, flags: SYN, mss: 1460 }),
@@ -40,8 +41,8 @@ export function seedConversation(): CaptureSpec[] {
   ];
 }
 
-/** The seed-001 data-phase rows: mid-connection, frames 23-26 of their capture. */
-export function seedDataRows(): TcpSegment[] {
+/** Data-phase rows of a capture that starts mid-connection (frames 23-26 of it). */
+export function midStreamRows(): TcpSegment[] {
   const A2 = { srcIp: "192.168.1.10", dstIp: "192.168.1.20", srcPort: 50000, dstPort: 8080 };
   const B2 = { srcIp: "192.168.1.20", dstIp: "192.168.1.10", srcPort: 8080, dstPort: 50000 };
   return [
@@ -52,7 +53,7 @@ export function seedDataRows(): TcpSegment[] {
   ];
 }
 
-/** A refused connection: SYN answered by RST/ACK (seed 000: "RST/ACK instead of SYN/ACK"). */
+/** A refused connection: SYN answered by RST/ACK instead of SYN/ACK (RFC 9293 §3.10.7.1). */
 export function refusedConnection(): TcpSegment[] {
   return [
     { srcIp: A_IP, dstIp: B_IP, srcPort: 49153, dstPort: 23, seq: 5000, flags: SYN },

@@ -35,7 +35,7 @@ export const NETMASK = "255.255.255.0";
 export const SERVER_PORT = 80;
 /** The peer's port in passive tests (a client port). */
 export const CLIENT_PORT = 40000;
-/** The peer's ISS in passive tests (seed 001's 10000) and in active tests (seed 001's 20000). */
+/** The peer's ISS in passive tests (10000) and in active tests (20000), the numbers of the ladders in test/tcp-ladders.test.ts. */
 export const PEER_ISS = 10000;
 export const PEER_ISS_ACTIVE = 20000;
 /** The window the test peer advertises. */

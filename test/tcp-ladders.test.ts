@@ -1,13 +1,13 @@
 /**
- * The seeds' tables, segment by segment (shared/seeds/):
- *  - 001: the three-way handshake (seq 10000 / 20000 → ack 10001 / 20001)
- *    and the data phase (ack = peer's seq + payload length; a pure ACK does
- *    not advance seq; frames of 1514 and 54 bytes);
- *  - 002: the four-way close with the state of both ends after each
+ * The classic TCP ladders, segment by segment, as RFC 9293 draws them:
+ *  - the three-way handshake (§3.5: seq 10000 / 20000 → ack 10001 / 20001)
+ *    and the data phase (§3.4: ack = peer's seq + payload length; a pure
+ *    ACK does not advance seq; frames of 1514 and 54 bytes);
+ *  - the four-way close (§3.6) with the state of both ends after each
  *    segment, a FIN taking one sequence number, and simultaneous close;
- *  - simultaneous open (RFC 9293 §3.5 figure 7) between two boards.
+ *  - simultaneous open (§3.5 figure 7) between two boards.
  *
- * The board's ISS is its own (RFC 6528), so where the seed fixes the
+ * The board's ISS is its own (RFC 6528), so where a ladder fixes the
  * board's number the table is written relative to it (Y = the board's ISS).
  * Two-board tables run two Stack instances back to back on one wire.
  */
@@ -21,7 +21,7 @@ import { type SegmentFrame, flagList, pattern, seqAdd, text } from "./helpers/tc
 
 const stateOf = (b: Board, h: number): number => statusOrNull(b, h)?.state ?? -1;
 
-describe("seed 001: the three-way handshake", () => {
+describe("the three-way handshake (RFC 9293 §3.5)", () => {
   test("handshake, peer opens: A→B SYN seq 10000; B→A SYN-ACK seq Y ack 10001; A→B ACK seq 10001 ack Y+1 → ESTABLISHED", () => {
     // Row 1 and 2: the SYN and the SYN-ACK are checked field by field inside synReceived().
     const { b, listener, c, synAck } = synReceived({ config: { syncookies: 0 }, peerIss: 10000 });
@@ -71,7 +71,7 @@ describe("seed 001: the three-way handshake", () => {
   });
 });
 
-describe("seed 001: the data phase (ack = seq + payload length)", () => {
+describe("the data phase: ack = seq + payload length (RFC 9293 §3.4)", () => {
   test("rows 23–26: A sends 1460-byte segments from seq 40000; B acks 41460 then 42920 and its seq stays Y", () => {
     const { b, c } = established({ config: { syncookies: 0 }, peerIss: 39999 });
     const y = c.sndNxt;
@@ -151,7 +151,7 @@ function connectedPair(config: Record<string, number> = {}) {
   return { a, b, wire, ca, cb, l, iss };
 }
 
-describe("seed 002: the four-way close", () => {
+describe("the four-way close (RFC 9293 §3.6)", () => {
   test("A closes first: FIN, ACK, FIN, ACK with both ends' states after each segment, then A's TIME-WAIT ends after 2·MSL", () => {
     const { a, b, wire, ca, cb, iss } = connectedPair({ msl_ms: 1000 });
     const st = () => `A ${stateOf(a, ca)} B ${stateOf(b, cb)}`;
@@ -221,7 +221,7 @@ describe("seed 002: the four-way close", () => {
   });
 });
 
-describe("seed 002: simultaneous close", () => {
+describe("simultaneous close (RFC 9293 §3.6)", () => {
   test("both ends close at once: the FINs cross, both go CLOSING, each ACKs the other's FIN, both TIME-WAIT, then CLOSED", () => {
     const { a, b, wire, ca, cb, iss } = connectedPair({ msl_ms: 1000 });
     a.stack.close(ca);
