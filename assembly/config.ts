@@ -15,6 +15,17 @@
 // @ts-ignore: decorator
 @inline export const TCP_RX_BUF: i32 = isDefined(EMBER_TCP_RX_BUF) ? EMBER_TCP_RX_BUF : 4096;
 
+/**
+ * The most a ring holds at once: its size, up to 65,535 bytes. The TCB
+ * keeps ring lengths in 16 bits and the window field carries no more
+ * (RFC 9293 §3.1; window scaling, RFC 7323, is not used), so a 64 KiB ring
+ * keeps one byte free rather than wrapping its length to 0.
+ */
+// @ts-ignore: decorator
+@inline export const TCP_TX_HOLD: i32 = TCP_TX_BUF > 0xffff ? 0xffff : TCP_TX_BUF;
+// @ts-ignore: decorator
+@inline export const TCP_RX_HOLD: i32 = TCP_RX_BUF > 0xffff ? 0xffff : TCP_RX_BUF;
+
 /** Out-of-order holes tracked per receive ring. */
 // @ts-ignore: decorator
 @inline export const TCP_OOO_HOLES: i32 = isDefined(EMBER_TCP_OOO_HOLES) ? EMBER_TCP_OOO_HOLES : 4;
@@ -39,6 +50,6 @@
 // @ts-ignore: decorator
 @inline export const SCRATCH_SIZE: i32 = 1536;
 
-/** IPv4 MTU of the link. */
+/** IPv4 MTU of the link: the largest datagram sent or taken (RFC 894, RFC 1122 §3.3.3). */
 // @ts-ignore: decorator
 @inline export const LINK_MTU: i32 = 1500;

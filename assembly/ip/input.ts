@@ -5,11 +5,12 @@
 // and are dropped and counted. This module sits above the transports; the
 // header view and the output path they use are ip/ipv4.ts, below them.
 
+import { LINK_MTU } from "../config";
 import { Stat, count } from "../stats";
 import { isBroadcast, ourIp, validPeer } from "../netif";
 import { internetChecksum } from "./checksum";
 import {
-  FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, IP_MTU, PROTO_ICMP, PROTO_TCP, PROTO_UDP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
+  FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
 } from "./ipv4";
 import { icmpInput } from "./icmp";
 import { tcpInput } from "../tcp/input";
@@ -29,7 +30,7 @@ export function ipv4Input(p: usize, len: i32): void {
   }
   // RFC 1122 §3.3.3, RFC 894: nothing larger than the link's 1500-byte MTU
   // is taken, so nothing we answer with (an echo reply) can exceed it.
-  if (total > IP_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
+  if (total > LINK_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
   if (internetChecksum(p, hlen) != 0) { count(Stat.IP_DROP_CHECKSUM); return; }
   const dst = ipv4Dst(p);
   const src = ipv4Src(p);

@@ -13,6 +13,7 @@
 // transport: output always uses a 20-byte header, DF set, TTL 64. Input
 // (validation and the hand-off to ICMP and TCP) is ip/input.ts, above them.
 
+import { LINK_MTU } from "../config";
 import { Stat, count } from "../stats";
 import { entropy } from "../hal";
 import { sipHash2 } from "../siphash";
@@ -30,9 +31,7 @@ import { arpHold, arpResolve } from "./arp";
 @inline export const PROTO_TCP: u8 = 6;
 // @ts-ignore: decorator
 @inline export const PROTO_UDP: u8 = 17;
-/** The largest datagram sent or taken: Ethernet's MTU (RFC 894, RFC 1122 §3.3.3). */
-// @ts-ignore: decorator
-@inline export const IP_MTU: i32 = 1500;
+
 // @ts-ignore: decorator
 @inline const TTL_OUT: u8 = 64; // RFC 1700 default TTL
 // @ts-ignore: decorator
@@ -92,7 +91,7 @@ export function ipv4Send(dst: u32, protocol: u8, payloadLen: i32): void {
   const f = TX_FRAME;
   const ip = f + ETH_HEADER_LEN;
   const total = IPV4_HEADER_LEN + payloadLen;
-  if (total > IP_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
+  if (total > LINK_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
   store<u8>(ip, 0x45);
   store<u8>(ip, 0, 1);
   store<u16>(ip, bswap<u16>(<u16>total), 2);

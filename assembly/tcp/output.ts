@@ -9,7 +9,7 @@
 // segment is cut again at SND.UNA (fast retransmit), and the bytes are read
 // from the ring again.
 
-import { TCP_RX_BUF, TCP_TX_BUF } from "../config";
+import { TCP_RX_BUF, TCP_TX_HOLD } from "../config";
 import { Stat, count } from "../stats";
 import { ConfigKey, config } from "../netconfig";
 import { ourIp } from "../netif";
@@ -228,4 +228,4 @@ export function sendProbe(t: Tcb): void {
 
 /** Bytes the send ring can still take. */
 // @ts-ignore: decorator
-@inline export function txFree(t: Tcb): i32 { return TCP_TX_BUF - <i32>t.txLen; }
+@inline export function txFree(t: Tcb): i32 { return TCP_TX_HOLD - <i32>t.txLen; }

@@ -25,7 +25,7 @@
 // does not grow with TCB_COUNT. In-use TCBs are also kept in a dense list
 // so timers visit only those.
 
-import { TCB_COUNT, TCP_OOO_HOLES, TCP_RX_BUF, TCP_TX_BUF } from "../config";
+import { TCB_COUNT, TCP_OOO_HOLES, TCP_RX_BUF, TCP_RX_HOLD, TCP_TX_BUF } from "../config";
 import { State } from "./abi";
 import { ECONNREFUSED, ECONNRESET, ETIMEDOUT } from "../errors";
 import { acceptQueueRemove } from "./listeners";
@@ -322,8 +322,7 @@ export function setState(t: Tcb, s: State): void {
 /** Free receive space from RCV.NXT: RCV.WND (no window scaling, RFC 7323 not used). */
 // @ts-ignore: decorator
 @inline export function rxSpace(t: Tcb): u32 {
-  const s = <u32>(TCP_RX_BUF - <i32>t.rxLen);
-  return s > 0xffff ? 0xffff : s;
+  return <u32>(TCP_RX_HOLD - <i32>t.rxLen);
 }
 
 /**
