@@ -19,6 +19,7 @@ import { arpInit, arpInput, arpNextDeadline, arpPoll } from "./ip/arp";
 import { ipv4Init, ipv4Input } from "./ip/ipv4";
 import { tcpInit, tcpNextDeadline, tcpTimers } from "./tcp/user";
 import { listenNextDeadline, listenPoll } from "./tcp/listen";
+import { servicesInit, servicesNextDeadline, servicesPoll } from "./services";
 
 // Frames drained from a polled link per net_poll, so timers still run
 // under a receive flood; the poll then asks to be called again at once.
@@ -40,6 +41,7 @@ export function netInit(link: LinkKind, mac: usize, ip: u32, netmask: u32, gatew
   }
   ipv4Init();
   tcpInit();
+  servicesInit(ip == 0);
   up = true;
   arpAnnounced = false;
   if (link == LinkKind.HOST_FRAMES) announce();
@@ -83,6 +85,7 @@ export function netPoll(now: u32): i32 {
   arpPoll();
   tcpTimers();
   listenPoll();
+  servicesPoll();
   if (more) return 0;
   let next = linkNextDeadline();
   const a = arpNextDeadline();
@@ -91,6 +94,8 @@ export function netPoll(now: u32): i32 {
   if (t >= 0 && (next < 0 || t < next)) next = t;
   const s = listenNextDeadline();
   if (s >= 0 && (next < 0 || s < next)) next = s;
+  const u = servicesNextDeadline();
+  if (u >= 0 && (next < 0 || u < next)) next = u;
   return next;
 }
 

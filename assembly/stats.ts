@@ -2,6 +2,8 @@
 // The order is ABI (docs/ABI.md "net_stats counters"); append, never reorder.
 // Every dropped frame or segment bumps exactly one drop counter.
 
+import { WITH_UDP } from "./config";
+
 export const enum Stat {
   // Link and Ethernet (ip/eth.ts)
   ETH_RX_FRAMES = 0,     // frames handed to the stack
@@ -79,10 +81,42 @@ export const enum Stat {
   ENC_LINK_UP,           // 1 while the PHY reports link, else 0 (a gauge)
   // Exports
   API_EINVAL,            // ABI calls rejected with EINVAL
+  // UDP (udp/)
+  UDP_RX,                // datagrams received
+  UDP_TX,                // datagrams sent
+  UDP_DROP_MALFORMED,    // length field shorter than the header or past the packet
+  UDP_DROP_CHECKSUM,     // checksum present and wrong
+  UDP_DROP_NO_PORT,      // no socket on the destination port
+  UDP_DROP_RX_FULL,      // the socket's receive ring had no room for the datagram
+  ICMP_UNREACH_SENT,     // ICMP port unreachable messages sent
+  ICMP_UNREACH_LIMITED,  // port unreachable messages suppressed by the rate limit
+  // DHCP client (dhcp/)
+  DHCP_TX,               // messages sent (DISCOVER, REQUEST, DECLINE)
+  DHCP_RX,               // replies accepted (OFFER, ACK, NAK)
+  DHCP_DROP,             // replies dropped: malformed, foreign xid or chaddr, missing or contradictory options
+  DHCP_NAKS,             // DHCPNAKs acted upon
+  DHCP_DECLINES,         // offered addresses declined after an ARP conflict (RFC 5227)
+  DHCP_LEASES,           // leases bound or extended
+  DHCP_EXPIRED,          // leases that ran out (address given up)
+  // DNS resolver (dns/)
+  DNS_QUERIES_SENT,      // queries sent, retries included
+  DNS_ANSWERS,           // answers accepted (an address, NXDOMAIN or no address)
+  DNS_DROP_MISMATCH,     // answers with the wrong ID, server, port or question
+  DNS_DROP_MALFORMED,    // answers that failed parsing (lengths, pointers, counts, names)
+  DNS_DROP_TRUNCATED,    // answers with TC set
+  DNS_CACHE_HITS,        // dns_query calls answered from the cache
+  DNS_TIMEOUTS,          // queries given up after the retries
   COUNT
 }
 
-const counters = memory.data(<i32>Stat.COUNT * 4);
+/**
+ * Counters this build keeps: a build without UDP (config.ts) has none of
+ * the UDP, DHCP and DNS counters, and net_stats says so by writing fewer.
+ */
+// @ts-ignore: decorator
+@inline export const STAT_SLOTS: i32 = WITH_UDP ? <i32>Stat.COUNT : <i32>Stat.UDP_RX;
+
+const counters = memory.data(STAT_SLOTS * 4);
 
 /** Add one to a counter. */
 // @ts-ignore: decorator
@@ -104,6 +138,6 @@ export function statValue(s: Stat): u32 {
 
 /** Copy all counters to `out`; returns how many. */
 export function copyStats(out: usize): i32 {
-  memory.copy(out, counters, <usize>Stat.COUNT << 2);
-  return <i32>Stat.COUNT;
+  memory.copy(out, counters, <usize>STAT_SLOTS << 2);
+  return STAT_SLOTS;
 }

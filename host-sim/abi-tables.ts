@@ -70,7 +70,29 @@ export const STAT_NAMES = [
   "enc_chip_resets",
   "enc_link_changes",
   "enc_link_up",
-  "api_einval"
+  "api_einval",
+  "udp_rx",
+  "udp_tx",
+  "udp_drop_malformed",
+  "udp_drop_checksum",
+  "udp_drop_no_port",
+  "udp_drop_rx_full",
+  "icmp_unreach_sent",
+  "icmp_unreach_limited",
+  "dhcp_tx",
+  "dhcp_rx",
+  "dhcp_drop",
+  "dhcp_naks",
+  "dhcp_declines",
+  "dhcp_leases",
+  "dhcp_expired",
+  "dns_queries_sent",
+  "dns_answers",
+  "dns_drop_mismatch",
+  "dns_drop_malformed",
+  "dns_drop_truncated",
+  "dns_cache_hits",
+  "dns_timeouts"
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 

@@ -67,8 +67,8 @@ describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
     expect(b.stack.takeSent()).toHaveLength(1);
   });
 
-  test("protocol 17 (UDP) → ip_drop_proto", () => {
-    expectDropped(peerIpFrame({ proto: 17, payload: pattern(12) }), "ip_drop_proto");
+  test("protocol 132 (SCTP) → ip_drop_proto", () => {
+    expectDropped(peerIpFrame({ proto: 132, payload: pattern(12) }), "ip_drop_proto");
   });
 
   test.each(["255.255.255.255", "224.0.0.1", "10.0.0.255"])("source %s (broadcast/multicast) → ip_drop_header", (src) => {

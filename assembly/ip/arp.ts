@@ -16,7 +16,7 @@
 // displaces it (ARP_DROP_PENDING), and after ARP_RETRIES unanswered requests
 // it is dropped (ARP_DROP_UNRESOLVED). TCP's retransmission recovers both.
 
-import { ARP_ENTRIES, FRAME_MAX } from "../config";
+import { ARP_ENTRIES, FRAME_MAX, WITH_DHCP } from "../config";
 import { ConfigKey, config } from "../netconfig";
 import { OUR_MAC, ourIp } from "../netif";
 import { Stat, count } from "../stats";
@@ -24,7 +24,7 @@ import { earliest, expired, nowMs } from "../time";
 import { linkTransmit } from "../link";
 import {
   ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_ARP,
-  macCopy, macSetBroadcast, setEthType,
+  macCopy, macEqual, macSetBroadcast, setEthType,
 } from "./eth";
 
 // @ts-ignore: decorator
@@ -88,11 +88,35 @@ let heldHop: u32 = 0;
 // @ts-ignore: decorator
 @inline function entry(i: i32): usize { return cache + <usize>i * ENTRY_SIZE; }
 
-/** Clear the cache and announce ourselves (gratuitous ARP, RFC 5227 §2.3). */
+/** Clear the cache and announce ourselves (gratuitous ARP, RFC 5227 §2.3); no announcement without an address. */
 export function arpInit(): void {
   memory.fill(cache, 0, <usize>ARP_ENTRIES * ENTRY_SIZE);
   heldLen = 0;
-  sendArp(OP_REQUEST, 0, ourIp(), true);
+  if (!WITH_DHCP || ourIp() != 0) sendArp(OP_REQUEST, 0, ourIp(), true);
+}
+
+// Address conflict detection for the DHCP client (RFC 5227 §2.1.1): while
+// an offered address is being probed, any ARP whose sender is that
+// address, or another host's probe for it, is a conflict.
+let probed: u32 = 0;
+let conflict = false;
+
+/** Send an ARP probe for `ip` (sender address 0.0.0.0, RFC 5227 §2.1.1) and watch for conflicts. */
+export function arpProbe(ip: u32): void {
+  if (probed != ip) conflict = false;
+  probed = ip;
+  sendArp(OP_REQUEST, 0, ip, true);
+}
+
+/** Stop watching; whether a conflict was seen for the probed address. */
+export function arpProbeConflict(stop: bool): bool {
+  const c = conflict;
+  if (stop) { probed = 0; conflict = false; }
+  return c;
+}
+
+function watchConflict(p: usize, op: u16, spa: u32, tpa: u32): void {
+  if (spa == probed || (op == OP_REQUEST && spa == 0 && tpa == probed && !macEqual(p + A_SHA, OUR_MAC))) conflict = true;
 }
 
 function find(ip: u32): i32 {
@@ -162,6 +186,7 @@ export function arpInput(p: usize, len: i32): void {
   }
   const spa = bswap<u32>(load<u32>(p, A_SPA));
   const tpa = bswap<u32>(load<u32>(p, A_TPA));
+  if (WITH_DHCP && probed != 0) watchConflict(p, op, spa, tpa);
   const me = ourIp();
   // RFC 826 "Packet Reception": update an existing entry from any ARP,
   // add one only when the packet is for us. A probe (sender 0.0.0.0,

@@ -23,6 +23,9 @@ import { internetChecksum } from "./checksum";
 import { arpHold, arpResolve } from "./arp";
 import { icmpInput } from "./icmp";
 import { tcpInput } from "../tcp/input";
+import { WITH_UDP } from "../config";
+import { PROTO_UDP } from "../udp/header";
+import { udpInput } from "../udp/udp";
 
 // @ts-ignore: decorator
 @inline export const IPV4_HEADER_LEN: i32 = 20;
@@ -76,7 +79,7 @@ export function ipv4Input(p: usize, len: i32): void {
   if (internetChecksum(p, hlen) != 0) { count(Stat.IP_DROP_CHECKSUM); return; }
   const dst = ipv4Dst(p);
   const src = ipv4Src(p);
-  if (dst != ourIp() && !isBroadcast(dst)) { count(Stat.IP_DROP_NOT_OURS); return; }
+  if (dst != ourIp() && !isBroadcast(dst) && !unconfiguredUdp(p)) { count(Stat.IP_DROP_NOT_OURS); return; }
   // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.
   if (src == 0xffffffff || (src >>> 28) == 0xe || isBroadcast(src)) { count(Stat.IP_DROP_HEADER); return; }
   const frag = fragField(p);
@@ -84,7 +87,18 @@ export function ipv4Input(p: usize, len: i32): void {
   const pr = proto(p);
   if (pr == PROTO_TCP) tcpInput(src, dst, p + hlen, total - hlen);
   else if (pr == PROTO_ICMP) icmpInput(src, dst, p + hlen, total - hlen);
+  else if (WITH_UDP && pr == PROTO_UDP) udpInput(src, dst, p + hlen, total - hlen, p, hlen);
   else count(Stat.IP_DROP_PROTO);
+}
+
+/**
+ * Before DHCP has bound an address a server may unicast its OFFER and ACK
+ * to the address it offers (RFC 2131 §4.1, broadcast bit clear): while we
+ * have no address, UDP to any destination is taken.
+ */
+// @ts-ignore: decorator
+@inline function unconfiguredUdp(p: usize): bool {
+  return WITH_UDP && ourIp() == 0 && proto(p) == PROTO_UDP;
 }
 
 /** Where a transport writes its outgoing payload before ipv4Send. */

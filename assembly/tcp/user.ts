@@ -14,7 +14,7 @@ import { ListField, PollFlag, State, StatusField } from "./abi";
 import { isnFor, isnInit } from "./isn";
 import { portCandidate, portCount, portUsed, portsInit } from "./ports";
 import {
-  F, NO_LISTENER, Tcb, clearFlag, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
+  Err, F, NO_LISTENER, Tcb, clearFlag, connectionClosed, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
   tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed, tcbUsedCount, txRing, txStart,
 } from "./tcb";
 import { OUR_MSS, outputInit, sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
@@ -262,4 +262,16 @@ export function tcpList(out: usize, max: i32): i32 {
     n++;
   }
   return n;
+}
+
+/**
+ * The interface lost its address (DHCP lease expired or NAKed, RFC 2131
+ * §4.4.5: the client must stop using it): every connection is reset
+ * locally, with no segment sent from an address that is no longer ours.
+ */
+export function tcpResetAll(): void {
+  for (let k = tcbUsedCount() - 1; k >= 0; k--) {
+    const t = tcbUsed(k);
+    if (t.state != <u8>State.CLOSED) connectionClosed(t, Err.RESET);
+  }
 }
