@@ -13,8 +13,14 @@ export const PART_EXPORTS = {
 };
 
 export default class FeatureExports {
+  // The program comes as an argument here: `this.program` lives on the
+  // class prototype, shared by concurrent in-process compilations.
+  afterInitialize(program) {
+    this.aliases = program.options.globalAliases;
+  }
+
   afterCompile(module) {
-    const aliases = this.program.options.globalAliases;
+    const aliases = this.aliases;
     const off = (name) => aliases != null && aliases.has(`EMBER_${name}`) && Number(aliases.get(`EMBER_${name}`)) === 0;
     // DHCP and DNS run over UDP: without it they are out too.
     const absent = { UDP: off("UDP"), DHCP: off("UDP") || off("DHCP"), DNS: off("UDP") || off("DNS") };
