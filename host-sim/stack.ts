@@ -110,8 +110,7 @@ export interface NetAddr {
   dhcpState: number; leaseLeft: number; server: string;
 }
 
-/** net_addr dhcp_state names, by number. */
-export const DHCP_STATES = ["STATIC", "INIT", "SELECTING", "REQUESTING", "CHECKING", "BOUND", "RENEWING", "REBINDING"] as const;
+export { DHCP_STATES } from "./abi-tables.js";
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 

@@ -35,7 +35,14 @@ import { Lease, leaseFromReply, leaseOk } from "./lease";
 
 /** net_addr's dhcp_state numbers (docs/ABI.md). */
 export const enum DhcpState {
-  STATIC = 0, INIT = 1, SELECTING = 2, REQUESTING = 3, CHECKING = 4, BOUND = 5, RENEWING = 6, REBINDING = 7,
+  STATIC = 0,    // the address was given to net_init
+  INIT,          // about to send DHCPDISCOVER (after a DECLINE: 10 s later)
+  SELECTING,     // DISCOVER sent, waiting for an offer (resent after 4, 8, 16, 32, 64, 64... s, ±1 s)
+  REQUESTING,    // REQUEST for an offer sent (given up after 4 sends)
+  CHECKING,      // ARP probes of the offered address (RFC 5227): a conflict sends DECLINE
+  BOUND,         // the address is in use; T1 (default half the lease) starts RENEWING
+  RENEWING,      // REQUEST unicast to the server; T2 (default 7/8 of the lease) starts REBINDING
+  REBINDING,     // REQUEST broadcast to any server; at expiry the address is given up
 }
 
 // @ts-ignore: decorator
