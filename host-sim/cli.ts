@@ -19,6 +19,7 @@ import { SerialLink } from "./links/serial.js";
 import { fetchControl, fetchHttp, formatSnapshot, type Snapshot } from "./netstat.js";
 import { pingBoard } from "./ping.js";
 import { runSim } from "./sim.js";
+import { checkAddrOptions } from "./sim-addr.js";
 import { LinkBridge } from "./tap/bridge.js";
 import { TapLink } from "./tap/link.js";
 import { traceFile } from "./trace/index.js";
@@ -35,6 +36,18 @@ function flag(args: string[], name: string): string | undefined {
   const v = args[i + 1];
   if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
   return v;
+}
+
+/** Every value of a repeatable option, in order. */
+function flags(args: string[], name: string): string[] {
+  const out: string[] = [];
+  args.forEach((a, i) => {
+    if (a !== name) return;
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
+    out.push(v);
+  });
+  return out;
 }
 
 function intFlag(args: string[], name: string, def: number, min: number, max: number): number {
@@ -99,17 +112,20 @@ const commands: Record<string, Command> = {
   },
   sim: {
     summary: "run one board in real time on a serial port or a TAP device, printing link/ARP/connection events, until Ctrl-C",
-    usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS]) [--ip A.B.C.D/NN] [--gw A.B.C.D] [--mac MAC] " +
-      "[--apps echo,discard,chargen,http] [--control SOCKET] [--pcap FILE] [--msl MS]",
+    usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS]) [--ip A.B.C.D/NN | --dhcp [--hostname NAME]] [--gw A.B.C.D] [--mac MAC] " +
+      "[--dns A.B.C.D]... [--resolve NAME]... [--apps echo,discard,chargen,http,udp-echo] [--control SOCKET] [--pcap FILE] [--msl MS]",
     run: async (args) => {
-      known(args, ["--serial", "--baud", "--tap", "--netns", "--ip", "--gw", "--mac", "--apps", "--control", "--pcap", "--msl"], ["--pace"]);
+      known(args, ["--serial", "--baud", "--tap", "--netns", "--ip", "--gw", "--mac", "--apps", "--control", "--pcap", "--msl", "--hostname", "--dns", "--resolve"], ["--pace", "--dhcp"]);
+      if (args.includes("--dhcp") && flag(args, "--ip")) throw new UsageError("give --ip A.B.C.D/NN or --dhcp, not both");
       const serial = flag(args, "--serial"), tap = flag(args, "--tap");
       if (!serial === !tap) throw new UsageError("give exactly one of --serial PATH or --tap NAME");
       const msl = flag(args, "--msl");
+      const addr = { ip: flag(args, "--ip") ?? "10.0.0.2/24", dhcp: args.includes("--dhcp"), hostname: flag(args, "--hostname"), dns: flags(args, "--dns"), resolve: flags(args, "--resolve") };
+      try { checkAddrOptions(addr); } catch (e) { throw new UsageError((e as Error).message); }
       return runSim({
         serial, tap, netns: flag(args, "--netns"), baud: intFlag(args, "--baud", 115200, 1200, 12_000_000), pace: args.includes("--pace"),
-        ip: flag(args, "--ip") ?? "10.0.0.2/24", gateway: flag(args, "--gw"), mac: flag(args, "--mac"),
-        apps: flag(args, "--apps") ?? "echo,discard,chargen,http", control: flag(args, "--control"), pcap: flag(args, "--pcap"),
+        ...addr, gateway: flag(args, "--gw"), mac: flag(args, "--mac"),
+        apps: flag(args, "--apps") ?? "echo,discard,chargen,http,udp-echo", control: flag(args, "--control"), pcap: flag(args, "--pcap"),
         config: msl ? { msl_ms: intFlag(args, "--msl", 30000, 100, 600_000) } : undefined,
       });
     },
