@@ -37,6 +37,7 @@ import { ipToNumber } from "./stack.js";
 import { connectionRows, renderLadder, renderTable, traceCapture } from "./trace/index.js";
 import { Prng } from "./links/faults.js";
 import { internetChecksum, onesSum } from "./inet.js";
+import { dhcpDnsScene, dhcpServers } from "./demo-dhcp.js";
 
 export interface DemoOptions {
   /** Two serial device paths (real time) instead of the in-process line. */
@@ -180,7 +181,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
   const downs: string[] = [];
   const echo = new EchoServer();
   const http = new HttpServer();
-  const boardB = new Board({ name: "B", link: lineB, clock, mac: B.mac, ip: B.ip, gateway: GATEWAY, seed: 0xb0b, onEvent: (e) => { if (e.kind === "link" && e.text.startsWith("link down")) downs.push(`B ${e.text}`); } });
+  const boardB = new Board({ name: "B", link: lineB, clock, mac: B.mac, ip: 0 /* DHCP from A: host-sim/demo-dhcp.ts */, gateway: GATEWAY, seed: 0xb0b, onEvent: (e) => { if (e.kind === "link" && e.text.startsWith("link down")) downs.push(`B ${e.text}`); } });
   const boardA = new Board({ name: "A", link: portA, clock, mac: A.mac, ip: A.ip, gateway: GATEWAY, seed: 0xa11ce });
 
   // The attacker answers ARP for B's gateway so B sends its SYN-ACKs into the void.
@@ -212,10 +213,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     print(`  A ${A.ip} (${A.mac})  client, on a switch with the attacker`);
     print(`  B ${B.ip} (${B.mac})  server: echo on 7, http on 80`);
     print("");
-    boardB.start([echo, http]);
     boardA.start();
+    dhcpServers({ boardA, ipA: A.ip, ipB: B.ip, router: GATEWAY });
+    boardB.start([echo, http]);
     await runFor(real ? 1000 : 200);
     print(`${t()} both boards up; gratuitous ARPs sent (A ${stats(boardA).arp_requests_sent}, B ${stats(boardB).arp_requests_sent})`);
+    await dhcpDnsScene({ boardA, boardB, ipB: B.ip, router: GATEWAY, print, t, runFor });
 
     // 1-3: one echo connection, then its ladder and table from the capture.
     const data = new TextEncoder().encode(MESSAGES.join(""));

@@ -209,7 +209,7 @@ export class Stack {
     this.memory.set(mac, p);
     const ip = ipToNumber(o.ip);
     const mask = ip === 0 ? 0 : ipToNumber(o.netmask ?? "255.255.255.0");
-    check("net_init", this.exports.net_init(o.link ?? 0, p, ip, mask, ipToNumber(o.gateway ?? 0)));
+    check("net_init", this.exports.net_init(o.link ?? 0, p, ip, mask, ip === 0 ? 0 : ipToNumber(o.gateway ?? 0)));
   }
 
   /** net_poll: ms until the next deadline, or -1. Throws EmberError on ENODEV. */

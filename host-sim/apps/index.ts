@@ -17,6 +17,7 @@ export { HttpServer, statusHtml } from "./http.js";
 export { UdpEchoServer } from "./udp-echo.js";
 export { NetWatch } from "./netwatch.js";
 export { DhcpServer, type DhcpServerOptions } from "./dhcp-server.js";
+export { DnsServer } from "./dns-server.js";
 export { type Conn, type ServerOptions, TcpServer } from "./server.js";
 
 export const APP_NAMES = ["echo", "discard", "chargen", "http", "udp-echo"] as const;
