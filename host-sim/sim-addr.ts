@@ -37,8 +37,13 @@ export function macForDhcp(pid = process.pid): string {
   return ["02", "00", "d1", (pid >> 16) & 255, (pid >> 8) & 255, pid & 255].map((x) => (typeof x === "number" ? x.toString(16).padStart(2, "0") : x)).join(":");
 }
 
-/** After net_init: the DNS servers (net_init clears them), and the watcher that prints DHCP and DNS lines. */
+/**
+ * After net_init, before the first poll sends a DISCOVER: the host name,
+ * the DNS servers (net_init clears them), and the watcher that prints
+ * DHCP and DNS lines.
+ */
 export function afterStart(board: Board, o: AddrOptions): BoardApp {
+  if (o.hostname) board.stack.setHostname(o.hostname);
   (o.dns ?? []).forEach((d, i) => board.stack.dnsServer(i, d));
   const w = new NetWatch(o.resolve ?? []);
   board.addApp(w);

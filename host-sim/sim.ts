@@ -99,7 +99,6 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
     name: "sim", link, clock, mac, ip, netmask, gateway: o.gateway ?? 0,
     seed: o.seed, config: o.config as never, onEvent,
   });
-  if (o.hostname) board.stack.setHostname(o.hostname);
   print(`${stamp()} board ${o.dhcp ? `address by DHCP${o.hostname ? ` as ${o.hostname}` : ""}` : `${ip}/${prefix}`} (${mac}) on ${what}`);
   board.start(apps);
   afterStart(board, o);
