@@ -63,7 +63,7 @@
 // @ts-ignore: decorator
 @inline export const UDP_RX_BUF: i32 = isDefined(EMBER_UDP_RX_BUF) ? EMBER_UDP_RX_BUF : 2048;
 
-/** DNS answers cached (A records, kept for min(TTL, dns_cache_max_s)). */
+/** DNS answers cached (A records, kept for min(TTL, 1 hour)). */
 // @ts-ignore: decorator
 @inline export const DNS_CACHE: i32 = isDefined(EMBER_DNS_CACHE) ? EMBER_DNS_CACHE : 4;
 

@@ -32,7 +32,7 @@ export interface Budget {
 }
 
 /** The minimal configuration of the issue: 2 TCBs, 1 KiB rings. */
-export const MINIMAL: Record<string, number> = { TCB_COUNT: 2, TCP_TX_BUF: 1024, TCP_RX_BUF: 1024 };
+export const MINIMAL: Record<string, number> = { TCB_COUNT: 2, TCP_TX_BUF: 1024, TCP_RX_BUF: 1024, UDP: 0 };
 
 /** Sizing examples: about one 64 KiB page, and about 32 KiB. */
 export const EXAMPLES: Record<string, number>[] = [
