@@ -73,7 +73,8 @@ export class DhcpServer implements BoardApp {
       const type = opts?.get(53)?.[0];
       if (!opts || (type !== 1 && type !== 3)) continue;
       const reply = type === 1 ? this.offer(board, d.data) : this.request(board, d.data, opts);
-      if (reply) board.stack.udpSendto(this.sock, "255.255.255.255", 68, reply);
+      // A reply that cannot go (the link refused it) is lost like any datagram; the client retransmits.
+      try { if (reply) board.stack.udpSendto(this.sock, "255.255.255.255", 68, reply); } catch { /* dropped */ }
     }
     if (did) board.kick();
     return did;

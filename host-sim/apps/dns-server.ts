@@ -44,8 +44,7 @@ export class DnsServer implements BoardApp {
       did = true;
       const q = question(d.data);
       if (!q) continue;
-      board.stack.udpSendto(this.sock, d.from, d.port, this.answer(d.data, q));
-      this.answered++;
+      try { board.stack.udpSendto(this.sock, d.from, d.port, this.answer(d.data, q)); this.answered++; } catch { /* dropped; the resolver retries */ }
     }
     if (did) board.kick();
     return did;
