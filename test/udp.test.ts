@@ -246,6 +246,13 @@ describe("ICMP port unreachable (RFC 1122 §4.1.3.1, RFC 792)", () => {
     expect(b.stack.stats()).toMatchObject({ udp_drop_no_port: 1, icmp_unreach_sent: 0 });
   });
 
+  test("from 0.0.0.0 (a host without an address) → no ICMP", () => {
+    const b = boardWithPeer();
+    b.stack.input(udpFrame({ srcMac: PEER_MAC, dstMac: BOARD_MAC, src: "0.0.0.0", dst: BOARD_IP, srcPort: 68, dstPort: 9999, data: pattern(4) }));
+    expect(b.stack.takeSent()).toEqual([]);
+    expect(b.stack.stats()).toMatchObject({ udp_drop_no_port: 1, icmp_unreach_sent: 0 });
+  });
+
   test("rate-limited: a burst of 5, then one per 200 ms", () => {
     const b = boardWithPeer();
     for (let i = 0; i < 12; i++) b.stack.input(fromPeer(40000, 9000 + i, pattern(4)));

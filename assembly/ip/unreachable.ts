@@ -53,7 +53,8 @@ function takeToken(): bool {
  * say no.
  */
 export function sendPortUnreachable(src: u32, dst: u32, ip: usize, hlen: i32, dataLen: i32): void {
-  if (isBroadcast(dst) || (dst >>> 28) == 0xe || ourIp() == 0) return;
+  // Nor to a source of 0.0.0.0 (a host still configuring itself: there is no one to tell).
+  if (isBroadcast(dst) || (dst >>> 28) == 0xe || ourIp() == 0 || src == 0) return;
   if (!takeToken()) { count(Stat.ICMP_UNREACH_LIMITED); return; }
   const out = ipv4Payload();
   const quoted = hlen + min(dataLen, QUOTED_DATA);
