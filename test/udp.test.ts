@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { ERRNO } from "../host-sim/errors.js";
-import { BROADCAST, checksum, ethFrame, ip, ipv4Packet, parseEth, parseIcmp, parseIpv4, pattern } from "./helpers/frames.js";
+import { BROADCAST, arpPacket, checksum, ethFrame, ip, ipv4Packet, parseEth, parseIcmp, parseIpv4, pattern } from "./helpers/frames.js";
 import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, advance, newBoard, peerArpRequest, type Board } from "./helpers/board.js";
 import { readUdpFrame, udpFrame, udpPacket } from "./helpers/udp-packets.js";
 import { errnoOf } from "./helpers/tcp-harness.js";
@@ -68,6 +68,28 @@ describe("udp_sendto", () => {
     b.stack.input(ethFrame({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0806, payload: Uint8Array.from([0, 1, 8, 0, 6, 4, 0, 2, ...PEER_MAC.split(":").map((h) => parseInt(h, 16)), 10, 0, 0, 1, ...BOARD_MAC.split(":").map((h) => parseInt(h, 16)), 10, 0, 0, 2]) }));
     const [f] = b.stack.takeSent();
     expect(readUdpFrame(f).udp).toMatchObject({ srcPort: 5000, dstPort: 7, checksumValid: true });
+  });
+
+  test("two unresolved next hops each keep one datagram; a newer one to the same hop displaces the older", () => {
+    const b = newBoard();
+    const s = b.stack.udpBind(5000);
+    const other = { mac: "02:00:00:00:00:33", ip: "10.0.0.33" };
+    b.stack.udpSendto(s, PEER_IP, 7, pattern(10, 1));
+    b.stack.udpSendto(s, other.ip, 7, pattern(10, 2));
+    b.stack.udpSendto(s, other.ip, 7, pattern(10, 3));
+    expect(b.stack.takeSent().map((f) => parseEth(f).type)).toEqual([0x0806, 0x0806]);
+    expect(b.stack.stats().arp_drop_pending).toBe(1);
+    const reply = (from: { mac: string; ip: string }) => ethFrame({
+      dst: BOARD_MAC, src: from.mac, type: 0x0806,
+      payload: arpPacket({ op: 2, sha: from.mac, spa: from.ip, tha: BOARD_MAC, tpa: BOARD_IP }),
+    });
+    b.stack.input(reply(other));
+    b.stack.input(reply({ mac: PEER_MAC, ip: PEER_IP }));
+    const got = b.stack.takeSent().map((f) => readUdpFrame(f));
+    expect(got.map((g) => [g.eth.dst, g.ip.dst, [...g.udp.data]])).toEqual([
+      ["02:00:00:00:00:33", other.ip, [...pattern(10, 3)]],
+      [PEER_MAC, PEER_IP, [...pattern(10, 1)]],
+    ]);
   });
 
   test("off-link with no gateway → ENETUNREACH; multicast, port 0, address 0 → EINVAL", () => {

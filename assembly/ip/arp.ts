@@ -12,11 +12,13 @@
 // falls out of the cache. Replacement picks the entry closest to expiry.
 //
 // A packet waiting on resolution: one frame is held (the most recent one);
+// with UDP in the build a second next hop gets a frame of its own (a
+// datagram to a new destination need not push out one waiting elsewhere);
 // when the reply arrives it is sent. A newer packet waiting on any next hop
 // displaces it (ARP_DROP_PENDING), and after ARP_RETRIES unanswered requests
 // it is dropped (ARP_DROP_UNRESOLVED). TCP's retransmission recovers both.
 
-import { ARP_ENTRIES, FRAME_MAX, WITH_DHCP } from "../config";
+import { ARP_ENTRIES, FRAME_MAX, WITH_DHCP, WITH_UDP } from "../config";
 import { ConfigKey, config } from "../netconfig";
 import { OUR_MAC, ourIp } from "../netif";
 import { Stat, count } from "../stats";
@@ -84,6 +86,11 @@ const held = memory.data(FRAME_MAX + 2, 16);
 const arpFrame = memory.data(ETH_HEADER_LEN + ARP_LEN, 4);
 let heldLen: i32 = 0;
 let heldHop: u32 = 0;
+// The second held frame (UDP builds only: folded away otherwise).
+// @ts-ignore: decorator
+@lazy const held2 = memory.data(FRAME_MAX + 2, 16);
+let held2Len: i32 = 0;
+let held2Hop: u32 = 0;
 
 // @ts-ignore: decorator
 @inline function entry(i: i32): usize { return cache + <usize>i * ENTRY_SIZE; }
@@ -92,6 +99,7 @@ let heldHop: u32 = 0;
 export function arpInit(): void {
   memory.fill(cache, 0, <usize>ARP_ENTRIES * ENTRY_SIZE);
   heldLen = 0;
+  if (WITH_UDP) held2Len = 0;
   if (!WITH_DHCP || ourIp() != 0) sendArp(OP_REQUEST, 0, ourIp(), true);
 }
 
@@ -143,6 +151,7 @@ function victim(): i32 {
     }
   }
   if (bestPending && heldLen != 0 && heldHop == load<u32>(entry(best), E_IP)) dropHeld(Stat.ARP_DROP_PENDING);
+  if (WITH_UDP && bestPending) dropSecond(load<u32>(entry(best), E_IP), Stat.ARP_DROP_PENDING);
   return best;
 }
 
@@ -163,6 +172,30 @@ function learn(i: i32, ip: u32, mac: usize): void {
     heldLen = 0;
     linkTransmit(held, n);
   }
+  if (WITH_UDP && held2Len != 0 && held2Hop == ip) {
+    macCopy(held2 + ETH_DST, mac);
+    const n = held2Len;
+    held2Len = 0;
+    linkTransmit(held2, n);
+  }
+}
+
+/** Drop the second held frame if it waits on `ip`. */
+function dropSecond(ip: u32, reason: Stat): void {
+  if (held2Len != 0 && held2Hop == ip) {
+    held2Len = 0;
+    count(reason);
+  }
+}
+
+/** Keep a frame for `ip` in the second slot when it is free or already waits on `ip`; false when taken by another hop. */
+function holdSecond(ip: u32, frame: usize, len: i32): bool {
+  if (held2Len != 0 && held2Hop != ip) return false;
+  if (held2Len != 0) count(Stat.ARP_DROP_PENDING);
+  memory.copy(held2, frame, <usize>len);
+  held2Len = len;
+  held2Hop = ip;
+  return true;
 }
 
 function dropHeld(reason: Stat): void {
@@ -262,9 +295,11 @@ export function arpResolve(ip: u32, macOut: usize): bool {
 
 /**
  * Hold the frame at `frame` (`len` bytes, source MAC and type already set)
- * until next hop `ip` resolves. It replaces any frame held before.
+ * until next hop `ip` resolves. It replaces any frame held before (in a
+ * UDP build: held for the same hop, or for another when both slots are taken).
  */
 export function arpHold(ip: u32, frame: usize, len: i32): void {
+  if (WITH_UDP && heldLen != 0 && heldHop != ip && holdSecond(ip, frame, len)) return;
   if (heldLen != 0) count(Stat.ARP_DROP_PENDING);
   memory.copy(held, frame, <usize>len);
   heldLen = len;
@@ -286,6 +321,7 @@ export function arpPoll(): void {
     if (load<u8>(e, E_TRIES) >= retries) {
       store<u8>(e, FREE, E_STATE);
       if (heldLen != 0 && heldHop == ip) dropHeld(Stat.ARP_DROP_UNRESOLVED);
+      if (WITH_UDP) dropSecond(ip, Stat.ARP_DROP_UNRESOLVED);
       continue;
     }
     store<u8>(e, load<u8>(e, E_TRIES) + 1, E_TRIES);
