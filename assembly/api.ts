@@ -30,18 +30,31 @@ export {
   tcp_state as tcpState,
   tcp_status as tcpStatus,
   tcp_list as tcpList,
+  udp_bind as udpBind,
+  udp_sendto as udpSendto,
+  udp_recvfrom as udpRecvfrom,
+  udp_close as udpClose,
+  udp_port as udpPort,
+  net_addr as netAddr,
+  net_hostname as netHostname,
+  dns_server as dnsServer,
+  dns_query as dnsQuery,
+  dns_result as dnsResult,
 } from "./index";
 
 // Error codes (negative results), docs/ABI.md "Errors".
 export {
   EINVAL, ENOMEM, EAGAIN, ENOTCONN, ECONNRESET, ECONNREFUSED, ETIMEDOUT, EADDRINUSE, ECLOSED, ENODEV,
+  EMSGSIZE, ENOTFOUND, ENETUNREACH,
 } from "./errors";
 
 // net_init links, tcp_poll flags, tcp_state numbers, record layouts.
 export { LinkKind } from "./link";
+export { DhcpState } from "./dhcp/client";
 export { PollFlag, State, StatusField, ListField, STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
 
 // The compile-time limits this build was made with (assembly/config.ts).
 export {
   TCB_COUNT, TCP_TX_BUF, TCP_RX_BUF, LISTENER_COUNT, SYN_QUEUE, ARP_ENTRIES, SCRATCH_SIZE,
+  UDP, DHCP, DNS, UDP_SOCKETS, UDP_RX_BUF, DNS_CACHE, DNS_QUERIES,
 } from "./config";

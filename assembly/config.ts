@@ -53,3 +53,41 @@
 /** IPv4 MTU of the link: the largest datagram sent or taken (RFC 894, RFC 1122 §3.3.3). */
 // @ts-ignore: decorator
 @inline export const LINK_MTU: i32 = 1500;
+
+/** UDP (RFC 768) in the build: 1 yes, 0 no (udp_* exports absent; DHCP and DNS need it). */
+// @ts-ignore: decorator
+@inline export const UDP: i32 = isDefined(EMBER_UDP) ? EMBER_UDP : 1;
+
+/** The DHCP client (RFC 2131) in the build: 1 yes, 0 no (net_init then needs an address). */
+// @ts-ignore: decorator
+@inline export const DHCP: i32 = isDefined(EMBER_DHCP) ? EMBER_DHCP : 1;
+
+/** The DNS stub resolver (RFC 1035) in the build: 1 yes, 0 no (dns_* exports absent). */
+// @ts-ignore: decorator
+@inline export const DNS: i32 = isDefined(EMBER_DNS) ? EMBER_DNS : 1;
+
+/** UDP sockets the application can bind (DHCP and DNS have their own besides). */
+// @ts-ignore: decorator
+@inline export const UDP_SOCKETS: i32 = isDefined(EMBER_UDP_SOCKETS) ? EMBER_UDP_SOCKETS : 4;
+
+/** Bytes in each UDP socket's receive ring of whole datagrams (8 bytes of bookkeeping each). */
+// @ts-ignore: decorator
+@inline export const UDP_RX_BUF: i32 = isDefined(EMBER_UDP_RX_BUF) ? EMBER_UDP_RX_BUF : 2048;
+
+/** DNS answers cached (A records, kept for min(TTL, 1 hour)). */
+// @ts-ignore: decorator
+@inline export const DNS_CACHE: i32 = isDefined(EMBER_DNS_CACHE) ? EMBER_DNS_CACHE : 4;
+
+/** DNS queries in flight at once (each on its own random port). */
+// @ts-ignore: decorator
+@inline export const DNS_QUERIES: i32 = isDefined(EMBER_DNS_QUERIES) ? EMBER_DNS_QUERIES : 2;
+
+/** UDP is compiled in. */
+// @ts-ignore: decorator
+@inline export const WITH_UDP: bool = UDP != 0;
+/** The DHCP client is compiled in (it needs UDP). */
+// @ts-ignore: decorator
+@inline export const WITH_DHCP: bool = UDP != 0 && DHCP != 0;
+/** The DNS resolver is compiled in (it needs UDP). */
+// @ts-ignore: decorator
+@inline export const WITH_DNS: bool = UDP != 0 && DNS != 0;

@@ -20,3 +20,9 @@
 @inline export const ECLOSED: i32 = -9;
 // @ts-ignore: decorator
 @inline export const ENODEV: i32 = -10;
+// @ts-ignore: decorator
+@inline export const EMSGSIZE: i32 = -11;
+// @ts-ignore: decorator
+@inline export const ENOTFOUND: i32 = -12;
+// @ts-ignore: decorator
+@inline export const ENETUNREACH: i32 = -13;

@@ -1,36 +1,25 @@
 // embertcp's exported ABI (docs/ABI.md). Each export checks its arguments
 // and calls inward; nothing here decides protocol behaviour.
 
-import { EINVAL, ENODEV } from "./errors";
-import { SCRATCH_SIZE } from "./config";
+import { EINVAL, ENETUNREACH, ENODEV } from "./errors";
+import { SCRATCH_SIZE, WITH_DHCP } from "./config";
 import { LinkKind, linkKind } from "./link";
-import { SCRATCH, validPeer } from "./netif";
+import { SCRATCH, ourIp, validPeer } from "./netif";
 import { setConfig } from "./netconfig";
 import { netInit, netInputFrame, netPoll, netUp } from "./net";
-import { Stat, copyStats, count } from "./stats";
+import { STAT_SLOTS, Stat, copyStats, count } from "./stats";
 import {
   tcpAbort, tcpAccept, tcpClose, tcpConnect, tcpList, tcpListen, tcpPollFlags,
   tcpRecv, tcpSend, tcpState, tcpStatus,
 } from "./tcp/user";
 import { STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
+import { counted, invalid, validRange } from "./args";
 
-/** `len` bytes at `ptr` lie inside linear memory (no wrap-around). */
-function validRange(ptr: usize, len: i32): bool {
-  if (len < 0) return false;
-  const end = ptr + <usize>len;
-  return end >= ptr && end <= (<usize>memory.size() << 16);
-}
-
-function invalid(): i32 {
-  count(Stat.API_EINVAL);
-  return EINVAL;
-}
-
-/** Pass a TCP call's result through, counting an EINVAL (bad or stale handle) like our own checks. */
-function counted(r: i32): i32 {
-  if (r == EINVAL) count(Stat.API_EINVAL);
-  return r;
-}
+// The UDP, DHCP and DNS calls (docs/ABI.md, second part); a build without
+// a part leaves its exports out (scripts/features.mjs).
+export * from "./exports/udp";
+export * from "./exports/dhcp";
+export * from "./exports/dns";
 
 /** Bring the stack up on link 0 (host frames) or 1 (ENC28J60). */
 export function net_init(link: i32, mac_ptr: usize, ip: u32, netmask: u32, gateway: u32): i32 {
@@ -40,6 +29,8 @@ export function net_init(link: i32, mac_ptr: usize, ip: u32, netmask: u32, gatew
   // address; a contiguous netmask that leaves room for hosts.
   const first = load<u8>(mac_ptr);
   if ((first & 1) != 0 || (load<u32>(mac_ptr) == 0 && load<u16>(mac_ptr, 4) == 0)) return invalid();
+  // ip 0 (with netmask and gateway 0) asks for DHCP (docs/ABI.md "DHCP").
+  if (WITH_DHCP && ip == 0 && netmask == 0 && gateway == 0) return netInit(<LinkKind>link, mac_ptr, 0, 0, 0);
   if (ip == 0 || ip == 0xffffffff || (ip >>> 28) >= 0xe) return invalid();
   if (netmask == 0xffffffff || (~netmask & (~netmask + 1)) != 0) return invalid();
   if (gateway != 0 && (gateway & netmask) != (ip & netmask)) return invalid();
@@ -79,7 +70,7 @@ export function net_config(key: i32, value: i32): i32 {
 
 /** Write the counters as u32s at out_ptr; returns how many. */
 export function net_stats(out_ptr: usize): i32 {
-  if (!validRange(out_ptr, <i32>Stat.COUNT * 4)) return invalid();
+  if (!validRange(out_ptr, STAT_SLOTS * 4)) return invalid();
   return copyStats(out_ptr);
 }
 
@@ -99,6 +90,7 @@ export function tcp_connect(ip: u32, port: i32): i32 {
   // RFC 1122 §4.2.3.10: an OPEN to a broadcast, multicast, loopback or
   // otherwise invalid remote address is rejected.
   if (port <= 0 || port > 0xffff || !validPeer(ip)) return invalid();
+  if (WITH_DHCP && ourIp() == 0) return ENETUNREACH; // no address yet
   return counted(tcpConnect(ip, port));
 }
 

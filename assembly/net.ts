@@ -18,6 +18,7 @@ import { arpInit, arpInput, arpNextDeadline, arpPoll } from "./ip/arp";
 import { ipv4Init } from "./ip/ipv4";
 import { ipv4Input } from "./ip/input";
 import { listenNextDeadline, listenPoll, tcpInit, tcpNextDeadline, tcpTimers } from "./tcp/user";
+import { servicesInit, servicesNextDeadline, servicesPoll } from "./services";
 
 // Frames drained from a polled link per net_poll, so timers still run
 // under a receive flood; the poll then asks to be called again at once.
@@ -39,6 +40,7 @@ export function netInit(link: LinkKind, mac: usize, ip: u32, netmask: u32, gatew
   }
   ipv4Init();
   tcpInit();
+  servicesInit(ip == 0);
   up = true;
   arpAnnounced = false;
   if (link == LinkKind.HOST_FRAMES) announce();
@@ -82,8 +84,10 @@ export function netPoll(now: u32): i32 {
   arpPoll();
   tcpTimers();
   listenPoll();
+  servicesPoll();
   if (more) return 0;
-  return sooner(sooner(sooner(linkNextDeadline(), arpNextDeadline()), tcpNextDeadline()), listenNextDeadline());
+  const next = sooner(sooner(sooner(linkNextDeadline(), arpNextDeadline()), tcpNextDeadline()), listenNextDeadline());
+  return sooner(next, servicesNextDeadline());
 }
 
 /** The smaller of two waits in ms, -1 meaning none. */

@@ -2,6 +2,7 @@
 // The order is ABI (docs/ABI.md "net_stats counters"); append, never reorder.
 // Every dropped frame or segment bumps exactly one drop counter.
 
+
 export const enum Stat {
   // Link and Ethernet (ip/eth.ts)
   ETH_RX_FRAMES = 0,     // frames handed to the stack
@@ -84,10 +85,43 @@ export const enum Stat {
   IP_DROP_SOURCE,        // datagrams from a source no host may have (0/8, 127/8, multicast, class E, broadcast)
   IP_DROP_OVERSIZE,      // datagrams over the 1500-byte MTU, received or about to be sent
   ARP_DROP_SENDER,       // ARP packets whose sender MAC is multicast/broadcast or sender IP no host may have
+  // UDP (udp/)
+  UDP_RX,                // datagrams received
+  UDP_TX,                // datagrams sent
+  UDP_DROP_MALFORMED,    // length field shorter than the header or past the packet
+  UDP_DROP_CHECKSUM,     // checksum present and wrong
+  UDP_DROP_NO_PORT,      // no socket on the destination port
+  UDP_DROP_RX_FULL,      // the socket's receive ring had no room for the datagram
+  ICMP_UNREACH_SENT,     // ICMP port unreachable messages sent
+  ICMP_UNREACH_LIMITED,  // port unreachable messages suppressed by the rate limit
+  // DHCP client (dhcp/)
+  DHCP_TX,               // messages sent (DISCOVER, REQUEST, DECLINE)
+  DHCP_RX,               // replies accepted (OFFER, ACK, NAK)
+  DHCP_DROP,             // replies dropped: malformed, foreign xid or chaddr, missing or contradictory options
+  DHCP_NAKS,             // DHCPNAKs acted upon
+  DHCP_DECLINES,         // offered addresses declined after an ARP conflict (RFC 5227)
+  DHCP_LEASES,           // leases bound or extended
+  DHCP_EXPIRED,          // leases that ran out (address given up)
+  // DNS resolver (dns/)
+  DNS_QUERIES_SENT,      // queries sent, retries included
+  DNS_ANSWERS,           // answers accepted (an address, NXDOMAIN or no address)
+  DNS_DROP_MISMATCH,     // answers with the wrong ID, server, port or question
+  DNS_DROP_MALFORMED,    // answers that failed parsing (lengths, pointers, counts, names)
+  DNS_DROP_TRUNCATED,    // answers with TC set
+  DNS_CACHE_HITS,        // dns_query calls answered from the cache
+  DNS_TIMEOUTS,          // queries given up after the retries
   COUNT
 }
 
-const counters = memory.data(<i32>Stat.COUNT * 4);
+/**
+ * Counters every build keeps, in ABI order. A build without UDP, DHCP or
+ * DNS keeps their counters too (they stay 0), so the positions of counters
+ * appended later never depend on the build.
+ */
+// @ts-ignore: decorator
+@inline export const STAT_SLOTS: i32 = <i32>Stat.COUNT;
+
+const counters = memory.data(STAT_SLOTS * 4);
 
 /** Add one to a counter. */
 // @ts-ignore: decorator
@@ -109,6 +143,6 @@ export function statValue(s: Stat): u32 {
 
 /** Copy all counters to `out`; returns how many. */
 export function copyStats(out: usize): i32 {
-  memory.copy(out, counters, <usize>Stat.COUNT << 2);
-  return <i32>Stat.COUNT;
+  memory.copy(out, counters, <usize>STAT_SLOTS << 2);
+  return STAT_SLOTS;
 }

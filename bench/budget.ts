@@ -31,8 +31,8 @@ export interface Budget {
   importedMemoryBytes: number;
 }
 
-/** The minimal configuration docs/EMBEDDING.md budgets for: 2 TCBs, 1 KiB rings. */
-export const MINIMAL: Record<string, number> = { TCB_COUNT: 2, TCP_TX_BUF: 1024, TCP_RX_BUF: 1024 };
+/** The minimal configuration docs/EMBEDDING.md budgets for: 2 TCBs, 1 KiB rings, no UDP. */
+export const MINIMAL: Record<string, number> = { TCB_COUNT: 2, TCP_TX_BUF: 1024, TCP_RX_BUF: 1024, UDP: 0 };
 
 /** Sizing examples: about one 64 KiB page, and about 32 KiB. */
 export const EXAMPLES: Record<string, number>[] = [

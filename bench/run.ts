@@ -12,6 +12,7 @@ import { benchSim } from "./sim.js";
 import { benchFlood } from "./flood.js";
 import { benchTcp } from "./tcp.js";
 import { benchBoards } from "./boards.js";
+import { benchUdp } from "./udp.js";
 
 section("Module and IP layer");
 benchIp();
@@ -34,6 +35,8 @@ benchBoards();
 
 section("RAM budget per config limit (docs/EMBEDDING.md)");
 await benchBudget();
+
+await benchUdp();
 
 await benchSim();
 await benchFlood();

@@ -24,6 +24,7 @@ export async function compileAssemblyScript(entry: string, opts: AsBuildOptions 
     [
       entry, "--outFile", "out.wasm", "--config", "none", "--baseDir", projectRoot(),
       "--runtime", "stub", "--use", "abort=assembly/hal/halAbort",
+      "--transform", `${projectRoot()}/scripts/features.mjs`,
       "--initialMemory", pages, "--maximumMemory", pages,
       "-O3", "--shrinkLevel", "2", "--converge", "--noAssert",
       ...(opts.args ?? []),

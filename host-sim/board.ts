@@ -52,7 +52,7 @@ export interface BoardApp {
 export interface BoardEvent {
   /** ms on the board's clock. */
   at: number;
-  kind: "link" | "arp" | "conn" | "app" | "error";
+  kind: "link" | "arp" | "conn" | "app" | "error" | "dhcp" | "dns";
   text: string;
 }
 

@@ -36,6 +36,7 @@ import { FLOOD_COUNTERS, formatSnapshot, snapshot, type Snapshot } from "./netst
 import { PcapWriter, readPcap, tapLink } from "./pcap.js";
 import { connectionRows, renderLadder, renderTable, traceCapture, type Connection, type TraceResult } from "./trace/index.js";
 import { Prng } from "./links/faults.js";
+import { dhcpDnsScene, dhcpServers } from "./demo-dhcp.js";
 import { ARP_REPLY, ARP_REQUEST, SYN, arpFrame, ipNumber, parseArpFrame, tcpFrame } from "./wire/index.js";
 
 export interface DemoOptions {
@@ -182,7 +183,7 @@ async function setUp(o: DemoOptions): Promise<Demo> {
   answerGatewayArp(attacker);
   const downs: string[] = [];
   const boardB = new Board({
-    name: "B", link: line.ends[1], clock, mac: B.mac, ip: B.ip, gateway: GATEWAY, seed: 0xb0b,
+    name: "B", link: line.ends[1], clock, mac: B.mac, ip: 0 /* DHCP from A: host-sim/demo-dhcp.ts */, gateway: GATEWAY, seed: 0xb0b,
     onEvent: (e) => { if (e.kind === "link" && e.text.startsWith("link down")) downs.push(`B ${e.text}`); },
   });
   const boardA = new Board({ name: "A", link: portA, clock, mac: A.mac, ip: A.ip, gateway: GATEWAY, seed: 0xa11ce });
@@ -417,10 +418,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoSummary> {
     d.print(`  A ${A.ip} (${A.mac})  client, on a switch with the attacker`);
     d.print(`  B ${B.ip} (${B.mac})  server: echo on 7, http on 80`);
     d.print("");
-    d.boardB.start([new EchoServer(), new HttpServer()]);
     d.boardA.start();
+    dhcpServers({ boardA: d.boardA, ipA: A.ip, ipB: B.ip, router: GATEWAY });
+    d.boardB.start([new EchoServer(), new HttpServer()]);
     await runFor(d, d.real ? 1000 : 200);
     d.print(`${stamp(d)} both boards up; gratuitous ARPs sent (A ${d.boardA.stack.stats().arp_requests_sent}, B ${d.boardB.stack.stats().arp_requests_sent})`);
+    await dhcpDnsScene({
+      boardA: d.boardA, boardB: d.boardB, ipB: B.ip, router: GATEWAY, print: d.print, t: () => stamp(d),
+      runFor: (ms, until) => runFor(d, ms, until),
+    });
     const echo = await echoExchange(d);
     const before = d.boardB.stack.stats();
     const run = await synFlood(d, o.floodSyns ?? 400, before);

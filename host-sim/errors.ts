@@ -11,6 +11,9 @@ export const ERRNO = {
   EADDRINUSE: -8,
   ECLOSED: -9,
   ENODEV: -10,
+  EMSGSIZE: -11,
+  ENOTFOUND: -12,
+  ENETUNREACH: -13,
 } as const;
 
 export type ErrorName = keyof typeof ERRNO;

@@ -11,11 +11,13 @@
  * and answers one JSON line per request, then a summary line.
  */
 
+import { leaseLine } from "./apps/netwatch.js";
+import { DHCP_STATES } from "./abi-tables.js";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import type { Board } from "./board.js";
 import { pingerAddress, pingSession } from "./ping.js";
-import { ipToNumber, ipToString } from "./stack.js";
+import { type NetAddr, ipToNumber, ipToString } from "./stack.js";
 
 /** RFC 9293 state names by the ABI's state number (docs/ABI.md). */
 export const STATE_NAMES = [
@@ -51,6 +53,8 @@ export interface Snapshot {
   /** The chip model's and the link's counters. */
   chip: Record<string, number>;
   wire: Record<string, number>;
+  /** How the board got its address: "static", or the DHCP state and lease (`dhcp: BOUND 10.0.0.57/24 gw … lease 3600 s …`). */
+  address?: string;
 }
 
 /** Why each watched board's link end went away. */
@@ -80,12 +84,25 @@ export function snapshot(board: Board): Snapshot {
   } catch { /* no TCP in this build */ }
   const c = board.counters();
   const lost = linkLost.get(board);
+  const a = netAddrOf(board);
   return {
-    board: board.name, ip: ipToString(board.ip), uptimeMs: Math.round(board.clock.now()),
+    address: a && addressLine(a),
+    board: board.name, ip: a && a.dhcpState !== 0 ? a.ip : ipToString(board.ip), uptimeMs: Math.round(board.clock.now()),
     link: board.chip.link && lost === undefined ? "up" : "down", ...(lost === undefined ? {} : { linkDown: lost }),
     apps: board.apps.map((a) => a.name),
     connections: rows, stats: { ...c.stack }, chip: { ...c.chip }, wire: { ...c.link },
   };
+}
+
+/** net_addr, or undefined in a build without DHCP. */
+function netAddrOf(board: Board): NetAddr | undefined {
+  try { return board.stack.netAddr(); } catch { return undefined; }
+}
+
+/** How the board got its address: "static", or the DHCP state and lease. */
+function addressLine(a: NetAddr): string {
+  if (a.dhcpState === 0) return "static";
+  return `dhcp ${DHCP_STATES[a.dhcpState]} ${a.ip === "0.0.0.0" ? "(no address yet)" : leaseLine(a)}`;
 }
 
 /** The counters that tell how a listener copes with a flood. */
@@ -95,6 +112,7 @@ export const FLOOD_COUNTERS = ["syn_rx", "synack_sent", "synack_retransmits", "s
 export function formatSnapshot(s: Snapshot, opts: { all?: boolean } = {}): string {
   const w = (x: string, n: number) => x.padEnd(n);
   const lines = [`${s.board} ${s.ip}  link ${s.link}${s.linkDown ? ` (${s.linkDown})` : ""}  up ${(s.uptimeMs / 1000).toFixed(1)} s  apps ${s.apps.join(",") || "-"}`,
+    ...(s.address ? [`address: ${s.address}`] : []),
     `${w("Proto", 6)}${w("Local Address", 22)}${w("Foreign Address", 22)}State`];
   for (const r of s.connections) lines.push(`${w("tcp", 6)}${w(r.local, 22)}${w(r.remote, 22)}${r.state}${r.handle < 0 ? "  (SYN queue)" : ""}`);
   const synRecv = s.connections.filter((r) => r.state === "SYN-RECEIVED").length;

@@ -26,8 +26,9 @@ import { PcapWriter, tapLink } from "./pcap.js";
 import { ipToNumber } from "./stack.js";
 import { configureHostSide } from "./tap/host-address.js";
 import { TapLink } from "./tap/link.js";
+import { type AddrOptions, afterStart, checkAddrOptions, macForDhcp } from "./sim-addr.js";
 
-export interface SimOptions {
+export interface SimOptions extends AddrOptions {
   serial?: string;
   baud?: number;
   /** Meter serial bytes at `baud` (a pty has no baud rate of its own). */
@@ -37,10 +38,7 @@ export interface SimOptions {
   netns?: string;
   /** Linux's address on the TAP: A.B.C.D/NN, "auto" (the first free one of the board's subnet), or null/absent to leave it alone. */
   hostIp?: string | null;
-  /** A.B.C.D/NN */
-  ip: string;
   gateway?: string;
-  mac?: string;
   apps: string;
   /** Unix socket for netstat (default: a path in the temp directory, printed at start). */
   control?: string;
@@ -93,7 +91,9 @@ async function openLink(o: SimOptions, clock: RealClock): Promise<{ link: LinkEn
 export async function startSim(o: SimOptions): Promise<SimHandle> {
   const print = o.print ?? ((l: string) => console.log(l));
   if (!o.serial === !o.tap) throw new Error("give exactly one of --serial PATH or --tap NAME");
-  const { ip, netmask } = parseCidr(o.ip);
+  checkAddrOptions(o);
+  const { ip, netmask, prefix } = o.dhcp ? { ip: "0.0.0.0", netmask: "0.0.0.0", prefix: 0 } : parseCidr(o.ip);
+  const mac = o.mac ?? (o.dhcp ? macForDhcp() : macForIp(ip));
   const apps = makeApps(o.apps);
   const clock = new RealClock();
   const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
@@ -104,12 +104,13 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
   if (o.pcap) { pcap = new PcapWriter(o.pcap, { clock, epochMs: Date.now() }); link = tapLink(link, pcap); }
   const onEvent = (e: BoardEvent) => print(`${stamp()} ${e.kind}: ${e.text}`);
   const board = new Board({
-    name: "sim", link, clock, mac: o.mac ?? macForIp(ip), ip, netmask, gateway: o.gateway ?? 0,
+    name: "sim", link, clock, mac, ip, netmask, gateway: o.gateway ?? 0,
     seed: o.seed, config: o.config as never, onEvent,
   });
-  print(`${stamp()} board ${ip}/${parseCidr(o.ip).prefix} (${o.mac ?? macForIp(ip)}) on ${what}`);
+  print(`${stamp()} board ${o.dhcp ? `address by DHCP${o.hostname ? ` as ${o.hostname}` : ""}` : `${ip}/${prefix}`} (${mac}) on ${what}`);
   if (hostSide) print(`${stamp()} ${hostSide}`);
   board.start(apps);
+  afterStart(board, o);
   const controlPath = o.control ?? join(tmpdir(), `embertcp-sim-${process.pid}.sock`);
   let server: Server | null = null;
   try {

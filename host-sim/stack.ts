@@ -46,7 +46,7 @@ export interface InitOptions {
   link?: 0 | 1;
   /** "02:00:00:00:00:01" or 6 bytes. */
   mac: string | Uint8Array;
-  /** "10.0.0.2" or a number. */
+  /** "10.0.0.2" or a number; 0 (with no netmask and gateway) starts the DHCP client. */
   ip: string | number;
   netmask?: string | number;
   gateway?: string | number;
@@ -84,7 +84,35 @@ interface Exports {
   tcp_state(c: number): number;
   tcp_status(c: number, out: number): number;
   tcp_list(out: number, max: number): number;
+  // Present unless the build left the part out (docs/EMBEDDING.md).
+  udp_bind?(port: number): number;
+  udp_sendto?(sock: number, ip: number, port: number, ptr: number, len: number): number;
+  udp_recvfrom?(sock: number, ptr: number, len: number, meta: number): number;
+  udp_close?(sock: number): number;
+  udp_port?(sock: number): number;
+  net_addr?(out: number): number;
+  net_hostname?(ptr: number, len: number): number;
+  dns_server?(index: number, ip: number): number;
+  dns_query?(ptr: number, len: number): number;
+  dns_result?(q: number, out: number): number;
 }
+
+/** A datagram from udp_recvfrom. */
+export interface Datagram {
+  data: Uint8Array;
+  /** Source address as a dotted quad, source port, and the datagram's full length (data may be shorter). */
+  from: string;
+  port: number;
+  length: number;
+}
+
+/** net_addr's record; dhcpState as docs/ABI.md numbers it. */
+export interface NetAddr {
+  ip: string; netmask: string; gateway: string; dns1: string; dns2: string;
+  dhcpState: number; leaseLeft: number; server: string;
+}
+
+export { DHCP_STATES } from "./abi-tables.js";
 
 const moduleCache = new Map<string, WebAssembly.Module>();
 
@@ -181,7 +209,9 @@ export class Stack {
     const mac = macToBytes(o.mac);
     const p = this.exports.net_scratch();
     this.memory.set(mac, p);
-    check("net_init", this.exports.net_init(o.link ?? 0, p, ipToNumber(o.ip), ipToNumber(o.netmask ?? "255.255.255.0"), ipToNumber(o.gateway ?? 0)));
+    const ip = ipToNumber(o.ip);
+    const mask = ip === 0 ? 0 : ipToNumber(o.netmask ?? "255.255.255.0");
+    check("net_init", this.exports.net_init(o.link ?? 0, p, ip, mask, ip === 0 ? 0 : ipToNumber(o.gateway ?? 0)));
   }
 
   /** net_poll: ms until the next deadline, or -1. Throws EmberError on ENODEV. */
@@ -313,5 +343,90 @@ export class Stack {
       });
     }
     return out;
+  }
+
+  // --- UDP, DHCP, DNS (docs/ABI.md, second part) ---
+
+  private part<K extends keyof Exports>(name: K): NonNullable<Exports[K]> {
+    const f = this.exports[name];
+    if (typeof f !== "function") throw new Error(`${name}: this build has no such export (built without its part)`);
+    return (f as (...a: number[]) => number).bind(this.exports) as NonNullable<Exports[K]>;
+  }
+
+  /** udp_bind → socket handle (port 0: ephemeral). */
+  udpBind(port = 0): number {
+    return check("udp_bind", this.part("udp_bind")(port));
+  }
+
+  /** udp_sendto: the datagram's length. */
+  udpSendto(sock: number, ip: string | number, port: number, data: Uint8Array): number {
+    const p = this.exports.net_scratch();
+    if (data.length > this.exports.net_scratch_size()) throw new Error("udpSendto: datagram larger than the scratch buffer");
+    this.memory.set(data, p);
+    return check("udp_sendto", this.part("udp_sendto")(sock, ipToNumber(ip), port, p, data.length));
+  }
+
+  /** udp_recvfrom: the oldest datagram, or null (EAGAIN). */
+  udpRecvfrom(sock: number, max = 1472): Datagram | null {
+    const p = this.exports.net_scratch();
+    const meta = p + this.exports.net_scratch_size() - 12;
+    const n = this.part("udp_recvfrom")(sock, p, Math.min(max, this.exports.net_scratch_size() - 12), meta);
+    if (n === ERRNO.EAGAIN) return null;
+    check("udp_recvfrom", n);
+    const v = new DataView(this.exports.memory.buffer, meta, 12);
+    return { data: this.memory.slice(p, p + n), from: ipToString(v.getUint32(0, true)), port: v.getUint32(4, true), length: v.getUint32(8, true) };
+  }
+
+  /** udp_close. */
+  udpClose(sock: number): void {
+    check("udp_close", this.part("udp_close")(sock));
+  }
+
+  /** udp_port. */
+  udpPort(sock: number): number {
+    return check("udp_port", this.part("udp_port")(sock));
+  }
+
+  /** net_addr. */
+  netAddr(): NetAddr {
+    const p = this.exports.net_scratch();
+    check("net_addr", this.part("net_addr")(p));
+    const v = new DataView(this.exports.memory.buffer, p, 32);
+    const u = (i: number) => v.getUint32(i * 4, true);
+    return {
+      ip: ipToString(u(0)), netmask: ipToString(u(1)), gateway: ipToString(u(2)), dns1: ipToString(u(3)), dns2: ipToString(u(4)),
+      dhcpState: u(5), leaseLeft: u(6), server: ipToString(u(7)),
+    };
+  }
+
+  /** net_hostname. */
+  setHostname(name: string): void {
+    const b = new TextEncoder().encode(name);
+    const p = this.exports.net_scratch();
+    this.memory.set(b.subarray(0, this.exports.net_scratch_size()), p);
+    check("net_hostname", this.part("net_hostname")(p, b.length));
+  }
+
+  /** dns_server (ip 0 clears). */
+  dnsServer(index: number, ip: string | number): void {
+    check("dns_server", this.part("dns_server")(index, ipToNumber(ip)));
+  }
+
+  /** dns_query → query handle. */
+  dnsQuery(name: string): number {
+    const b = new TextEncoder().encode(name);
+    const p = this.exports.net_scratch();
+    if (b.length > this.exports.net_scratch_size()) throw new Error("dnsQuery: name longer than the scratch buffer");
+    this.memory.set(b, p);
+    return check("dns_query", this.part("dns_query")(p, b.length));
+  }
+
+  /** dns_result: the address, or null while pending (EAGAIN); throws EmberError (ENOTFOUND, ETIMEDOUT, EINVAL). */
+  dnsResult(q: number): string | null {
+    const p = this.exports.net_scratch();
+    const r = this.part("dns_result")(q, p);
+    if (r === ERRNO.EAGAIN) return null;
+    check("dns_result", r);
+    return ipToString(new DataView(this.exports.memory.buffer, p, 4).getUint32(0, true));
   }
 }

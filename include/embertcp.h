@@ -34,6 +34,9 @@ extern "C" {
 #define EMBERTCP_EADDRINUSE    (-8)
 #define EMBERTCP_ECLOSED       (-9)
 #define EMBERTCP_ENODEV        (-10)
+#define EMBERTCP_EMSGSIZE      (-11)
+#define EMBERTCP_ENOTFOUND     (-12)
+#define EMBERTCP_ENETUNREACH   (-13)
 
 /* ---- net_init links ---- */
 #define EMBERTCP_LINK_HOST_FRAMES 0
@@ -78,6 +81,22 @@ typedef struct embertcp_status {
   uint32_t snd_up, rcv_up, snd_wl1, snd_wl2, cwnd, ssthresh, srtt_ms, retries, snd_mss;
 } embertcp_status;
 
+/* ---- udp_recvfrom meta: 3 u32 fields ---- */
+typedef struct embertcp_udp_meta {
+  uint32_t src_ip, src_port, length; /* length: the whole datagram, even when truncated */
+} embertcp_udp_meta;
+
+/* ---- net_addr record: 8 u32 fields ---- */
+typedef struct embertcp_addr {
+  uint32_t ip, netmask, gateway, dns1, dns2, dhcp_state, lease_left_s, dhcp_server;
+} embertcp_addr;
+
+/* ---- net_addr dhcp_state ---- */
+enum embertcp_dhcp_state {
+  EMBERTCP_DHCP_STATIC = 0, EMBERTCP_DHCP_INIT, EMBERTCP_DHCP_SELECTING, EMBERTCP_DHCP_REQUESTING,
+  EMBERTCP_DHCP_CHECKING, EMBERTCP_DHCP_BOUND, EMBERTCP_DHCP_RENEWING, EMBERTCP_DHCP_REBINDING
+};
+
 /* ---- tcp_list entry: 6 u32 fields; handle is -1 for a half-open entry ---- */
 typedef struct embertcp_list_entry {
   int32_t handle;
@@ -109,6 +128,18 @@ EMBERTCP_EXPORT(tcp_poll) int32_t tcp_poll(int32_t conn);
 EMBERTCP_EXPORT(tcp_state) int32_t tcp_state(int32_t conn);
 EMBERTCP_EXPORT(tcp_status) int32_t tcp_status(int32_t conn, uint32_t out_ptr);
 EMBERTCP_EXPORT(tcp_list) int32_t tcp_list(uint32_t out_ptr, int32_t max);
+/* Absent from a build made with EMBER_UDP=0 (all of these), EMBER_DHCP=0 (net_addr,
+ * net_hostname) or EMBER_DNS=0 (dns_*); see docs/EMBEDDING.md. */
+EMBERTCP_EXPORT(udp_bind) int32_t udp_bind(int32_t port);
+EMBERTCP_EXPORT(udp_sendto) int32_t udp_sendto(int32_t sock, uint32_t ip, int32_t port, uint32_t ptr, int32_t len);
+EMBERTCP_EXPORT(udp_recvfrom) int32_t udp_recvfrom(int32_t sock, uint32_t ptr, int32_t len, uint32_t meta_ptr);
+EMBERTCP_EXPORT(udp_close) int32_t udp_close(int32_t sock);
+EMBERTCP_EXPORT(udp_port) int32_t udp_port(int32_t sock);
+EMBERTCP_EXPORT(net_addr) int32_t net_addr(uint32_t out_ptr);
+EMBERTCP_EXPORT(net_hostname) int32_t net_hostname(uint32_t ptr, int32_t len);
+EMBERTCP_EXPORT(dns_server) int32_t dns_server(int32_t index, uint32_t ip);
+EMBERTCP_EXPORT(dns_query) int32_t dns_query(uint32_t name_ptr, int32_t len);
+EMBERTCP_EXPORT(dns_result) int32_t dns_result(int32_t q, uint32_t out_ptr);
 
 /* ---- Imports of embertcp.wasm (module "hal"): the host provides these ---- */
 void hal_spi_select(int32_t active);                       /* "spi_select" */

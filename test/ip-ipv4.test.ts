@@ -70,8 +70,8 @@ describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
     expect(b.stack.takeSent()).toHaveLength(1);
   });
 
-  test("protocol 17 (UDP) → ip_drop_proto", () => {
-    expectDropped(peerIpFrame({ protocol: 17, payload: pattern(12) }), "ip_drop_proto");
+  test("protocol 132 (SCTP) → ip_drop_proto", () => {
+    expectDropped(peerIpFrame({ protocol: 132, payload: pattern(12) }), "ip_drop_proto");
   });
 
   test.each(["255.255.255.255", "224.0.0.1", "10.0.0.255", "0.0.0.0", "0.1.2.3", "127.0.0.1", "127.9.9.9", "240.0.0.1"])(

@@ -12,11 +12,13 @@
 // falls out of the cache. Replacement picks the entry closest to expiry.
 //
 // A packet waiting on resolution: one frame is held (the most recent one);
+// with UDP in the build a second next hop gets a frame of its own (a
+// datagram to a new destination need not push out one waiting elsewhere);
 // when the reply arrives it is sent. A newer packet waiting on any next hop
 // displaces it (ARP_DROP_PENDING), and after ARP_RETRIES unanswered requests
 // it is dropped (ARP_DROP_UNRESOLVED). TCP's retransmission recovers both.
 
-import { ARP_ENTRIES, FRAME_MAX } from "../config";
+import { ARP_ENTRIES, FRAME_MAX, WITH_DHCP, WITH_UDP } from "../config";
 import { ConfigKey, config } from "../netconfig";
 import { OUR_MAC, ourIp, validPeer } from "../netif";
 import { isGroupMac } from "./addr";
@@ -25,7 +27,7 @@ import { earliest, expired, nowMs } from "../time";
 import { linkTransmit } from "../link";
 import {
   ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_ARP,
-  macCopy, macSetBroadcast, setEthType,
+  macCopy, macEqual, macSetBroadcast, setEthType,
 } from "./eth";
 
 // @ts-ignore: decorator
@@ -85,15 +87,45 @@ const held = memory.data(FRAME_MAX + 2, 16);
 const arpFrame = memory.data(ETH_HEADER_LEN + ARP_LEN, 4);
 let heldLen: i32 = 0;
 let heldHop: u32 = 0;
+// The second held frame (UDP builds only: folded away otherwise).
+// @ts-ignore: decorator
+@lazy const held2 = memory.data(FRAME_MAX + 2, 16);
+let held2Len: i32 = 0;
+let held2Hop: u32 = 0;
 
 // @ts-ignore: decorator
 @inline function entry(i: i32): usize { return cache + <usize>i * ENTRY_SIZE; }
 
-/** Clear the cache and announce ourselves (gratuitous ARP, RFC 5227 §2.3). */
+/** Clear the cache and announce ourselves (gratuitous ARP, RFC 5227 §2.3); no announcement without an address. */
 export function arpInit(): void {
   memory.fill(cache, 0, <usize>ARP_ENTRIES * ENTRY_SIZE);
   heldLen = 0;
-  sendArp(OP_REQUEST, 0, ourIp(), true);
+  if (WITH_UDP) held2Len = 0;
+  if (!WITH_DHCP || ourIp() != 0) sendArp(OP_REQUEST, 0, ourIp(), true);
+}
+
+// Address conflict detection for the DHCP client (RFC 5227 §2.1.1): while
+// an offered address is being probed, any ARP whose sender is that
+// address, or another host's probe for it, is a conflict.
+let probed: u32 = 0;
+let conflict = false;
+
+/** Send an ARP probe for `ip` (sender address 0.0.0.0, RFC 5227 §2.1.1) and watch for conflicts. */
+export function arpProbe(ip: u32): void {
+  if (probed != ip) conflict = false;
+  probed = ip;
+  sendArp(OP_REQUEST, 0, ip, true);
+}
+
+/** Stop watching; whether a conflict was seen for the probed address. */
+export function arpProbeConflict(stop: bool): bool {
+  const c = conflict;
+  if (stop) { probed = 0; conflict = false; }
+  return c;
+}
+
+function watchConflict(p: usize, op: u16, spa: u32, tpa: u32): void {
+  if (spa == probed || (op == OP_REQUEST && spa == 0 && tpa == probed && !macEqual(p + A_SHA, OUR_MAC))) conflict = true;
 }
 
 function find(ip: u32): i32 {
@@ -120,6 +152,7 @@ function victim(): i32 {
     }
   }
   if (bestPending && heldLen != 0 && heldHop == load<u32>(entry(best), E_IP)) dropHeld(Stat.ARP_DROP_PENDING);
+  if (WITH_UDP && bestPending) dropSecond(load<u32>(entry(best), E_IP), Stat.ARP_DROP_PENDING);
   return best;
 }
 
@@ -140,6 +173,30 @@ function learn(i: i32, ip: u32, mac: usize): void {
     heldLen = 0;
     linkTransmit(held, n);
   }
+  if (WITH_UDP && held2Len != 0 && held2Hop == ip) {
+    macCopy(held2 + ETH_DST, mac);
+    const n = held2Len;
+    held2Len = 0;
+    linkTransmit(held2, n);
+  }
+}
+
+/** Drop the second held frame if it waits on `ip`. */
+function dropSecond(ip: u32, reason: Stat): void {
+  if (held2Len != 0 && held2Hop == ip) {
+    held2Len = 0;
+    count(reason);
+  }
+}
+
+/** Keep a frame for `ip` in the second slot when it is free or already waits on `ip`; false when taken by another hop. */
+function holdSecond(ip: u32, frame: usize, len: i32): bool {
+  if (held2Len != 0 && held2Hop != ip) return false;
+  if (held2Len != 0) count(Stat.ARP_DROP_PENDING);
+  memory.copy(held2, frame, <usize>len);
+  held2Len = len;
+  held2Hop = ip;
+  return true;
 }
 
 function dropHeld(reason: Stat): void {
@@ -167,6 +224,7 @@ export function arpInput(p: usize, len: i32): void {
   // one would send our unicast IP to a group address. A sender IP no host
   // may have (RFC 1122 §3.2.1.3) is as bogus; 0.0.0.0 stays: a probe.
   if (isGroupMac(p + A_SHA) || (spa != 0 && !validPeer(spa))) { count(Stat.ARP_DROP_SENDER); return; }
+  if (WITH_DHCP && probed != 0) watchConflict(p, op, spa, tpa);
   const me = ourIp();
   // RFC 826 "Packet Reception": update an existing entry from any ARP,
   // add one only when the packet is for us. A probe (sender 0.0.0.0,
@@ -242,9 +300,11 @@ export function arpResolve(ip: u32, macOut: usize): bool {
 
 /**
  * Hold the frame at `frame` (`len` bytes, source MAC and type already set)
- * until next hop `ip` resolves. It replaces any frame held before.
+ * until next hop `ip` resolves. It replaces any frame held before (in a
+ * UDP build: held for the same hop, or for another when both slots are taken).
  */
 export function arpHold(ip: u32, frame: usize, len: i32): void {
+  if (WITH_UDP && heldLen != 0 && heldHop != ip && holdSecond(ip, frame, len)) return;
   if (heldLen != 0) count(Stat.ARP_DROP_PENDING);
   memory.copy(held, frame, <usize>len);
   heldLen = len;
@@ -266,6 +326,7 @@ export function arpPoll(): void {
     if (load<u8>(e, E_TRIES) >= retries) {
       store<u8>(e, FREE, E_STATE);
       if (heldLen != 0 && heldHop == ip) dropHeld(Stat.ARP_DROP_UNRESOLVED);
+      if (WITH_UDP) dropSecond(ip, Stat.ARP_DROP_UNRESOLVED);
       continue;
     }
     store<u8>(e, load<u8>(e, E_TRIES) + 1, E_TRIES);

@@ -1,19 +1,21 @@
 // IPv4 input (RFC 791, host rules RFC 1122 §3.2.1): validate a received
 // datagram in the order of RFC 1122 §3.2.1.1-.3, dropping with one counter
-// per reason, and hand its payload to ICMP or TCP. Fragments are not
+// per reason, and hand its payload to ICMP, TCP or UDP. Fragments are not
 // reassembled (embedded peers send MSS-sized segments, RFC 9293 §3.7.1)
 // and are dropped and counted. This module sits above the transports; the
 // header view and the output path they use are ip/ipv4.ts, below them.
 
-import { LINK_MTU } from "../config";
+import { LINK_MTU, WITH_UDP } from "../config";
 import { Stat, count } from "../stats";
 import { isBroadcast, ourIp, validPeer } from "../netif";
 import { internetChecksum } from "./checksum";
 import {
-  FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, PROTO_ICMP, PROTO_TCP, PROTO_UDP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
+  FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, PROTO_ICMP, PROTO_TCP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
 } from "./ipv4";
 import { icmpInput } from "./icmp";
 import { tcpInput } from "../tcp/input";
+import { PROTO_UDP } from "../udp/header";
+import { udpInput } from "../udp/udp";
 
 /** Handle a datagram (`len` bytes after the Ethernet header). */
 export function ipv4Input(p: usize, len: i32): void {
@@ -34,13 +36,14 @@ export function ipv4Input(p: usize, len: i32): void {
   if (internetChecksum(p, hlen) != 0) { count(Stat.IP_DROP_CHECKSUM); return; }
   const dst = ipv4Dst(p);
   const src = ipv4Src(p);
-  if (dst != ourIp() && !isBroadcast(dst)) { count(Stat.IP_DROP_NOT_OURS); return; }
+  if (dst != ourIp() && !isBroadcast(dst) && !unconfiguredUdp(p)) { count(Stat.IP_DROP_NOT_OURS); return; }
   const pr = proto(p);
   if (!sourceAllowed(src, pr)) { count(Stat.IP_DROP_SOURCE); return; }
   const frag = fragField(p);
   if ((frag & FLAG_MF) != 0 || (frag & FRAG_OFFSET_MASK) != 0) { count(Stat.IP_DROP_FRAGMENT); return; }
   if (pr == PROTO_TCP) tcpInput(src, dst, p + hlen, total - hlen);
   else if (pr == PROTO_ICMP) icmpInput(src, dst, p + hlen, total - hlen);
+  else if (WITH_UDP && pr == PROTO_UDP) udpInput(src, dst, p + hlen, total - hlen, p, hlen);
   else count(Stat.IP_DROP_PROTO);
 }
 
@@ -54,4 +57,14 @@ export function ipv4Input(p: usize, len: i32): void {
  */
 function sourceAllowed(src: u32, pr: u8): bool {
   return validPeer(src) || (src == 0 && pr == PROTO_UDP);
+}
+
+/**
+ * Before DHCP has bound an address a server may unicast its OFFER and ACK
+ * to the address it offers (RFC 2131 §4.1, broadcast bit clear): while we
+ * have no address, UDP to any destination is taken.
+ */
+// @ts-ignore: decorator
+@inline function unconfiguredUdp(p: usize): bool {
+  return WITH_UDP && ourIp() == 0 && proto(p) == PROTO_UDP;
 }

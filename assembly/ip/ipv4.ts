@@ -29,8 +29,6 @@ import { arpHold, arpResolve } from "./arp";
 @inline export const PROTO_ICMP: u8 = 1;
 // @ts-ignore: decorator
 @inline export const PROTO_TCP: u8 = 6;
-// @ts-ignore: decorator
-@inline export const PROTO_UDP: u8 = 17;
 
 // @ts-ignore: decorator
 @inline const TTL_OUT: u8 = 64; // RFC 1700 default TTL

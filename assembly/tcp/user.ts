@@ -17,9 +17,9 @@ import { cookieInit } from "./cookie";
 import { synqInit } from "./synq";
 import { OUR_MSS, challengeInit, dataState, receivingState, userSendState } from "./rules";
 import {
-  F, NO_LISTENER, Tcb, finReceived, hasFlag, initConnection, rxSpace, setFlag, setState, synchronized,
-  tcbAllocReusing, tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed,
-  tcbUsedCount,
+  Err, F, NO_LISTENER, Tcb, connectionClosed, finReceived, hasFlag, initConnection, rxSpace, setFlag, setState,
+  synchronized, tcbAllocReusing, tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit,
+  tcbUsed, tcbUsedCount,
 } from "./tcb";
 import { txAppend, rxTake } from "./rings";
 import { rtoMs } from "./deadlines";
@@ -236,4 +236,16 @@ export function tcpList(out: usize, max: i32): i32 {
     n++;
   }
   return n;
+}
+
+/**
+ * The interface lost its address (DHCP lease expired or NAKed, RFC 2131
+ * §4.4.5: the client must stop using it): every connection is reset
+ * locally, with no segment sent from an address that is no longer ours.
+ */
+export function tcpResetAll(): void {
+  for (let k = tcbUsedCount() - 1; k >= 0; k--) {
+    const t = tcbUsed(k);
+    if (t.state != <u8>State.CLOSED) connectionClosed(t, Err.RESET);
+  }
 }

@@ -33,6 +33,7 @@ export function statusHtml(s: Snapshot): string {
 </head><body>
 <h1>embertcp board ${esc(s.ip)}</h1>
 <p id="summary">link ${s.link}, up ${(s.uptimeMs / 1000).toFixed(1)} s, apps ${esc(s.apps.join(", "))}</p>
+${s.address ? `<p id="address">address: ${esc(s.address)}</p>` : ""}
 <h2>Connections</h2>
 <table id="connections"><thead><tr><th>Proto</th><th>Local</th><th>Remote</th><th>State</th><th>Handle</th></tr></thead>
 <tbody>

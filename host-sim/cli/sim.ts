@@ -4,6 +4,7 @@
  */
 import { makeApps } from "../apps/index.js";
 import { runSim } from "../sim.js";
+import { type AddrOptions, checkAddrOptions } from "../sim-addr.js";
 import { type CommandSpec, type Parsed, UsageError } from "./args.js";
 import { dotted, netnsName, parseGateway, parseMac, parseSubnet, type Subnet, tapName, writableFile } from "./validate.js";
 
@@ -35,11 +36,20 @@ function hostSide(a: Parsed, board: Subnet): string | null {
   return `${h.ip}/${h.prefix}`;
 }
 
+/** --dhcp, --hostname, --dns, --resolve (docs/UDP.md): checked like the rest, before anything is opened. */
+function addressing(a: Parsed): Omit<AddrOptions, "ip"> {
+  if (a.has("--dhcp") && a.has("--ip")) throw new UsageError("give --ip A.B.C.D/NN or --dhcp, not both");
+  const addr = { dhcp: a.has("--dhcp"), hostname: a.get("--hostname"), dns: a.all("--dns"), resolve: a.all("--resolve") };
+  try { checkAddrOptions({ ip: "", ...addr }); } catch (e) { throw new UsageError((e as Error).message); }
+  return addr;
+}
+
 export const sim: CommandSpec = {
   name: "sim",
   summary: "run one board in real time on a serial port or a TAP device, printing link/ARP/connection events, until Ctrl-C",
   usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS] [--host-ip A.B.C.D/NN | --no-host-ip]) " +
-    "[--ip A.B.C.D/NN] [--gw A.B.C.D] [--mac MAC] [--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS]",
+    "[--ip A.B.C.D/NN | --dhcp [--hostname NAME]] [--dns A.B.C.D]... [--resolve NAME]... [--gw A.B.C.D] [--mac MAC] " +
+    "[--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS]",
   options: [
     { name: "--serial", value: "PATH", help: "run on this serial port or pty; frames travel SLIP-encoded with their FCS" },
     { name: "--baud", value: "N", def: "115200", help: "serial bit rate, 1200..12000000" },
@@ -49,9 +59,13 @@ export const sim: CommandSpec = {
     { name: "--host-ip", value: "A.B.C.D/NN", def: "the first free address of the board's subnet", help: "Linux's address on the TAP" },
     { name: "--no-host-ip", help: "leave the TAP without an address (for a DHCP server or your own `ip addr add`)" },
     { name: "--ip", value: "A.B.C.D/NN", def: "10.0.0.2/24", help: "the board's address and prefix length" },
+    { name: "--dhcp", help: "get the address, gateway and DNS servers from a DHCP server instead of --ip" },
+    { name: "--hostname", value: "NAME", def: "none", help: "the name sent to the DHCP server (option 12): 1..32 letters, digits, hyphens" },
+    { name: "--dns", value: "A.B.C.D", repeat: true, def: "DHCP's, or none", help: "a DNS server (at most two; wins over DHCP's)" },
+    { name: "--resolve", value: "NAME", repeat: true, def: "none", help: "resolve NAME once the board has an address and print `dns: NAME → A.B.C.D`" },
     { name: "--gw", value: "A.B.C.D", def: "none, on-link traffic only", help: "the board's default gateway, inside its subnet" },
     { name: "--mac", value: "MAC", def: "02:00 + the four bytes of --ip", help: "the board's Ethernet address (unicast)" },
-    { name: "--apps", value: "LIST", def: "echo,discard,chargen,http", help: "servers to run: echo (7), discard (9), chargen (19), http (80)" },
+    { name: "--apps", value: "LIST", def: "echo,discard,chargen,http,udp-echo", help: "servers to run: echo (7), discard (9), chargen (19), http (80), udp-echo (UDP 7)" },
     { name: "--control", value: "SOCKET", def: "$TMPDIR/embertcp-sim-PID.sock", help: "Unix socket that netstat and ping talk to" },
     { name: "--pcap", value: "FILE", def: "no capture", help: "write a capture of the board's wire" },
     { name: "--msl", value: "MS", def: "30000", help: "maximum segment lifetime; TIME-WAIT lasts 2 MSL, 100..600000" },
@@ -65,13 +79,15 @@ export const sim: CommandSpec = {
     const link = linkChoice(a);
     const board = parseSubnet("--ip", a.get("--ip") ?? "10.0.0.2/24");
     const gw = a.get("--gw"), mac = a.get("--mac"), pcap = a.get("--pcap"), control = a.get("--control");
-    const apps = a.get("--apps") ?? "echo,discard,chargen,http";
+    const apps = a.get("--apps") ?? "echo,discard,chargen,http,udp-echo";
+    const addr = addressing(a);
     try { makeApps(apps); } catch (e) { throw new UsageError(`--apps ${apps}: ${(e as Error).message}`); }
     const msl = a.has("--msl") ? a.int("--msl", 30000, 100, 600_000, " ms") : undefined;
     return runSim({
       ...link, baud: a.int("--baud", 115200, 1200, 12_000_000), pace: a.has("--pace"),
-      hostIp: link.tap ? hostSide(a, board) : undefined,
-      ip: `${board.ip}/${board.prefix}`, gateway: gw === undefined ? undefined : parseGateway("--gw", gw, board),
+      // With --dhcp the TAP's side usually runs the DHCP server and has its own address.
+      hostIp: link.tap ? (addr.dhcp && !a.has("--host-ip") ? null : hostSide(a, board)) : undefined,
+      ...addr, ip: `${board.ip}/${board.prefix}`, gateway: gw === undefined ? undefined : parseGateway("--gw", gw, board),
       mac: mac === undefined ? undefined : parseMac("--mac", mac), apps,
       control: control === undefined ? undefined : writableFile("--control", control),
       pcap: pcap === undefined ? undefined : writableFile("--pcap", pcap),
