@@ -244,8 +244,10 @@ async function echoExchange(d: Demo): Promise<EchoResult> {
   const r: EchoResult = { client, handshakeMs: client.connectedAt - t0, arpMs: arp?.ms ?? 0, arpFrames: arp?.frames ?? null, synToSynAckMs: synAck?.tMs ?? 0 };
   const echoed = new TextDecoder().decode(client.received) === MESSAGES.join("");
   const sent = MESSAGES.join("").length;
+  const arpPart = r.arpFrames ? `${r.arpMs.toFixed(1)} ms asking B's MAC by ARP (A's first frame to B)`
+    : "no ARP (A already knows B's MAC from B's DHCP and DNS requests)";
   d.print(`${stamp(d)} A connected to ${B.ip}:7 in ${r.handshakeMs.toFixed(1)} ms from tcp_connect to ESTABLISHED: ` +
-    `${r.arpMs.toFixed(1)} ms asking B's MAC by ARP (A's first frame to B), ${r.synToSynAckMs.toFixed(1)} ms from SYN to SYN/ACK ` +
+    `${arpPart}, ${r.synToSynAckMs.toFixed(1)} ms from SYN to SYN/ACK ` +
     `(the ladder below), ${(r.handshakeMs - r.arpMs - r.synToSynAckMs).toFixed(1)} ms in the boards`);
   d.print(`${stamp(d)} A sent ${sent} bytes, got ${client.bytesIn} back${echoed ? " (identical)" : " (DIFFERENT!)"}, both sides closed`);
   if (conn) printEchoPictures(d, conn, r);
@@ -266,6 +268,8 @@ function printEchoPictures(d: Demo, conn: Connection, r: EchoResult): void {
   if (r.arpFrames) {
     d.print(`   First A needs B's MAC: frame ${r.arpFrames[0]} asks "who has ${B.ip}?" (broadcast ARP request), ` +
       `frame ${r.arpFrames[1]} answers "${B.ip} is at ${B.mac}" ${r.arpMs.toFixed(1)} ms later; then the SYN goes out:`);
+  } else {
+    d.print(`   A knows B's MAC already (B's DHCP and DNS requests taught it), so the SYN is A's first frame:`);
   }
   d.print(renderLadder(conn, opts, { to: dataStart }));
   d.print("");

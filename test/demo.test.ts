@@ -12,7 +12,7 @@ import { describe, expect, test } from "vitest";
 import { runDemo, type DemoSummary } from "../host-sim/demo.js";
 import { readPcap } from "../host-sim/pcap.js";
 import { traceCapture } from "../host-sim/trace/index.js";
-import { ARP_REPLY, ARP_REQUEST, SYN, parseArpFrame, parseTcpFrame } from "../host-sim/wire/index.js";
+import { ARP_REQUEST, SYN, parseArpFrame, parseTcpFrame } from "../host-sim/wire/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "embertcp-demo-"));
 
@@ -92,26 +92,21 @@ describe("embertcp demo explains what a learner sees", () => {
     expect(close[3]).toMatch(/FIN-WAIT-1 +\|-- FIN/);
   });
 
-  test("the connect time is the ARP exchange plus SYN to SYN/ACK on the ladder plus the boards' own time", async () => {
+  test("the connect time is SYN to SYN/ACK on the ladder plus the boards' own time; no ARP is needed since the DHCP scene taught A B's MAC", async () => {
     const { out, s, file } = await demo("connect.pcap", 20);
-    const m = /A connected to 10\.0\.0\.2:7 in ([\d.]+) ms from tcp_connect to ESTABLISHED: ([\d.]+) ms asking B's MAC by ARP .*?, ([\d.]+) ms from SYN to SYN\/ACK \(the ladder below\), ([\d.]+) ms in the boards/.exec(out);
+    const m = /A connected to 10\.0\.0\.2:7 in ([\d.]+) ms from tcp_connect to ESTABLISHED: no ARP \(A already knows B's MAC from B's DHCP and DNS requests\), ([\d.]+) ms from SYN to SYN\/ACK \(the ladder below\), ([\d.]+) ms in the boards/.exec(out);
     expect(m).not.toBeNull();
-    const [total, arp, handshake, boards] = m!.slice(1).map(Number);
-    expect(Math.abs(arp + handshake + boards - total)).toBeLessThanOrEqual(0.15);
+    const [total, handshake, boards] = m!.slice(1).map(Number);
+    expect(Math.abs(handshake + boards - total)).toBeLessThanOrEqual(0.15);
     // The ladder's SYN/ACK row carries the same time.
     const synAck = /\n\s+\d+\s+([\d.]+)\s+ESTABLISHED\s+\|<-+ SYN\/ACK seq=0 ack=1/.exec(out);
     expect(Number(synAck![1]).toFixed(1)).toBe(handshake.toFixed(1));
-    // The ARP time is what the capture shows between A's who-has for B and B's is-at.
-    const recs = readPcap(file).records;
-    const ask = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REQUEST && a.spa === "10.0.0.1" && a.tpa === "10.0.0.2"; })!;
-    const answer = recs.find((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REPLY && a.spa === "10.0.0.2"; })!;
-    expect(arp).toBeGreaterThan(0);
-    expect((answer.tsMs - ask.tsMs).toFixed(1)).toBe(arp.toFixed(1));
     expect(s.handshakeMs.toFixed(1)).toBe(total.toFixed(1));
-    // The handshake section names the ARP frames before the SYN's.
-    const named = /frame (\d+) asks "who has 10\.0\.0\.2\?" .*frame (\d+) answers "10\.0\.0\.2 is at 02:00:0a:00:00:02"/.exec(out);
-    expect(named).not.toBeNull();
-    expect([Number(named![1]), Number(named![2])]).toEqual([recs.indexOf(ask) + 1, recs.indexOf(answer) + 1]);
+    // The capture agrees: A never asks for B's MAC (B's DHCP and DNS traffic taught it), and says so.
+    const recs = readPcap(file).records;
+    const asks = recs.filter((r) => { const a = parseArpFrame(r.data); return a?.op === ARP_REQUEST && a.spa === "10.0.0.1" && a.tpa === "10.0.0.2"; });
+    expect(asks).toEqual([]);
+    expect(out).toMatch(/A knows B's MAC already \(B's DHCP and DNS requests taught it\), so the SYN is A's first frame/);
   });
 
   test("A's SYN during the flood is on the wire once, and every SYN B saw is accounted for", async () => {
