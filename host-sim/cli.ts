@@ -9,6 +9,7 @@
  *   ping     ping a simulated board
  *   trace    ladders and seq/ack tables from a capture
  *   flash    upload a .wasm to an Espruino board
+ *   qemu     the Cortex-M firmware in QEMU, bridged to a TAP
  */
 import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -18,6 +19,7 @@ import * as flash from "./flash/command.js";
 import { SerialLink } from "./links/serial.js";
 import { fetchControl, fetchHttp, formatSnapshot, type Snapshot } from "./netstat.js";
 import { pingBoard } from "./ping.js";
+import { runQemu } from "./qemu.js";
 import { runSim } from "./sim.js";
 import { LinkBridge } from "./tap/bridge.js";
 import { TapLink } from "./tap/link.js";
@@ -193,6 +195,18 @@ const commands: Record<string, Command> = {
     },
   },
   flash,
+  qemu: {
+    summary: "boot the Cortex-M firmware (npm run build:mcu) in qemu-system-arm, its UART bridged to a TAP device, until Ctrl-C",
+    usage: "embertcp qemu --tap NAME [--netns NS] --ip A.B.C.D/NN [--gw A.B.C.D] [--mac MAC] [--apps echo,discard,chargen,http] [--baud N] [--pace] [--cpu m4|m3] [--firmware ELF]",
+    run: (args) => {
+      known(args, ["--tap", "--netns", "--ip", "--gw", "--mac", "--apps", "--baud", "--cpu", "--firmware"], ["--pace"]);
+      const tap = flag(args, "--tap"), ip = flag(args, "--ip"), cpu = flag(args, "--cpu") ?? "m4";
+      if (!tap || !ip) throw new UsageError("qemu needs --tap NAME and --ip A.B.C.D/NN");
+      if (cpu !== "m4" && cpu !== "m3") throw new UsageError("--cpu is m4 (mps2-an386) or m3 (mps2-an385)");
+      return runQemu({ tap, netns: flag(args, "--netns"), ip, gateway: flag(args, "--gw"), mac: flag(args, "--mac"), apps: flag(args, "--apps"),
+        baud: intFlag(args, "--baud", 115200, 1200, 12_000_000), pace: args.includes("--pace"), cpu, firmware: flag(args, "--firmware") });
+    },
+  },
 };
 
 function help(): string {
