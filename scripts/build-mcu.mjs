@@ -12,7 +12,7 @@
 // for build:c. bench/mcu.ts builds other variants through buildMcu().
 // With --if-available a missing tool prints why and exits 0.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildC, fail, haveTool, limitsFromEnv, root } from "./build-c.mjs";
 
@@ -29,7 +29,7 @@ export const APP_LIMITS = {
 
 const PORT_SOURCES = ["startup.c", "main.c", "clock.c", "uart.c", "log.c", "slip.c", "crc32.c", "entropy.c", "config.c"]
   .map((f) => join("ports/cortex-m", f));
-const APP_SOURCES = ["ports/apps/apps.c", "ports/apps/text.c"];
+const APP_SOURCES = () => readdirSync(join(root, "ports/apps")).filter((f) => f.endsWith(".c")).sort().map((f) => join("ports/apps", f));
 const RUNTIME_SOURCES = ["ports/runtime/wasm-rt-impl.c", "ports/runtime/embertcp-rt.c"];
 const WARN = ["-Wall", "-Wextra", "-Werror"];
 
@@ -69,7 +69,7 @@ export async function buildMcu({ use = {}, cpu = "m4", apps = "default", bounds 
   // The generated C stays untouched, so its own warnings are not ours to fix.
   // Its asserts check the runtime was started, which embertcp-rt.c does.
   const stackObjects = [compile(join(dir, "c/embertcp_w2c.c"), ["-w", "-DNDEBUG"]), ...RUNTIME_SOURCES.map((s) => compile(s, WARN))];
-  for (const s of [...APP_SOURCES, ...PORT_SOURCES]) compile(s, WARN);
+  for (const s of [...APP_SOURCES(), ...PORT_SOURCES]) compile(s, WARN);
   const elf = out ?? join(root, "build/mcu", `${name}.elf`);
   gcc([...c.flags, "-nostartfiles", "--specs=nano.specs", "-Wl,--gc-sections", "-Tports/cortex-m/mps2.ld",
     `-Wl,-Map=${join(dir, "firmware.map")}`, ...objects, "-lc", "-lgcc", "-o", elf]);
@@ -86,18 +86,37 @@ export function missingTools() {
   return null;
 }
 
+/** Options: --cpu m4|m3 (default both), --minimal, --no-bounds, --define NAME=VALUE, --tag NAME, --json, --if-available. */
+function parseCli(argv) {
+  const o = { cpus: ["m4", "m3"], apps: "default", bounds: true, defines: {}, tag: undefined, json: false, ifAvailable: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i], v = argv[i + 1];
+    if (a === "--cpu" && (v === "m4" || v === "m3")) { o.cpus = [v]; i++; }
+    else if (a === "--minimal") o.apps = "minimal";
+    else if (a === "--no-bounds") o.bounds = false;
+    else if (a === "--define" && /^[A-Z_][A-Z0-9_]*=\w+$/.test(v ?? "")) { const [k, x] = v.split("="); o.defines[k] = x; i++; }
+    else if (a === "--tag" && /^[\w.-]+$/.test(v ?? "")) { o.tag = v; i++; }
+    else if (a === "--json") o.json = true;
+    else if (a === "--if-available") o.ifAvailable = true;
+    else fail(`build:mcu: bad option ${a}; use [--cpu m4|m3] [--minimal] [--no-bounds] [--define NAME=VALUE] [--tag NAME] [--json] [--if-available]`);
+  }
+  if (o.tag && o.cpus.length > 1) fail("build:mcu: --tag needs --cpu");
+  return o;
+}
+
 async function cli(argv) {
-  for (const a of argv) if (a !== "--if-available") fail(`build:mcu: unknown option ${a}; use [--if-available]`);
+  const o = parseCli(argv);
   const missing = missingTools();
   if (missing) {
-    if (argv.includes("--if-available")) { console.log(`build:mcu skipped: ${missing}`); return; }
+    if (o.ifAvailable) { console.log(`build:mcu skipped: ${missing}`); return; }
     fail(`build:mcu: ${missing}`);
   }
   const use = limitsFromEnv();
-  for (const cpu of ["m4", "m3"]) {
-    const r = await buildMcu({ use, cpu });
+  for (const cpu of o.cpus) {
+    const r = await buildMcu({ use, cpu, apps: o.apps, bounds: o.bounds, defines: o.defines, tag: o.tag });
     const f = r.firmware;
-    console.log(`${r.elf.slice(root.length + 1)} (${r.machine}): flash ${f.text + f.data} bytes, RAM ${f.data + f.bss} bytes`);
+    if (o.json) console.log(JSON.stringify(r));
+    else console.log(`${r.elf.slice(root.length + 1)} (${r.machine}): flash ${f.text + f.data} bytes, RAM ${f.data + f.bss} bytes`);
   }
 }
 

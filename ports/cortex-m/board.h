@@ -55,7 +55,7 @@ void log_u32(uint32_t v);
 void log_bytes(const uint8_t *p, uint32_t len);
 
 /* ---- main.c ---- */
-/** Log why, then reset the board (SCB AIRCR SYSRESETREQ). Never returns. */
-__attribute__((noreturn)) void port_fault(const char *why);
+/** Log "<kind>: <why>; resetting", then reset the board (SCB AIRCR SYSRESETREQ). */
+__attribute__((noreturn)) void port_fault(const char *kind, const char *why);
 
 #endif /* BOARD_H */

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "entropy.h"
 #include "slip.h"
+#include "measure.h"
 #include "apps.h"
 #include "embertcp.h"
 #include "embertcp-rt.h"
@@ -23,6 +24,9 @@
 #define PORT_CPU_NAME "cortex-m"
 #endif
 #define STATS_EVERY_MS 2000u
+#ifndef PORT_MEASURE
+#define PORT_MEASURE 0
+#endif
 
 struct port {
   volatile uint32_t ms; /* SysTick_Handler */
@@ -36,6 +40,7 @@ struct port {
   uint32_t scratch;      /* module offset of net_scratch() */
   uint32_t stats_at;     /* when the link counters were last logged */
   uint32_t stats_sum;    /* their sum then: log only on change */
+  struct measure m;      /* PORT_MEASURE builds */
 };
 
 static struct port port;
@@ -49,11 +54,12 @@ void UARTRX0_IRQHandler(void) {
 
 void UARTOVF_IRQHandler(void) { uart_rx_service(MPS2_UART0, &port.rx); }
 
-void HardFault_Handler(void) { port_fault("hard fault"); }
+void HardFault_Handler(void) { port_fault("fault", "hard fault"); }
 
-__attribute__((noreturn)) void port_fault(const char *why) {
+__attribute__((noreturn)) void port_fault(const char *kind, const char *why) {
   irq_disable();
-  log_str("fault: ");
+  log_str(kind);
+  log_str(": ");
   log_str(why);
   log_str("; resetting\n");
   SCB_AIRCR = SCB_AIRCR_RESET;
@@ -63,8 +69,7 @@ __attribute__((noreturn)) void port_fault(const char *why) {
 
 _Noreturn void embertcp_port_trap(int code, const char *why) {
   (void)code;
-  log_str("trap: ");
-  port_fault(why);
+  port_fault("trap", why);
 }
 
 /* ---- the module's hal imports ---- */
@@ -73,8 +78,10 @@ void hal_spi_transfer(uint32_t ptr, int32_t len) { (void)ptr; (void)len; }
 uint32_t hal_entropy(void) { return entropy_next(&port.entropy); }
 
 void hal_frame_out(uint32_t ptr, int32_t len) {
+  uint32_t t0 = SYST_CVR;
   const uint8_t *frame = embertcp_mem(ptr, (uint32_t)len);
   if (frame) slip_send(&port.tx, frame, (uint32_t)len, &port.stats);
+  if (PORT_MEASURE) port.m.out_ticks += measure_since(t0) + 1u;
 }
 
 void hal_log(int32_t level, uint32_t ptr, int32_t len) {
@@ -89,6 +96,55 @@ void hal_log(int32_t level, uint32_t ptr, int32_t len) {
 
 /* ---- the link: whole SLIP packets out of the receive ring ---- */
 
+#if PORT_TEST_HOOKS
+/* Test builds only (build:mcu --define PORT_TEST_HOOKS=1): a frame of the
+ * IEEE 802 local experimental EtherType 88B5 makes the runtime trap as an
+ * out-of-bounds access in the module would, so a test can watch the trap
+ * path (log, reset, the host's report) work. */
+#include "wasm-rt.h"
+static void test_hooks(const uint8_t *frame, uint32_t len) {
+  if (len >= ETH_HEADER && frame[12] == 0x88u && frame[13] == 0xB5u) wasm_rt_trap(WASM_RT_TRAP_OOB);
+}
+#else
+static void test_hooks(const uint8_t *frame, uint32_t len) { (void)frame; (void)len; }
+#endif
+
+/* A TCP segment with SYN and without ACK (IPv4 in Ethernet II, RFC 9293 §3.1). */
+static int is_syn(const uint8_t *f, uint32_t len) {
+  if (len < ETH_HEADER + 20u || f[12] != 0x08u || f[13] != 0x00u || f[23] != 6u) return 0;
+  uint32_t tcp = ETH_HEADER + 4u * (f[14] & 0x0Fu);
+  return len >= tcp + 20u && (f[tcp + 13] & 0x12u) == 0x02u;
+}
+
+/* Hand a frame to the module; measurement builds count its instructions. */
+static void input(uint32_t len) {
+  if (!PORT_MEASURE) {
+    net_input(port.scratch, (int32_t)len);
+    return;
+  }
+  /* Interrupts are masked by link_service for the whole packet. */
+  struct measure_sum *sum = len >= 1514u ? &port.m.segment : is_syn(port.slip.buf, len) ? &port.m.syn : 0;
+  port.m.out_ticks = 0;
+  uint32_t t0 = SYST_CVR;
+  net_input(port.scratch, (int32_t)len);
+  uint32_t call = measure_since(t0);
+  port.m.call_ticks = call;
+  if (sum) measure_add(sum, call - port.m.out_ticks);
+}
+
+/* net_poll; measurement builds count the instructions of polls that had nothing to do. */
+static int32_t poll(uint32_t now, int idle) {
+  if (!PORT_MEASURE) return net_poll(now);
+  irq_disable();
+  port.m.out_ticks = 0;
+  uint32_t t0 = SYST_CVR;
+  int32_t next = net_poll(now);
+  uint32_t ticks = measure_since(t0);
+  irq_enable();
+  if (idle && port.m.out_ticks == 0) measure_add(&port.m.idle, ticks);
+  return next;
+}
+
 /* Decode one packet up to its END into the scratch buffer and hand a good
  * frame to the module. Runs only once the END is in the ring, so the
  * scratch buffer holds no half packet while the apps use it. */
@@ -102,7 +158,10 @@ static void take_packet(void) {
     uint32_t len = slip_rx_byte(&port.slip, c, &port.stats);
     if (c != SLIP_END) continue;
     port.ends_taken++;
-    if (len) net_input(port.scratch, (int32_t)len);
+    if (len) {
+      test_hooks(port.slip.buf, len);
+      input(len);
+    }
     return;
   }
 }
@@ -112,8 +171,39 @@ static int link_service(void) {
   /* A full ring without an END holds a packet longer than any frame:
    * decode it too (it is counted oversize at its END) to make room. */
   if (port.ends_taken == port.rx.ends && port.rx.head - port.rx.tail < UART_RX_RING) return 0;
+  if (!PORT_MEASURE) {
+    take_packet();
+    return 1;
+  }
+  uint32_t frames = port.stats.frames_in, bytes = port.stats.bytes_in;
+  port.m.call_ticks = 0;
+  irq_disable();
+  uint32_t t0 = SYST_CVR;
   take_packet();
+  uint32_t ticks = measure_since(t0) - port.m.call_ticks;
+  irq_enable();
+  /* The link's own work on a full-size frame (1514 + FCS): decode and FCS check. */
+  if (port.stats.frames_in != frames && port.stats.bytes_in - bytes == 1518u) measure_add(&port.m.link_in, ticks);
   return 1;
+}
+
+static void log_sum(const char *name, const struct measure_sum *m) {
+  log_str(" ");
+  log_str(name);
+  log_str("=");
+  log_u32(m->n);
+  log_str("/");
+  log_u32((uint32_t)m->ticks);
+}
+
+/* "measure segment=N/TICKS syn=... idle=... linkIn=...": calls and SysTick ticks. */
+static void log_measure(void) {
+  log_str("measure");
+  log_sum("segment", &port.m.segment);
+  log_sum("syn", &port.m.syn);
+  log_sum("idle", &port.m.idle);
+  log_sum("linkIn", &port.m.link_in);
+  log_str("\n");
 }
 
 static void log_stats(uint32_t now) {
@@ -132,6 +222,7 @@ static void log_stats(uint32_t now) {
   log_str(" dropOverrun=");      log_u32(s->drop_overrun);
   log_str(" lostBytes=");        log_u32(port.rx.lost_ring + port.rx.lost_hw);
   log_str("\n");
+  if (PORT_MEASURE) log_measure();
 }
 
 /* "echo 10.0.0.1:40000 accepted" and the like, one line each. */
@@ -173,7 +264,7 @@ static void start(void) {
     log_str(" net_init error ");
     log_u32((uint32_t)-rc);
     log_str("\n");
-    port_fault("net_init failed");
+    port_fault("fault", "net_init failed");
   }
   log_str("\n");
   apps_start(&port.apps, cfg->apps, cfg->ip, port.ms, app_event, 0);
@@ -181,11 +272,13 @@ static void start(void) {
 
 int main(void) {
   start();
+  int apps_busy = 0;
   for (;;) {
     uint32_t now = port.ms;
     int busy = link_service();
-    int32_t next = net_poll(now);
-    busy |= apps_service(&port.apps, now);
+    int32_t next = poll(now, !busy && !apps_busy);
+    apps_busy = apps_service(&port.apps, now);
+    busy |= apps_busy;
     log_stats(now);
     if (busy || next == 0) continue;
     /* Sleep until an interrupt: a byte, or the next millisecond tick. */

@@ -73,9 +73,9 @@ void Reset_Handler(void) {
   memcpy(&_sdata, &_sidata, (size_t)((uintptr_t)&_edata - (uintptr_t)&_sdata));
   memset(&_sbss, 0, (size_t)((uintptr_t)&_ebss - (uintptr_t)&_sbss));
   main();
-  port_fault("main returned");
+  port_fault("fault", "main returned");
 }
 
 void Default_Handler(void) {
-  port_fault("unexpected exception");
+  port_fault("fault", "unexpected exception");
 }

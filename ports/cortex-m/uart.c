@@ -50,6 +50,11 @@ static void mark_gap(struct uart_rx *rx) {
 }
 
 void uart_rx_service(uint32_t base, struct uart_rx *rx) {
+  /* Clear the interrupt before draining: a byte that lands after the last
+   * read raises it again. Clearing after the loop could swallow that
+   * byte's interrupt, and with the byte left unread the UART takes no more
+   * (QEMU's model holds the line while its buffer is full): receive stops. */
+  UART_INTSTATUS(base) = UART_INT_RX | UART_INT_RXOVR;
   if (UART_STATE(base) & UART_STATE_RXOVR) {
     /* A byte was lost in the UART itself: count it, clear the flag. */
     rx->lost_hw++;
@@ -68,7 +73,6 @@ void uart_rx_service(uint32_t base, struct uart_rx *rx) {
     rx->head = head + 1u;
     if (c == 0xC0u) rx->ends++; /* SLIP END: a packet is complete */
   }
-  UART_INTSTATUS(base) = UART_INT_RX | UART_INT_RXOVR;
 }
 
 int uart_rx_get(struct uart_rx *rx, uint8_t *c) {
