@@ -80,7 +80,8 @@ function statNames() {
 }
 
 /** Build the C for `use` into `out`; returns what config.json records. */
-export async function buildC({ use = limitsFromEnv(), out = join(root, "build/c") } = {}) {
+export async function buildC({ use, out = join(root, "build/c") } = {}) {
+  use ??= limitsFromEnv();
   if (!haveTool("wasm2c")) fail("build:c: wasm2c not found (Debian package wabt)");
   mkdirSync(out, { recursive: true });
   const cwd = process.cwd();

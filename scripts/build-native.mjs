@@ -39,9 +39,13 @@ export function compileProgram({ cc = process.env.CC || "cc", cDir, out, sources
   return out;
 }
 
-export async function buildNative({ out = join(root, "build/native") } = {}) {
-  const cDir = join(out, "c");
-  const config = await buildC({ out: cDir });
+/**
+ * Build embertcp-tap into `out`. The C comes from build:c into `cDir`
+ * (default build/c, so build/c always holds the C of the last build) with
+ * the limits `use` (default: the EMBER_* environment variables).
+ */
+export async function buildNative({ out = join(root, "build/native"), cDir = join(root, "build/c"), use } = {}) {
+  const config = await buildC({ out: cDir, ...(use ? { use } : {}) });
   const tcbs = config.use.EMBER_TCB_COUNT ?? 8;
   const exe = join(out, "embertcp-tap");
   compileProgram({ cDir, out: exe, sources: [...RUNTIME_SOURCES, ...APP_SOURCES, ...LINUX_SOURCES], flags: ["-O2", "-g"],

@@ -133,7 +133,6 @@ static int setup(void) {
 
 static int start_stack(void) {
   struct options* o = &port.opt;
-  embertcp_rt_start();
   uint32_t sp = net_scratch();
   uint8_t* mac = embertcp_mem(sp, 6);
   memcpy(mac, o->mac, 6);
@@ -193,6 +192,7 @@ int main(int argc, char** argv) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   port.start_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+  embertcp_rt_start();  /* first: a module that cannot even load traps before the TAP exists */
   if (setup() < 0 || start_stack() < 0) return 1;
   printf("running; Ctrl-C to stop\n");
   fflush(stdout);
