@@ -15,7 +15,7 @@ import { buildC, fail, haveTool, parseArgs, root } from "./build-c.mjs";
 export const RUNTIME_SOURCES = ["ports/runtime/wasm-rt-impl.c", "ports/runtime/embertcp-rt.c"];
 export const APP_SOURCES = ["ports/apps/server.c", "ports/apps/echo.c", "ports/apps/discard.c", "ports/apps/chargen.c",
   "ports/apps/http.c", "ports/apps/text.c"];
-const LINUX_SOURCES = ["ports/linux/main.c", "ports/linux/options.c", "ports/linux/tap.c", "ports/linux/hal.c"];
+export const LINUX_SOURCES = ["ports/linux/main.c", "ports/linux/options.c", "ports/linux/tap.c", "ports/linux/hal.c"];
 
 /** Our own code: C11 and no warnings (the generated file is compiled without -Werror: it is wabt's). */
 export const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];
@@ -35,7 +35,8 @@ export function compileProgram({ cc = process.env.CC || "cc", cDir, out, sources
       "-c", src, "-o", obj], { stdio: "inherit" });
     objs.push(obj);
   }
-  execFileSync(cc, [...flags, ...objs, "-o", out], { stdio: "inherit" });
+  // -lm: at -O0 the generated file keeps wasm2c's unused float helpers (floor, ...).
+  execFileSync(cc, [...flags, ...objs, "-o", out, "-lm"], { stdio: "inherit" });
   return out;
 }
 

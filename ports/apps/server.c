@@ -58,7 +58,7 @@ void apps_start(struct apps* a, uint32_t mask, uint32_t ip, uint32_t now_ms, app
     char line[96];
     struct text t;
     text_init(&t, line, sizeof line);
-    a->listener[i] = tcp_listen(kinds[i]->port, 8);
+    a->listener[i] = tcp_listen(kinds[i]->port, 16);  /* the deepest accept queue the ABI allows */
     text_str(&t, kinds[i]->name);
     if (a->listener[i] > 0) {
       text_str(&t, " listening on port ");
