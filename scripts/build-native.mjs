@@ -54,6 +54,19 @@ export async function buildNative({ out = join(root, "build/native"), cDir = joi
   return { exe, config };
 }
 
+/**
+ * build/native/instr/<variant>/instr (ports/bench/instr.c): the module's
+ * work per segment and per SYN for callgrind, from the C in build/c;
+ * `bounds` false builds it with EMBERTCP_BOUNDS_CHECKS=0.
+ */
+export function buildInstr({ bounds = true } = {}) {
+  const out = join(root, "build/native/instr", bounds ? "checked" : "unchecked", "instr");
+  return compileProgram({
+    cDir: join(root, "build/c"), out, sources: [...RUNTIME_SOURCES, "ports/fuzz/wire.c", "ports/bench/instr.c"],
+    flags: ["-O2", "-g"], defines: ["-I", join(root, "ports/fuzz"), ...(bounds ? [] : ["-DEMBERTCP_BOUNDS_CHECKS=0"])],
+  });
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const o = parseArgs(process.argv.slice(2), "build:native", "build/native");
   const cc = process.env.CC || "cc";
