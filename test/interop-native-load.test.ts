@@ -1,6 +1,6 @@
 /**
  * The native host under load, with a build of enough TCBs for it
- * (EMBER_TCB_COUNT=256, 64 KiB rings: the build the Linux client bench
+ * (EMBER_TCB_COUNT=256, 32 KiB rings: the build the Linux client bench
  * measures): 200 Linux clients at once on echo, and a bounded spoofed SYN
  * flood from hping3 during which a client still connects and gets the
  * status page. The forged sources are off-link, so the SYN-ACKs go to
@@ -11,7 +11,7 @@ import { BOARD_IP, CONCURRENT_ECHO_PY } from "./helpers/interop.js";
 import { buildNativeVariant, nativeGate, type NativeRig, startNative } from "./helpers/native.js";
 
 const run = nativeGate(["python3", "hping3", "curl", "timeout"]);
-export const LARGE = { EMBER_TCB_COUNT: 256, EMBER_TCP_RX_BUF: 65536, EMBER_TCP_TX_BUF: 65536 };
+const LARGE = { EMBER_TCB_COUNT: 256, EMBER_TCP_RX_BUF: 32768, EMBER_TCP_TX_BUF: 32768 };
 const FLOOD_SECONDS = 5;
 
 async function stats(rig: NativeRig): Promise<Record<string, number>> {
@@ -22,7 +22,7 @@ async function stats(rig: NativeRig): Promise<Record<string, number>> {
 describe.runIf(run)("native host, 256 TCBs: many clients and a SYN flood", () => {
   let rig: NativeRig;
   beforeAll(async () => {
-    const exe = await buildNativeVariant("native-large", LARGE);
+    const exe = await buildNativeVariant("native-bench", LARGE);
     rig = await startNative({ exe });
   }, 180_000);
   afterAll(async () => { await rig?.stop(); });
