@@ -34,7 +34,11 @@ const RUNTIME_SOURCES = ["ports/runtime/wasm-rt-impl.c", "ports/runtime/embertcp
 const WARN = ["-Wall", "-Wextra", "-Werror"];
 
 function gcc(args) {
-  execFileSync("arm-none-eabi-gcc", args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  try {
+    execFileSync("arm-none-eabi-gcc", args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  } catch {
+    fail(`build:mcu: arm-none-eabi-gcc failed (its messages are above): ${args.filter((a) => a.endsWith(".c")).join(" ") || "link"}`);
+  }
 }
 
 /** Berkeley `size` of files: [{ text, data, bss }] (text includes rodata). */

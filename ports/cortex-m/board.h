@@ -54,6 +54,10 @@ void log_str(const char *s);
 void log_u32(uint32_t v);
 void log_bytes(const uint8_t *p, uint32_t len);
 
+/* ---- startup.c ---- */
+/** Bytes of the main stack ever used (its high-water mark since boot). */
+uint32_t stack_used(void);
+
 /* ---- main.c ---- */
 /** Log "<kind>: <why>; resetting", then reset the board (SCB AIRCR SYSRESETREQ). */
 __attribute__((noreturn)) void port_fault(const char *kind, const char *why);

@@ -221,6 +221,7 @@ static void log_stats(uint32_t now) {
   log_str(" dropRunt=");         log_u32(s->drop_runt);
   log_str(" dropOverrun=");      log_u32(s->drop_overrun);
   log_str(" lostBytes=");        log_u32(port.rx.lost_ring + port.rx.lost_hw);
+  log_str(" stackUsed=");        log_u32(stack_used());
   log_str("\n");
   if (PORT_MEASURE) log_measure();
 }

@@ -14,7 +14,9 @@
 #include "board.h"
 
 /* Symbols from the linker script (mps2.ld). */
-extern uint32_t _estack, _sidata, _sdata, _edata, _sbss, _ebss;
+extern uint32_t _sstack, _estack, _sidata, _sdata, _edata, _sbss, _ebss;
+
+#define STACK_PAINT 0xDEADBEEFu
 
 int main(void);
 
@@ -68,12 +70,22 @@ __attribute__((section(".vectors"), used)) const vector_t __Vectors[16 + 13] = {
   UARTOVF_IRQHandler,
 };
 
-/* Copy initialised data from flash, clear .bss, run main (which never returns). */
+/* Copy initialised data from flash, clear .bss, paint the unused stack
+ * (for stack_used), run main (which never returns). */
 void Reset_Handler(void) {
   memcpy(&_sdata, &_sidata, (size_t)((uintptr_t)&_edata - (uintptr_t)&_sdata));
   memset(&_sbss, 0, (size_t)((uintptr_t)&_ebss - (uintptr_t)&_sbss));
+  uintptr_t sp;
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+  for (volatile uint32_t *p = &_sstack; (uintptr_t)p < sp - 64u; p++) *p = STACK_PAINT;
   main();
   port_fault("fault", "main returned");
+}
+
+uint32_t stack_used(void) {
+  const volatile uint32_t *p = &_sstack;
+  while (p < &_estack && *p == STACK_PAINT) p++;
+  return (uint32_t)((uintptr_t)&_estack - (uintptr_t)p);
 }
 
 void Default_Handler(void) {
