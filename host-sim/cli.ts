@@ -19,7 +19,7 @@ import * as flash from "./flash/command.js";
 import { SerialLink } from "./links/serial.js";
 import { fetchControl, fetchHttp, formatSnapshot, type Snapshot } from "./netstat.js";
 import { pingBoard } from "./ping.js";
-import { runQemu } from "./qemu.js";
+import { checkQemuOptions, runQemu } from "./qemu.js";
 import { runSim } from "./sim.js";
 import { LinkBridge } from "./tap/bridge.js";
 import { TapLink } from "./tap/link.js";
@@ -203,8 +203,10 @@ const commands: Record<string, Command> = {
       const tap = flag(args, "--tap"), ip = flag(args, "--ip"), cpu = flag(args, "--cpu") ?? "m4";
       if (!tap || !ip) throw new UsageError("qemu needs --tap NAME and --ip A.B.C.D/NN");
       if (cpu !== "m4" && cpu !== "m3") throw new UsageError("--cpu is m4 (mps2-an386) or m3 (mps2-an385)");
-      return runQemu({ tap, netns: flag(args, "--netns"), ip, gateway: flag(args, "--gw"), mac: flag(args, "--mac"), apps: flag(args, "--apps"),
-        baud: intFlag(args, "--baud", 115200, 1200, 12_000_000), pace: args.includes("--pace"), cpu, firmware: flag(args, "--firmware") });
+      const o = { tap, netns: flag(args, "--netns"), ip, gateway: flag(args, "--gw"), mac: flag(args, "--mac"), apps: flag(args, "--apps"),
+        baud: intFlag(args, "--baud", 115200, 1200, 12_000_000), pace: args.includes("--pace"), cpu, firmware: flag(args, "--firmware") } as const;
+      try { checkQemuOptions(o); } catch (e) { throw new UsageError((e as Error).message); }
+      return runQemu(o);
     },
   },
 };

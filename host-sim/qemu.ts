@@ -119,7 +119,7 @@ export class QemuBoard {
 
   private async launch(): Promise<void> {
     const m = MACHINES[this.opts.cpu ?? "m4"];
-    const firmware = this.opts.firmware ?? buildPath(join("mcu", m.elf));
+    const firmware = firmwarePath(this.opts);
     if (!existsSync(firmware)) throw new Error(`no firmware at ${firmware}: run npm run build:mcu`);
     this.image = join(tmpdir(), `embertcp-qemu-${process.pid}-${++imageCounter}.elf`);
     writeFileSync(this.image, patchSettings(readFileSync(firmware), this.opts));
@@ -221,10 +221,26 @@ export interface QemuCommandOptions extends QemuOptions {
   print?: (line: string) => void;
 }
 
+/** The firmware path for these options. */
+function firmwarePath(o: QemuOptions): string {
+  return o.firmware ?? buildPath(join("mcu", MACHINES[o.cpu ?? "m4"].elf));
+}
+
+/**
+ * Throws one line for settings that cannot work (a bad address, MAC or app,
+ * a missing firmware) before anything is started.
+ */
+export function checkQemuOptions(o: QemuOptions): void {
+  const firmware = firmwarePath(o);
+  if (!existsSync(firmware)) throw new Error(`no firmware at ${firmware}: run npm run build:mcu`);
+  if (o.gateway !== undefined) ipToNumber(o.gateway);
+  patchSettings(readFileSync(firmware), o);
+}
+
 /** `embertcp qemu`: run until SIGINT/SIGTERM (or `signal`); returns the exit code. */
 export async function runQemu(o: QemuCommandOptions, signal?: AbortSignal): Promise<number> {
   const print = o.print ?? ((l: string) => console.log(l));
-  parseCidr(o.ip);
+  checkQemuOptions(o);
   const tap = new TapLink({ name: o.tap, netns: o.netns });
   try { await tap.opened(); } catch (e) { tap.close(); throw new Error(`${(e as Error).message}; TAP devices need root (or CAP_NET_ADMIN) and /dev/net/tun`); }
   let resets = 0;
