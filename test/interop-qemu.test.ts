@@ -27,16 +27,16 @@ const run = interopGate(["qemu-system-arm", "arm-none-eabi-gcc", "wasm2c", "curl
 const BOARD = "10.9.5.2", LINUX = "10.9.5.1";
 
 /** Build a firmware with scripts/build-mcu.mjs; returns the ELF path. */
-function buildFirmware(args: string[]): string {
-  const out = execFileSync("node", ["scripts/build-mcu.mjs", "--cpu", "m4", "--json", ...args], { encoding: "utf8", timeout: 170_000 });
+function buildFirmware(args: string[], cpu = "m4"): string {
+  const out = execFileSync("node", ["scripts/build-mcu.mjs", "--cpu", cpu, "--json", ...args], { encoding: "utf8", timeout: 170_000 });
   return JSON.parse(out.trim().split("\n").pop()!).elf as string;
 }
 
 /** `embertcp qemu` in-process: its printed lines, the pty it names, a stop(). */
-async function startQemu(ns: BareNetns, firmware: string) {
+async function startQemu(ns: BareNetns, firmware: string, cpu: "m4" | "m3" = "m4") {
   const lines: string[] = [];
   const abort = new AbortController();
-  const exit = runQemu({ tap: "eqemu0", netns: ns.name, ip: `${BOARD}/24`, gateway: LINUX, baud: 921600, firmware, print: (l) => lines.push(l) }, abort.signal);
+  const exit = runQemu({ tap: "eqemu0", netns: ns.name, ip: `${BOARD}/24`, gateway: LINUX, baud: 921600, firmware, cpu, print: (l) => lines.push(l) }, abort.signal);
   exit.catch(() => {});
   const pty = await until(() => lines.map((l) => / on UART0 (\/dev\/pts\/\d+),/.exec(l)?.[1]).find(Boolean), 20_000);
   if (!pty) throw new Error(`embertcp qemu did not come up:\n${lines.join("\n")}`);
@@ -66,6 +66,21 @@ function linkCounters(lines: string[]): Record<string, number> {
 function injectLine(pty: string, bytes: Uint8Array): void {
   const fd = openSync(pty, "w");
   try { writeSync(fd, bytes); } finally { closeSync(fd); }
+}
+
+/** A namespace and `embertcp qemu` on a fresh build for one describe block; stopped afterwards. */
+function qemuRig(buildArgs: string[], cpu: "m4" | "m3" = "m4") {
+  const rig = {} as { ns: BareNetns; q: Awaited<ReturnType<typeof startQemu>> };
+  beforeAll(async () => {
+    const elf = buildFirmware(buildArgs, cpu);
+    rig.ns = createBareNetns("embq");
+    rig.q = await startQemu(rig.ns, elf, cpu);
+  }, 240_000);
+  afterAll(async () => {
+    await rig.q?.stop();
+    await rig.ns?.destroy();
+  });
+  return rig;
 }
 
 const ECHO_PY = String.raw`
@@ -108,30 +123,20 @@ print("ok %d" % ok)
 `;
 
 describe.runIf(run)("interop: the Cortex-M firmware in QEMU behind embertcp qemu", () => {
-  let ns: BareNetns;
-  let q: Awaited<ReturnType<typeof startQemu>>;
-  beforeAll(async () => {
-    const elf = buildFirmware([]);
-    ns = createBareNetns("embq");
-    q = await startQemu(ns, elf);
-  }, 240_000);
-  afterAll(async () => {
-    await q?.stop();
-    await ns?.destroy();
-  });
+  const rig = qemuRig([]);
 
   test("it boots as a Cortex-M4 with the address given on the command line", () => {
-    expect(q.lines.join("\n")).toMatch(new RegExp(`board: boot embertcp cortex-m4 ip ${BOARD.replace(/\./g, "\\.")} memory \\d+ bytes`));
-    expect(q.lines.join("\n")).toMatch(/QEMU mps2-an386 board 10\.9\.5\.2\/24 on UART0 \/dev\/pts\/\d+, bridged to TAP eqemu0/);
+    expect(rig.q.lines.join("\n")).toMatch(new RegExp(`board: boot embertcp cortex-m4 ip ${BOARD.replace(/\./g, "\\.")} memory \\d+ bytes`));
+    expect(rig.q.lines.join("\n")).toMatch(/QEMU mps2-an386 board 10\.9\.5\.2\/24 on UART0 \/dev\/pts\/\d+, bridged to TAP eqemu0/);
   });
 
   test("Linux pings it", async () => {
-    const r = await ns.exec(["ping", "-c", "3", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
+    const r = await rig.ns.exec(["ping", "-c", "3", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
     expect(r.stdout.toString()).toMatch(/3 packets transmitted, 3 received/);
   });
 
   test("curl gets its status page with the listeners and counters", async () => {
-    const r = await ns.exec(["curl", "-sS", "--max-time", "15", `http://${BOARD}/`], { timeoutMs: 20_000 });
+    const r = await rig.ns.exec(["curl", "-sS", "--max-time", "15", `http://${BOARD}/`], { timeoutMs: 20_000 });
     expect(r.stderr).toBe("");
     const page = r.stdout.toString();
     expect(page).toContain(`<h1>embertcp board ${BOARD}</h1>`);
@@ -140,30 +145,30 @@ describe.runIf(run)("interop: the Cortex-M firmware in QEMU behind embertcp qemu
   });
 
   test("100 KB of random bytes come back from echo byte for byte", async () => {
-    const r = await ns.exec(["python3", "-c", ECHO_PY, BOARD, "100000"], { timeoutMs: 60_000 });
+    const r = await rig.ns.exec(["python3", "-c", ECHO_PY, BOARD, "100000"], { timeoutMs: 60_000 });
     expect(r.stderr).toBe("");
     expect(r.stdout.toString().trim()).toBe("same");
   });
 
   test("20 connections in a row each echo their message", async () => {
-    const r = await ns.exec(["python3", "-c", SERIAL_CONNECTS_PY, BOARD, "20"], { timeoutMs: 90_000 });
+    const r = await rig.ns.exec(["python3", "-c", SERIAL_CONNECTS_PY, BOARD, "20"], { timeoutMs: 90_000 });
     expect(r.stdout.toString().trim()).toBe("ok 20");
   });
 
   test("during a bounded hping3 SYN flood a client still connects and gets the page", async () => {
     // 500 SYNs a second from random sources for at most 6 s: about a third of the 921600-baud line.
-    const flood = ns.exec(["timeout", "-s", "INT", "6", "hping3", "-S", "-p", "80", "--rand-source", "-i", "u2000", "-c", "3000", "-q", BOARD], { timeoutMs: 15_000 });
+    const flood = rig.ns.exec(["timeout", "-s", "INT", "6", "hping3", "-S", "-p", "80", "--rand-source", "-i", "u2000", "-c", "3000", "-q", BOARD], { timeoutMs: 15_000 });
     await new Promise((r) => setTimeout(r, 1000));
-    const page = await ns.exec(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", `http://${BOARD}/`], { timeoutMs: 25_000 });
+    const page = await rig.ns.exec(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "20", `http://${BOARD}/`], { timeoutMs: 25_000 });
     await flood;
     expect(page.stdout.toString()).toBe("200");
-    const after = await ns.exec(["curl", "-sS", "--max-time", "15", `http://${BOARD}/`], { timeoutMs: 20_000 });
+    const after = await rig.ns.exec(["curl", "-sS", "--max-time", "15", `http://${BOARD}/`], { timeoutMs: 20_000 });
     const synRx = Number(/<td>syn_rx<\/td><td>(\d+)<\/td>/.exec(after.stdout.toString())?.[1] ?? 0);
     expect(synRx).toBeGreaterThan(500);
   });
 
   test("line noise, broken and oversize SLIP packets, a bad FCS and a runt are dropped and counted; the board keeps serving", async () => {
-    const before = linkCounters(q.lines);
+    const before = linkCounters(rig.q.lines);
     const frame = appendFcs(new Uint8Array(60).fill(0x11));
     const badFcs = frame.slice(); badFcs[20] ^= 0xff;
     const injected = [
@@ -173,48 +178,51 @@ describe.runIf(run)("interop: the Cortex-M firmware in QEMU behind embertcp qemu
       slipEncode(new Uint8Array(2000).fill(0x22)),                // longer than any frame
       slipEncode(badFcs),
     ];
-    for (const b of injected) injectLine(q.pty, b);
+    for (const b of injected) injectLine(rig.q.pty, b);
     const counted = await until(() => {
-      const c = linkCounters(q.lines);
+      const c = linkCounters(rig.q.lines);
       return c.dropSlipEscape >= (before.dropSlipEscape ?? 0) + 2 && c.dropOversize >= (before.dropOversize ?? 0) + 1 &&
         c.dropBadFcs >= (before.dropBadFcs ?? 0) + 1 && c.dropRunt >= (before.dropRunt ?? 0) + 1 && c;
     }, 10_000);
-    expect(counted, q.lines.slice(-5).join("\n")).toBeTruthy();
-    const r = await ns.exec(["ping", "-c", "2", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
+    expect(counted, rig.q.lines.slice(-5).join("\n")).toBeTruthy();
+    const r = await rig.ns.exec(["ping", "-c", "2", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
     expect(r.stdout.toString()).toMatch(/2 packets transmitted, 2 received/);
-    expect(q.lines.some((l) => /board: (fault|trap):/.test(l))).toBe(false);
+    expect(rig.q.lines.some((l) => /board: (fault|trap):/.test(l))).toBe(false);
   });
 
   test("stopping ends QEMU, its pty and the TAP", async () => {
-    const code = await q.stop();
+    const code = await rig.q.stop();
     expect(code).toBe(0);
-    expect(q.lines.at(-1)).toMatch(/^stopped: TAP eqemu0 -> QEMU UART0 \/dev\/pts\/\d+ \d+ frames/);
+    expect(rig.q.lines.at(-1)).toMatch(/^stopped: TAP eqemu0 -> QEMU UART0 \/dev\/pts\/\d+ \d+ frames/);
     expect(execFileSync("sh", ["-c", `pgrep -f '[e]mbertcp-qemu-${process.pid}-' || true`], { encoding: "utf8" }).trim()).toBe("");
-    expect((await ns.exec(["ip", "link", "show", "eqemu0"])).code).not.toBe(0);
+    expect((await rig.ns.exec(["ip", "link", "show", "eqemu0"])).code).not.toBe(0);
   });
 });
 
 describe.runIf(run)("interop: a trap in the firmware resets the board and embertcp qemu reports it", () => {
-  let ns: BareNetns;
-  let q: Awaited<ReturnType<typeof startQemu>>;
-  beforeAll(async () => {
-    const elf = buildFirmware(["--tag", "embertcp-cortex-m4-test", "--define", "PORT_TEST_HOOKS=1"]);
-    ns = createBareNetns("embq");
-    q = await startQemu(ns, elf);
-  }, 240_000);
-  afterAll(async () => {
-    await q?.stop();
-    await ns?.destroy();
-  });
+  const rig = qemuRig(["--tag", "embertcp-cortex-m4-test", "--define", "PORT_TEST_HOOKS=1"]);
 
   test("the trap is logged, the board boots again and answers pings; the command exits 1", async () => {
     const trapFrame = appendFcs(Uint8Array.from([...new Array(12).fill(0x02), 0x88, 0xb5, ...new Array(46).fill(0)]));
-    injectLine(q.pty, slipEncode(trapFrame));
-    const reported = await until(() => q.lines.find((l) => /^board reset \(boot 2\) after: trap: out-of-bounds memory access; resetting$/.test(l)), 10_000);
-    expect(reported, q.lines.join("\n")).toBeTruthy();
-    const r = await ns.exec(["ping", "-c", "2", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
+    injectLine(rig.q.pty, slipEncode(trapFrame));
+    const reported = await until(() => rig.q.lines.find((l) => /^board reset \(boot 2\) after: trap: out-of-bounds memory access; resetting$/.test(l)), 10_000);
+    expect(reported, rig.q.lines.join("\n")).toBeTruthy();
+    const r = await rig.ns.exec(["ping", "-c", "2", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
     expect(r.stdout.toString()).toMatch(/2 packets transmitted, 2 received/);
-    expect(await q.stop()).toBe(1);
-    expect(q.lines.at(-1)).toMatch(/the board reset 1 time\(s\)/);
+    expect(await rig.q.stop()).toBe(1);
+    expect(rig.q.lines.at(-1)).toMatch(/the board reset 1 time\(s\)/);
+  });
+});
+
+describe.runIf(run)("interop: the Cortex-M3 build on mps2-an385", () => {
+  const rig = qemuRig([], "m3");
+
+  test("it boots as a Cortex-M3, answers pings and echoes", async () => {
+    expect(rig.q.lines.join("\n")).toMatch(/board: boot embertcp cortex-m3 ip 10\.9\.5\.2/);
+    expect(rig.q.lines.join("\n")).toMatch(/QEMU mps2-an385 board/);
+    const r = await rig.ns.exec(["ping", "-c", "2", "-i", "0.2", "-W", "3", BOARD], { timeoutMs: 15_000 });
+    expect(r.stdout.toString()).toMatch(/2 packets transmitted, 2 received/);
+    const e = await rig.ns.exec(["python3", "-c", ECHO_PY, BOARD, "20000"], { timeoutMs: 30_000 });
+    expect(e.stdout.toString().trim()).toBe("same");
   });
 });
