@@ -62,8 +62,9 @@ static uint32_t accepted_total(void) {
 }
 
 static void summary_line(char* out, size_t len) {
-  snprintf(out, len, "%u frames in, %u out, %u connections accepted, %u oversize frames dropped, %u frames not sent",
-           port.frames_in, port.frames_out, accepted_total(), port.drop_oversize, port.drop_tx);
+  snprintf(out, len, "%u frames in, %u out, %u connections accepted, %u oversize frames dropped, %u frames not sent, "
+           "%llu dropped by the TAP queue", port.frames_in, port.frames_out, accepted_total(), port.drop_oversize, port.drop_tx,
+           (unsigned long long)tap_queue_drops(port.opt.tap));
 }
 
 /* ARP cache changes and a stats line every 10 s while traffic flows. */
@@ -77,7 +78,7 @@ static void sample(void) {
     port.last_arp_updates = arp;
   }
   if (port.now - port.last_stats_ms >= STATS_EVERY_MS) {
-    char line[160];
+    char line[200];
     summary_line(line, sizeof line);
     if (strcmp(line, port.last_stats) != 0) port_event(0, "stats", line);
     memcpy(port.last_stats, line, sizeof line);

@@ -68,12 +68,11 @@ int options_parse(int argc, char** argv, struct options* o, char* why, uint32_t 
   o->apps = APPS_ALL;
   o->syncookies = -1;
   int have_mac = 0;
-  for (int i = 1; i < argc; i++) {
+  for (int i = 1; i < argc; i += 2) {  /* every option takes a value */
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) return 1;
     if (strncmp(argv[i], "--", 2) != 0) BAD("unexpected argument \"%s\"", argv[i]);
     if (i + 1 >= argc) BAD("%s needs a value", argv[i]);
     if (one(argv[i], argv[i + 1], o, &have_mac, why, why_len) < 0) return -1;
-    i++;
   }
   if (!o->tap) BAD("--tap NAME is required");
   if (!o->ip) BAD("--ip A.B.C.D/NN is required");

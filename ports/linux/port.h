@@ -14,7 +14,7 @@ struct port {
   uint32_t now;                 /* ms since start: the module's clock */
   uint32_t frames_in, frames_out, drop_oversize, drop_tx;
   uint32_t last_arp_updates, last_stats_ms;
-  char last_stats[160];
+  char last_stats[200];
   uint8_t entropy[256];
   uint32_t entropy_left;
   struct apps apps;

@@ -1,5 +1,6 @@
 /* tap.c - opening a TAP device (Documentation/networking/tuntap.rst). */
 #include <fcntl.h>
+#include <stdio.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <string.h>
@@ -36,4 +37,16 @@ int tap_open(const char* name) {
     return -1;
   }
   return fd;
+}
+
+uint64_t tap_queue_drops(const char* name) {
+  char path[96];
+  snprintf(path, sizeof path, "/sys/class/net/%s/statistics/tx_dropped", name);
+  FILE* f = fopen(path, "r");
+  unsigned long long n = 0;
+  if (f) {
+    if (fscanf(f, "%llu", &n) != 1) n = 0;
+    fclose(f);
+  }
+  return n;
 }
