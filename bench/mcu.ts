@@ -146,16 +146,19 @@ async function benchGoodput(ns: Netns): Promise<void> {
   benchSerial();
 }
 
+// Options: --markdown (the size table for the docs), --only sizes|instructions|goodput.
 const markdown = process.argv.includes("--markdown");
-benchSizes(markdown);
+const only = process.argv[process.argv.indexOf("--only") + 1];
+const part = (name: string) => !process.argv.includes("--only") || only === name;
+if (part("sizes")) benchSizes(markdown);
 const why = qemuUnavailable();
 if (why) {
   figure("QEMU figures (instructions, serial goodput)", `skipped (${why})`);
-} else {
+} else if (part("instructions") || part("goodput")) {
   const ns = await createNetns({ hostAddr: `${LINUX}/24`, prefix: "embqb" });
   try {
-    await benchInstructions(ns);
-    await benchGoodput(ns);
+    if (part("instructions")) await benchInstructions(ns);
+    if (part("goodput")) await benchGoodput(ns);
   } finally {
     await ns.destroy();
   }

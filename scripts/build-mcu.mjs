@@ -60,7 +60,7 @@ export async function buildMcu({ use = {}, cpu = "m4", apps = "default", bounds 
   mkdirSync(dir, { recursive: true });
   const config = await buildC({ use, out: join(dir, "c") });
   const defs = { EMBERTCP_BOUNDS_CHECKS: bounds ? 1 : 0, PORT_CPU_NAME: `"${c.name}"`, ...APP_LIMITS[apps], ...defines };
-  const common = [...c.flags, "-Os", "-std=c11", "-ffunction-sections", "-fdata-sections", "-ffreestanding",
+  const common = [...c.flags, "-Os", "-std=c11", "-ffunction-sections", "-fdata-sections",
     "-Iports/runtime", `-I${join(dir, "c")}`, "-Iinclude", "-Iports/apps", "-Iports/cortex-m",
     ...Object.entries(defs).map(([k, v]) => `-D${k}=${v}`)];
   const objects = [];
