@@ -78,7 +78,7 @@ void hal_spi_transfer(uint32_t ptr, int32_t len) { (void)ptr; (void)len; }
 uint32_t hal_entropy(void) { return entropy_next(&port.entropy); }
 
 void hal_frame_out(uint32_t ptr, int32_t len) {
-  uint32_t t0 = SYST_CVR;
+  uint32_t t0 = PORT_MEASURE ? SYST_CVR : 0u;
   const uint8_t *frame = embertcp_mem(ptr, (uint32_t)len);
   if (frame) slip_send(&port.tx, frame, (uint32_t)len, &port.stats);
   if (PORT_MEASURE) port.m.out_ticks += measure_since(t0) + 1u;
