@@ -25,7 +25,7 @@ uint64_t clock_ticks(const volatile uint32_t *ms);
 struct uart_rx {
   volatile uint8_t buf[UART_RX_RING];
   volatile uint32_t head;      /* written by the ISR only */
-  volatile uint32_t tail;      /* written by the main loop only */
+  volatile uint32_t tail;      /* written by the main loop only, a packet at a time */
   volatile uint32_t ends;      /* SLIP END bytes received (packets complete) */
   volatile uint32_t lost_ring; /* bytes dropped because the ring was full */
   volatile uint32_t lost_hw;   /* receive overruns the UART reported */
@@ -46,8 +46,6 @@ void uart_tx_init(struct uart_tx *tx, uint32_t base, uint32_t pace_baud, const v
 void uart_put(struct uart_tx *tx, uint8_t c);
 /** The RX interrupt's work: move every received byte into the ring. */
 void uart_rx_service(uint32_t base, struct uart_rx *rx);
-/** Next byte from the ring: 1 and *c, or 0 when empty. */
-int uart_rx_get(struct uart_rx *rx, uint8_t *c);
 
 /* ---- log.c: text lines on UART1 (QEMU's second -serial), never paced ---- */
 void log_str(const char *s);

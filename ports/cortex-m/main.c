@@ -149,14 +149,19 @@ static int32_t poll(uint32_t now, int idle) {
  * frame to the module. Runs only once the END is in the ring, so the
  * scratch buffer holds no half packet while the apps use it. */
 static void take_packet(void) {
-  uint8_t c;
-  while (uart_rx_get(&port.rx, &c)) {
-    if (port.rx.gap && port.rx.tail - 1u == port.rx.gap_at) {
-      port.rx.gap = 0;
+  struct uart_rx *rx = &port.rx;
+  uint32_t tail = rx->tail, head = rx->head;
+  /* Bytes before the first one after a loss (uart.c, mark_gap). */
+  uint32_t until_gap = rx->gap ? rx->gap_at - tail : UINT32_MAX;
+  for (uint32_t i = 0; tail + i != head; i++) {
+    if (i == until_gap) {
+      rx->gap = 0;
       slip_rx_lost(&port.slip);
     }
+    uint8_t c = rx->buf[(tail + i) & (UART_RX_RING - 1u)];
     uint32_t len = slip_rx_byte(&port.slip, c, &port.stats);
     if (c != SLIP_END) continue;
+    rx->tail = tail + i + 1u;
     port.ends_taken++;
     if (len) {
       test_hooks(port.slip.buf, len);
@@ -164,6 +169,7 @@ static void take_packet(void) {
     }
     return;
   }
+  rx->tail = head;
 }
 
 /* Returns whether a packet was taken. */

@@ -23,7 +23,7 @@ static int fcs_valid(const uint8_t *p, uint32_t len) {
          p[n + 3] == (uint8_t)(c >> 24);
 }
 
-static uint32_t end_packet(struct slip_rx *rx, struct slip_stats *st) {
+uint32_t slip_rx_end(struct slip_rx *rx, struct slip_stats *st) {
   /* An END straight after ESC is a broken escape (RFC 1055 defines two). */
   if (rx->escaped && rx->broken == SLIP_OK) rx->broken = SLIP_BROKEN_ESCAPE;
   uint32_t len = rx->len;
@@ -40,23 +40,6 @@ static uint32_t end_packet(struct slip_rx *rx, struct slip_stats *st) {
   st->frames_in++;
   st->bytes_in += len;
   return len - ETH_FCS;
-}
-
-uint32_t slip_rx_byte(struct slip_rx *rx, uint8_t c, struct slip_stats *st) {
-  if (c == SLIP_END) return end_packet(rx, st);
-  if (rx->broken != SLIP_OK) return 0;
-  if (rx->escaped) {
-    rx->escaped = 0;
-    if (c == SLIP_ESC_END) c = SLIP_END;
-    else if (c == SLIP_ESC_ESC) c = SLIP_ESC;
-    else { rx->broken = SLIP_BROKEN_ESCAPE; return 0; }
-  } else if (c == SLIP_ESC) {
-    rx->escaped = 1;
-    return 0;
-  }
-  if (rx->len == rx->cap) { rx->broken = SLIP_BROKEN_OVERSIZE; return 0; }
-  rx->buf[rx->len++] = c;
-  return 0;
 }
 
 static void put_escaped(struct uart_tx *tx, uint8_t c) {

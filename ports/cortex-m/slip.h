@@ -47,11 +47,30 @@ enum { SLIP_OK = 0, SLIP_BROKEN_ESCAPE, SLIP_BROKEN_OVERSIZE, SLIP_BROKEN_OVERRU
 void slip_rx_init(struct slip_rx *rx, uint8_t *buf, uint32_t cap);
 /** Bytes were lost on the way in: the packet being received is broken. */
 void slip_rx_lost(struct slip_rx *rx);
+/** An END arrived: check and count the packet; its frame length without FCS if good, else 0. */
+uint32_t slip_rx_end(struct slip_rx *rx, struct slip_stats *st);
+
 /**
  * Feed one line byte. Returns the length of a good frame without its FCS,
- * now at rx->buf, when this byte completed one; 0 otherwise.
+ * now at rx->buf, when this byte completed one; 0 otherwise. Inline: it
+ * runs for every byte on the line.
  */
-uint32_t slip_rx_byte(struct slip_rx *rx, uint8_t c, struct slip_stats *st);
+static inline uint32_t slip_rx_byte(struct slip_rx *rx, uint8_t c, struct slip_stats *st) {
+  if (c == SLIP_END) return slip_rx_end(rx, st);
+  if (rx->broken != SLIP_OK) return 0;
+  if (rx->escaped) {
+    rx->escaped = 0;
+    if (c == SLIP_ESC_END) c = SLIP_END;
+    else if (c == SLIP_ESC_ESC) c = SLIP_ESC;
+    else { rx->broken = SLIP_BROKEN_ESCAPE; return 0; }
+  } else if (c == SLIP_ESC) {
+    rx->escaped = 1;
+    return 0;
+  }
+  if (rx->len == rx->cap) { rx->broken = SLIP_BROKEN_OVERSIZE; return 0; }
+  rx->buf[rx->len++] = c;
+  return 0;
+}
 
 /** Send one frame (no FCS) with its FCS appended, SLIP-framed. */
 void slip_send(struct uart_tx *tx, const uint8_t *frame, uint32_t len, struct slip_stats *st);

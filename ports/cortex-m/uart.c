@@ -74,11 +74,3 @@ void uart_rx_service(uint32_t base, struct uart_rx *rx) {
     if (c == 0xC0u) rx->ends++; /* SLIP END: a packet is complete */
   }
 }
-
-int uart_rx_get(struct uart_rx *rx, uint8_t *c) {
-  uint32_t tail = rx->tail;
-  if (tail == rx->head) return 0;
-  *c = rx->buf[tail & (UART_RX_RING - 1u)];
-  rx->tail = tail + 1u;
-  return 1;
-}
