@@ -15,7 +15,7 @@ import { buildC, fail, haveTool, parseArgs, root } from "./build-c.mjs";
 export const RUNTIME_SOURCES = ["ports/runtime/wasm-rt-impl.c", "ports/runtime/embertcp-rt.c"];
 export const APP_SOURCES = ["ports/apps/server.c", "ports/apps/echo.c", "ports/apps/discard.c", "ports/apps/chargen.c",
   "ports/apps/http.c", "ports/apps/text.c"];
-export const LINUX_SOURCES = ["ports/linux/main.c", "ports/linux/options.c", "ports/linux/tap.c", "ports/linux/hal.c"];
+export const LINUX_SOURCES = ["ports/linux/main.c", "ports/linux/options.c", "ports/linux/tap.c", "ports/linux/hal.c", "ports/linux/conns.c"];
 
 /** Our own code: C11 and no warnings (the generated file is compiled without -Werror: it is wabt's). */
 export const STRICT = ["-std=c11", "-Wall", "-Wextra", "-Werror"];

@@ -71,6 +71,14 @@ describe.runIf(run)("native host: Linux peers on a TAP", () => {
     await rig.waitLine(new RegExp(`conn: discard 10\\.9\\.0\\.1:\\d+ closed, ${MB20} bytes in, 0 out`));
   }, 120_000);
 
+  test("prints connection events from tcp_list like embertcp sim: listeners, a new connection, its close", async () => {
+    await rig.waitLine(/conn: 10\.9\.0\.2:80 \*:\* LISTEN$/);
+    const r = await rig.ns.exec(["sh", "-c", `(echo hello; sleep 1) | nc -N -w 5 -p 40123 ${BOARD_IP} 7`], { timeoutMs: 10_000 });
+    expect(r.stdout.toString()).toBe("hello\n");
+    await rig.waitLine(/conn: 10\.9\.0\.2:7 10\.9\.0\.1:40123 ESTABLISHED$/);
+    await rig.waitLine(/conn: 10\.9\.0\.2:7 10\.9\.0\.1:40123 gone \(was [A-Z-]+\)$/, 5000);
+  }, 20_000);
+
   test("a frame over the MTU is dropped and counted, and the board keeps answering", async () => {
     await rig.ns.exec(["ip", "link", "set", rig.tap, "mtu", "4000"]);
     const big = await rig.ns.exec(["ping", "-c", "1", "-W", "1", "-s", "3000", BOARD_IP], { timeoutMs: 5000 });

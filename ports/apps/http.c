@@ -21,10 +21,6 @@
 #define HEAD_ROOM 256  /* the status line and headers go in front of the body */
 
 static const char* const stat_names[EMBERTCP_STAT_COUNT] = {EMBERTCP_STAT_NAMES};
-static const char* const state_names[] = {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
-                                          "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"};
-
-static const char* state_name(uint32_t s) { return s <= 10 ? state_names[s] : "?"; }
 
 static void summary(const struct apps* a, struct text* t) {
   text_str(t, "up ");
@@ -51,7 +47,7 @@ static void rows(struct text* t, uint32_t keep, int json) {
     text_str(t, json ? "\",\"remote\":\"" : "</td><td>");
     if (e[i].state == EMBERTCP_LISTEN) text_str(t, "*:*"); else text_endpoint(t, e[i].remote_ip, e[i].remote_port);
     text_str(t, json ? "\",\"state\":\"" : "</td><td class=\"state\">");
-    text_str(t, state_name(e[i].state));
+    text_str(t, text_state_name(e[i].state));
     text_str(t, json ? "\",\"handle\":" : "</td><td>");
     if (e[i].handle < 0) text_str(t, json ? "-1" : "SYN queue"); else text_u32(t, (uint32_t)e[i].handle);
     text_str(t, json ? "}" : "</td></tr>\n");

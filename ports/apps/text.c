@@ -63,3 +63,9 @@ void text_html(struct text* t, const char* s) {
     }
   }
 }
+
+const char* text_state_name(uint32_t state) {
+  static const char* const names[] = {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+                                      "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT"};
+  return state < sizeof names / sizeof names[0] ? names[state] : "?";
+}

@@ -24,6 +24,8 @@ void text_u32w(struct text* t, uint32_t v, uint32_t width);
 void text_ip(struct text* t, uint32_t ip);
 /* a.b.c.d:port */
 void text_endpoint(struct text* t, uint32_t ip, uint32_t port);
+/* The RFC 9293 name of a tcp_state value ("ESTABLISHED", "SYN-RECEIVED", ...). */
+const char* text_state_name(uint32_t state);
 /* s with & < > " ' as numeric references (for HTML). */
 void text_html(struct text* t, const char* s);
 

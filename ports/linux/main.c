@@ -67,8 +67,12 @@ static void summary_line(char* out, size_t len) {
            (unsigned long long)tap_queue_drops(port.opt.tap));
 }
 
-/* ARP cache changes and a stats line every 10 s while traffic flows. */
+/* Connection changes every 200 ms, ARP cache changes, a stats line every 10 s while traffic flows. */
 static void sample(void) {
+  if (port.now - port.last_list_ms >= 200) {
+    conns_sample(&port.conns);
+    port.last_list_ms = port.now;
+  }
   uint32_t arp = stat(ST_ARP_UPDATES);
   if (arp != port.last_arp_updates) {
     char line[128];

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "apps.h"
+#include "conns.h"
 #include "options.h"
 
 struct port {
@@ -13,7 +14,8 @@ struct port {
   uint64_t start_ns;
   uint32_t now;                 /* ms since start: the module's clock */
   uint32_t frames_in, frames_out, drop_oversize, drop_tx;
-  uint32_t last_arp_updates, last_stats_ms;
+  uint32_t last_arp_updates, last_stats_ms, last_list_ms;
+  struct conns conns;
   char last_stats[200];
   uint8_t entropy[256];
   uint32_t entropy_left;
