@@ -5,11 +5,11 @@
  *
  * Link 0 (host frames): Ethernet frames with their FCS travel SLIP-framed
  * over UART0 (slip.h), the way a board with a serial link talks to the
- * simulator. UART1 carries the log. A trap in the module, a fault or an
- * unexpected exception logs one "fault:" line and resets the board; the
- * next boot logs its "boot" line again, which is how the host notices.
+ * simulator. UART1 carries the log. A trap in the module logs one "trap:"
+ * line, a fault or an unexpected exception one "fault:" line, and the
+ * board resets; the next boot logs its "boot" line again, which is how the
+ * host notices.
  */
-#include <string.h>
 #include "mps2.h"
 #include "board.h"
 #include "config.h"
