@@ -7,6 +7,7 @@ import { defineConfig } from "vitest/config";
 const realTime = [
   "test/interop-*.test.ts", "test/browser*.test.ts", "test/cli-*.test.ts",
   "test/demo-serial*.test.ts", "test/links-serial*.test.ts", "test/flash*.test.ts",
+  "test/fuzz-*.test.ts",
 ];
 
 export default defineConfig({

@@ -13,6 +13,7 @@
  *   ping     ping a running sim, or a built-in board
  *   trace    ladders and seq/ack tables from a capture
  *   flash    upload a .wasm to an Espruino board
+ *   qemu     the Cortex-M firmware in QEMU, bridged to a TAP
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -21,12 +22,13 @@ import { bridge } from "./cli/bridge.js";
 import { demo } from "./cli/demo.js";
 import { netstat } from "./cli/netstat.js";
 import { ping } from "./cli/ping.js";
+import { qemu } from "./cli/qemu.js";
 import { sim } from "./cli/sim.js";
 import { trace } from "./cli/trace.js";
 import { flash } from "./flash/command.js";
 import { projectRoot } from "./paths.js";
 
-const commands: Record<string, CommandSpec> = { demo, sim, bridge, netstat, ping, trace, flash };
+const commands: Record<string, CommandSpec> = { demo, sim, bridge, netstat, ping, trace, flash, qemu };
 
 /** The package's version (package.json). */
 export function version(): string {

@@ -1,0 +1,77 @@
+/*
+ * embertcp-rt.c - binds wasm2c's embertcp module to include/embertcp.h:
+ * the ABI functions call into the one module instance, and the module's
+ * "hal" imports call the port's hal_* functions.
+ */
+#include "embertcp_w2c.h"
+#include "embertcp.h"
+#include "embertcp-rt.h"
+#include "embertcp_memory.h"
+#include "embertcp_stats.h"
+
+/* The import side of the instance: wasm2c passes it to every import. */
+struct Z_hal_instance_t { uint32_t unused; };
+
+static struct {
+  Z_embertcp_instance_t module;
+  struct Z_hal_instance_t hal;
+  bool module_ready;
+} rt;
+
+void embertcp_rt_start(void) {
+  if (!rt.module_ready) {
+    wasm_rt_init();
+    Z_embertcp_init_module();
+    rt.module_ready = true;
+  }
+  Z_embertcp_instantiate(&rt.module, &rt.hal);
+}
+
+/* ---- imports (module "hal") ---- */
+void Z_halZ_spi_select(struct Z_hal_instance_t* h, u32 active) { (void)h; hal_spi_select((int32_t)active); }
+void Z_halZ_spi_transfer(struct Z_hal_instance_t* h, u32 ptr, u32 len) { (void)h; hal_spi_transfer(ptr, (int32_t)len); }
+void Z_halZ_frame_out(struct Z_hal_instance_t* h, u32 ptr, u32 len) { (void)h; hal_frame_out(ptr, (int32_t)len); }
+u32 Z_halZ_entropy(struct Z_hal_instance_t* h) { (void)h; return hal_entropy(); }
+void Z_halZ_log(struct Z_hal_instance_t* h, u32 level, u32 ptr, u32 len) { (void)h; hal_log((int32_t)level, ptr, (int32_t)len); }
+
+/* ---- exports: the ABI of include/embertcp.h ---- */
+#define M (&rt.module)
+
+/*
+ * The module checks every pointer it is given against its memory's size in
+ * pages (docs/ABI.md: a bad pointer is EINVAL, counted in api_einval). This
+ * runtime's memory ends at the statics, before the last page does, so a
+ * range between the two would pass that check and then trap. Such a range
+ * is handed on as UINT32_MAX, which the module's own check refuses the
+ * usual way: the caller sees EINVAL and the counter moves, as on any
+ * runtime.
+ */
+static uint32_t in_memory(uint32_t ptr, int64_t len) {
+  if (len < 0 || (uint64_t)ptr + (uint64_t)len <= EMBERTCP_MEMORY_BYTES) return ptr;
+  return UINT32_MAX;
+}
+int32_t net_init(int32_t link, uint32_t mac_ptr, uint32_t ip, uint32_t netmask, uint32_t gateway) {
+  return (int32_t)Z_embertcpZ_net_init(M, (u32)link, in_memory(mac_ptr, 6), ip, netmask, gateway);
+}
+int32_t net_poll(uint32_t now_ms) { return (int32_t)Z_embertcpZ_net_poll(M, now_ms); }
+int32_t net_input(uint32_t ptr, int32_t len) { return (int32_t)Z_embertcpZ_net_input(M, in_memory(ptr, len), (u32)len); }
+uint32_t net_scratch(void) { return Z_embertcpZ_net_scratch(M); }
+int32_t net_scratch_size(void) { return (int32_t)Z_embertcpZ_net_scratch_size(M); }
+int32_t net_config(int32_t key, int32_t value) { return (int32_t)Z_embertcpZ_net_config(M, (u32)key, (u32)value); }
+int32_t net_stats(uint32_t out_ptr) { return (int32_t)Z_embertcpZ_net_stats(M, in_memory(out_ptr, EMBERTCP_STAT_COUNT * 4)); }
+int32_t tcp_listen(int32_t port, int32_t backlog) { return (int32_t)Z_embertcpZ_tcp_listen(M, (u32)port, (u32)backlog); }
+int32_t tcp_accept(int32_t listener) { return (int32_t)Z_embertcpZ_tcp_accept(M, (u32)listener); }
+int32_t tcp_connect(uint32_t ip, int32_t port) { return (int32_t)Z_embertcpZ_tcp_connect(M, ip, (u32)port); }
+int32_t tcp_send(int32_t conn, uint32_t ptr, int32_t len) { return (int32_t)Z_embertcpZ_tcp_send(M, (u32)conn, in_memory(ptr, len), (u32)len); }
+int32_t tcp_recv(int32_t conn, uint32_t ptr, int32_t len) { return (int32_t)Z_embertcpZ_tcp_recv(M, (u32)conn, in_memory(ptr, len), (u32)len); }
+int32_t tcp_close(int32_t conn) { return (int32_t)Z_embertcpZ_tcp_close(M, (u32)conn); }
+int32_t tcp_abort(int32_t conn) { return (int32_t)Z_embertcpZ_tcp_abort(M, (u32)conn); }
+int32_t tcp_poll(int32_t conn) { return (int32_t)Z_embertcpZ_tcp_poll(M, (u32)conn); }
+int32_t tcp_state(int32_t conn) { return (int32_t)Z_embertcpZ_tcp_state(M, (u32)conn); }
+int32_t tcp_status(int32_t conn, uint32_t out_ptr) {
+  return (int32_t)Z_embertcpZ_tcp_status(M, (u32)conn, in_memory(out_ptr, sizeof(embertcp_status)));
+}
+int32_t tcp_list(uint32_t out_ptr, int32_t max) {
+  return (int32_t)Z_embertcpZ_tcp_list(M, in_memory(out_ptr, (int64_t)max * (int64_t)sizeof(embertcp_list_entry)), (u32)max);
+}
+#undef M
