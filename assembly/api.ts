@@ -30,6 +30,7 @@ export {
   tcp_state as tcpState,
   tcp_status as tcpStatus,
   tcp_list as tcpList,
+  tcp_option as tcpOption,
 } from "./index";
 
 // Error codes (negative results), docs/ABI.md "Errors".
@@ -39,7 +40,7 @@ export {
 
 // net_init links, tcp_poll flags, tcp_state numbers, record layouts.
 export { LinkKind } from "./link";
-export { PollFlag, State, StatusField, ListField, STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
+export { PollFlag, State, StatusField, ListField, TcpOption, STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
 
 // The compile-time limits this build was made with (assembly/config.ts).
 export {

@@ -46,7 +46,7 @@ export const enum Stat {
   TCP_CHALLENGE_ACKS,    // RFC 5961 challenge ACKs sent
   TCP_RETRANSMITS,       // segments retransmitted on RTO
   TCP_FAST_RETRANSMITS,  // segments retransmitted on three duplicate ACKs
-  TCP_TIMEOUTS,          // connections dropped after the retry limit
+  TCP_TIMEOUTS,          // connections dropped after the retry limit or the user timeout
   TCP_OOO_SEGMENTS,      // out-of-order segments placed in the receive ring
   TCP_OOO_DROPPED,       // out-of-order segments dropped (no hole slot)
   TCP_PERSIST_PROBES,    // zero-window probes sent
@@ -84,6 +84,9 @@ export const enum Stat {
   IP_DROP_SOURCE,        // datagrams from a source no host may have (0/8, 127/8, multicast, class E, broadcast)
   IP_DROP_OVERSIZE,      // datagrams over the 1500-byte MTU, received or about to be sent
   ARP_DROP_SENDER,       // ARP packets whose sender MAC is multicast/broadcast or sender IP no host may have
+  TCP_KEEPALIVE_PROBES,  // keep-alive probes sent (RFC 1122 §4.2.3.6)
+  TCP_KEEPALIVE_DROPS,   // connections failed with ETIMEDOUT after KEEPCNT unanswered probes
+  TCP_RECLAIMED,         // idle connections reset to make room for a new one (net_config tcb_full 1)
   COUNT
 }
 

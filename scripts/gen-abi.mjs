@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Derives the host-side ABI tables from the AssemblyScript sources, so the
-// counter order, config keys and record layouts are written down once:
+// counter order, config keys, tcp_option keys and record layouts are
+// written down once:
 //   host-sim/abi-tables.ts   (names for the TypeScript wrapper)
 //   docs/ABI.md              (the tables between <!-- gen:NAME --> markers)
 // Run by `npm run build`; `--check` fails when either file is stale.
@@ -40,6 +41,7 @@ const keys = enumMembers(read("assembly/netconfig.ts"), "ConfigKey").filter((e) 
 const status = enumMembers(read("assembly/tcp/abi.ts"), "StatusField").filter((e) => e.id !== "COUNT");
 const list = enumMembers(read("assembly/tcp/abi.ts"), "ListField").filter((e) => e.id !== "COUNT");
 const pollFlags = enumMembers(read("assembly/tcp/abi.ts"), "PollFlag");
+const tcpOptions = enumMembers(read("assembly/tcp/abi.ts"), "TcpOption").filter((e) => e.id !== "COUNT");
 const defaults = (() => {
   const src = read("assembly/netconfig.ts");
   // One row per key: value (the default), lowest, highest.
@@ -79,6 +81,12 @@ export const LIST_FIELDS = ${JSON.stringify(list.map((s) => lower(s.id)))} as co
 export const POLL_FLAGS = {
 ${pollFlags.map((f) => `  ${lower(f.id)}: ${f.value},`).join("\n")}
 } as const;
+
+/** tcp_option keys. */
+export const TCP_OPTION_KEYS = {
+${tcpOptions.map((k) => `  ${lower(k.id)}: ${k.value},`).join("\n")}
+} as const;
+export type TcpOptionName = keyof typeof TCP_OPTION_KEYS;
 `;
 
 const table = (head, rows) => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -88,6 +96,7 @@ const sections = {
   status: table(["offset", "field", "meaning"], status.map((s, i) => [String(i * 4), `\`${lower(s.id)}\``, s.comment || ""])),
   list: table(["offset", "field"], list.map((s, i) => [String(i * 4), `\`${lower(s.id)}\``])),
   poll: table(["bit", "flag", "meaning"], pollFlags.map((f) => [`0x${f.value.toString(16)}`, `\`${lower(f.id)}\``, f.comment])),
+  "tcp-option": table(["key", "name", "meaning"], tcpOptions.map((k) => [String(k.value), `\`${k.id}\``, k.comment])),
 };
 
 let doc = read("docs/ABI.md");

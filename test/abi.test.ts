@@ -8,8 +8,8 @@ import { buildPath } from "../host-sim/paths.js";
 const DESIGN_IMPORTS = ["entropy", "frame_out", "log", "spi_select", "spi_transfer"];
 const DESIGN_EXPORTS = [
   "memory", "net_config", "net_init", "net_input", "net_poll", "net_scratch", "net_scratch_size", "net_stats",
-  "tcp_abort", "tcp_accept", "tcp_close", "tcp_connect", "tcp_list", "tcp_listen", "tcp_poll", "tcp_recv",
-  "tcp_send", "tcp_state", "tcp_status",
+  "tcp_abort", "tcp_accept", "tcp_close", "tcp_connect", "tcp_list", "tcp_listen", "tcp_option", "tcp_poll",
+  "tcp_recv", "tcp_send", "tcp_state", "tcp_status",
 ];
 
 describe.each(["embertcp.wasm", "embertcp.debug.wasm"])("module %s", (file) => {

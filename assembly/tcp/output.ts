@@ -11,7 +11,6 @@
 
 import { TCP_RX_BUF, TCP_TX_BUF } from "../config";
 import { Stat, count } from "../stats";
-import { ConfigKey, config } from "../netconfig";
 import { ourIp } from "../netif";
 import { nowMs } from "../time";
 import { PROTO_TCP, ipv4Send } from "../ip/ipv4";
@@ -19,7 +18,7 @@ import { State } from "./abi";
 import { ACK, FIN, PSH, RST, SYN, Segment, emitDataPtr, has, segLen, writeTcp } from "./segment";
 import { seqGt, seqLe, seqLt, seqMax } from "./seq";
 import { OUR_MSS, challengeAllowed, maySendState, retransmitSpan, userSendState } from "./rules";
-import { F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, txStart } from "./tcb";
+import { F, Tcb, clearFlag, finSeq, hasFlag, nagleOn, rxSpace, setFlag, txStart } from "./tcb";
 import { txRead } from "./rings";
 import { armPersist, armRetransmit } from "./deadlines";
 
@@ -160,7 +159,7 @@ function synOutput(t: Tcb): void {
  * window holds data back.
  */
 function sendQueued(t: Tcb): void {
-  const nagle = config(ConfigKey.NAGLE) != 0;
+  const nagle = nagleOn(t);
   const start = txStart(t);
   const fin = finSeq(t);
   const finQueued = hasFlag(t, <u16>F.CLOSED) && !userSendState(t.state);
