@@ -13,7 +13,7 @@ export { ChargenServer, chargenLines, chargenStream } from "./chargen.js";
 export { DiscardServer } from "./discard.js";
 export { EchoServer } from "./echo.js";
 export { HttpServer, statusHtml } from "./http.js";
-export { type Conn, type ServerOptions, TcpServer } from "./server.js";
+export { APP_KEEPALIVE, type Conn, type KeepAliveOptions, type ServerOptions, TcpServer } from "./server.js";
 
 export const APP_NAMES = ["echo", "discard", "chargen", "http"] as const;
 export type AppName = (typeof APP_NAMES)[number];
