@@ -1,10 +1,11 @@
 // The TCP user calls (RFC 9293 §3.9.1) behind the tcp_* exports: OPEN
 // (listen/connect), SEND, RECEIVE, CLOSE, ABORT, STATUS, plus the poll
-// flags, the connection list and the per-connection options. Error semantics are docs/ABI.md's:
-// EINVAL for bad or stale handles, ENOMEM when no TCB is free, ENOTCONN
-// before the handshake, ECLOSED for SEND after CLOSE, the connection's
-// error (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when
-// there is nothing yet, 0 from RECEIVE at end of stream.
+// flags, the connection list and the per-connection options. Error
+// semantics are docs/ABI.md's: EINVAL for bad or stale handles, ENOMEM
+// when no TCB is free (or can be reclaimed), ENOTCONN before the
+// handshake, ECLOSED for SEND after CLOSE, the connection's error
+// (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when there
+// is nothing yet, 0 from RECEIVE at end of stream.
 
 import { TCP_RX_BUF } from "../config";
 import { EADDRINUSE, EAGAIN, EINVAL, ENOMEM, ENOTCONN, ECLOSED } from "../errors";
