@@ -8,7 +8,7 @@
 import { describe, expect, test } from "vitest";
 import {
   ACK, Conn, ERRNO, FIN, PEER_ISS, RST, SERVER_PORT, State, TCB_COUNT, type Board, advance, advanceTo, ackSeg, errnoOf,
-  established, expectNothing, expectReplies, listening, send, statsDelta, statusOrNull, synAckFor, synTo,
+  established, expectNothing, expectReplies, listening, send, statsDelta, statusOrNull, synAckFor, synSent, synTo,
 } from "./helpers/tcp-harness.js";
 import { pattern, seqAdd } from "./helpers/tcp-packets.js";
 
@@ -325,5 +325,52 @@ describe("a full TCB pool (net_config tcb_full)", () => {
     expect(b.stack.state(h)).toBe(State.SYN_SENT);
     expect(b.stack.stats().tcp_reclaimed).toBe(1);
     expect(conns.filter((c) => statusOrNull(b, c.handle) === null)).toHaveLength(1);
+  });
+});
+
+describe("options on the other paths", () => {
+  test("SYN-SENT: USER_TIMEOUT_MS 500 set after tcp_connect → ETIMEDOUT at 500 ms, before the first SYN retransmission at 1 s", () => {
+    const { b, c } = synSent({ config: { syncookies: 0 } });
+    const t0 = b.now;
+    b.stack.tcpOption(c.handle, "user_timeout_ms", 500);
+    advanceTo(b, t0 + 499);
+    expect(c.state()).toBe(State.SYN_SENT);
+    const d = statsDelta(b, () => advanceTo(b, t0 + 500));
+    expect(d.tcp_timeouts).toBe(1);
+    expectNothing(b);
+    expect(errnoOf(() => b.stack.send(c.handle, pattern(1, 1)))).toBe("ETIMEDOUT");
+  });
+
+  test("a connection made by a SYN cookie inherits the listener's options too", () => {
+    const { b, listener } = listening({ config: { syncookies: 2 } });
+    b.stack.tcpOption(listener, "keepalive", 1);
+    b.stack.tcpOption(listener, "keepidle_ms", 4000);
+    const syn = synTo(b, { srcPort: 41500 });
+    send(b, syn);
+    const [sa] = expectReplies(b, [synAckFor(syn)]);
+    send(b, ackSeg(b, 41500, sa));
+    const h = b.stack.accept(listener)!;
+    expect(b.stack.stats().cookies_accepted).toBe(1);
+    expect([b.stack.tcpOption(h, "keepalive"), b.stack.tcpOption(h, "keepidle_ms")]).toEqual([1, 4000]);
+    const c = new Conn(b, h, SERVER_PORT, 41500, sa.seg.seq, PEER_ISS);
+    advance(b, 4000);
+    expectReplies(b, [probe(c)]);
+  });
+
+  test("TIME-WAIT keeps its 2·MSL when a user timeout is set on the way (it bounds only unacknowledged data)", () => {
+    const { b, c } = established({ config: { syncookies: 0, msl_ms: 5000 } });
+    b.stack.tcpOption(c.handle, "user_timeout_ms", 100);
+    b.stack.close(c.handle);
+    expectReplies(b, [c.reply({ flags: FIN | ACK })]);
+    c.sndNxt = seqAdd(c.sndNxt, 1);
+    send(b, c.seg());
+    c.peerFin();
+    expectReplies(b, [c.reply()]);
+    const rows = () => b.stack.list().filter((e) => e.remotePort === c.peerPort).map((e) => e.state);
+    expect(rows()).toEqual([State.TIME_WAIT]);
+    advance(b, 9_999);
+    expect(rows()).toEqual([State.TIME_WAIT]);
+    advance(b, 1);
+    expect(rows()).toEqual([]);
   });
 });

@@ -67,10 +67,20 @@ export function armRetransmit(t: Tcb): void {
   const now = nowMs();
   if (!hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST)) t.unackedSince = now;
   t.rtxAt = now + rtoMs(t);
-  const ut = userTimeoutMs(tcbOptions(t));
-  if (ut != 0 && timeBefore(t.unackedSince + ut, t.rtxAt)) t.rtxAt = t.unackedSince + ut;
   setFlag(t, <u16>F.TIMER);
   clearFlag(t, <u16>F.PERSIST);
+  clampToUserTimeout(t);
+}
+
+/**
+ * A running retransmission timer fires no later than the end of the RFC
+ * 5482 user timeout (not the persist, FIN-WAIT-2 or TIME-WAIT timer that
+ * share its slot: those run with nothing unacknowledged or no retries).
+ */
+export function clampToUserTimeout(t: Tcb): void {
+  const ut = userTimeoutMs(tcbOptions(t));
+  if (ut == 0 || !hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST) || t.sndUna == t.sndMax) return;
+  if (timeBefore(t.unackedSince + ut, t.rtxAt)) t.rtxAt = t.unackedSince + ut;
 }
 
 /**

@@ -25,7 +25,7 @@ import {
 import { tcbObtain } from "./reclaim";
 import { optionGet, optionSet } from "./options";
 import { txAppend, rxTake } from "./rings";
-import { rtoMs } from "./deadlines";
+import { clampToUserTimeout, rtoMs } from "./deadlines";
 import { sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
 import {
   listHalfOpen, listListeners, listRow, listenOpen, listenerFromHandle, listenerOptions, listenerPort,
@@ -166,8 +166,10 @@ export function tcpOption(conn: i32, key: i32, value: i32): i32 {
   if (t === null) return EINVAL;
   if (value < 0) return optionGet(tcbOptions(t), key);
   const r = optionSet(tcbOptions(t), key, value);
-  // Nagle off lets a short segment it held back go now (RFC 9293 §3.7.4).
+  // Nagle off lets a short segment it held back go now (RFC 9293 §3.7.4);
+  // a user timeout shorter than the running RTO takes effect at once.
   if (r == 0 && key == TcpOption.NODELAY && synchronized(t)) tcpOutput(t);
+  if (r == 0 && key == TcpOption.USER_TIMEOUT_MS) clampToUserTimeout(t);
   return r;
 }
 
