@@ -40,6 +40,7 @@ export {
   dns_server as dnsServer,
   dns_query as dnsQuery,
   dns_result as dnsResult,
+  tcp_option as tcpOption,
 } from "./index";
 
 // Error codes (negative results), docs/ABI.md "Errors".
@@ -51,7 +52,7 @@ export {
 // net_init links, tcp_poll flags, tcp_state numbers, record layouts.
 export { LinkKind } from "./link";
 export { DhcpState } from "./dhcp/client";
-export { PollFlag, State, StatusField, ListField, STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
+export { PollFlag, State, StatusField, ListField, TcpOption, STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
 
 // The compile-time limits this build was made with (assembly/config.ts).
 export {

@@ -9,7 +9,7 @@ import { setConfig } from "./netconfig";
 import { netInit, netInputFrame, netPoll, netUp } from "./net";
 import { STAT_SLOTS, Stat, copyStats, count } from "./stats";
 import {
-  tcpAbort, tcpAccept, tcpClose, tcpConnect, tcpList, tcpListen, tcpPollFlags,
+  tcpAbort, tcpAccept, tcpClose, tcpConnect, tcpList, tcpListen, tcpOption, tcpPollFlags,
   tcpRecv, tcpSend, tcpState, tcpStatus,
 } from "./tcp/user";
 import { STATUS_BYTES, LIST_ENTRY_BYTES } from "./tcp/abi";
@@ -136,4 +136,9 @@ export function tcp_status(conn: i32, out_ptr: usize): i32 {
 export function tcp_list(out_ptr: usize, max: i32): i32 {
   if (max < 0 || max > 0x7fffff || !validRange(out_ptr, max * LIST_ENTRY_BYTES)) return invalid();
   return counted(tcpList(out_ptr, max));
+}
+
+/** Set (value >= 0) or read (value < 0) a connection's or listener's option (docs/ABI.md "tcp_option keys"). */
+export function tcp_option(conn: i32, key: i32, value: i32): i32 {
+  return counted(tcpOption(conn, key, value));
 }

@@ -21,6 +21,8 @@ export const enum ConfigKey {
   ARP_RETRIES,           // ARP requests for an unresolved next hop
   ARP_RETRY_MS,          // interval between those requests
   SYNACK_RTO_MS,         // first SYN-ACK retransmission wait (then doubling)
+  TCB_FULL,              // a new connection finds every TCB live: 0 refuse, 1 reclaim the longest-idle one idle over reclaim_idle_ms
+  RECLAIM_IDLE_MS,       // how long an ESTABLISHED/CLOSE-WAIT connection must not have heard from its peer to be reclaimed
   COUNT
 }
 
@@ -48,6 +50,8 @@ const rows = memory.data<i32>([
   3,        1,       16,        // ARP_RETRIES
   1000,     10,      60000,     // ARP_RETRY_MS
   1000,     10,      60000,     // SYNACK_RTO_MS (RFC 6298 initial RTO)
+  0,        0,       1,         // TCB_FULL
+  60000,    1,       2147483647, // RECLAIM_IDLE_MS
 ]);
 
 /** Current value of a tunable. */

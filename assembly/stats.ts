@@ -47,7 +47,7 @@ export const enum Stat {
   TCP_CHALLENGE_ACKS,    // RFC 5961 challenge ACKs sent
   TCP_RETRANSMITS,       // segments retransmitted on RTO
   TCP_FAST_RETRANSMITS,  // segments retransmitted on three duplicate ACKs
-  TCP_TIMEOUTS,          // connections dropped after the retry limit
+  TCP_TIMEOUTS,          // connections dropped after the retry limit or the user timeout
   TCP_OOO_SEGMENTS,      // out-of-order segments placed in the receive ring
   TCP_OOO_DROPPED,       // out-of-order segments dropped (no hole slot)
   TCP_PERSIST_PROBES,    // zero-window probes sent
@@ -110,6 +110,9 @@ export const enum Stat {
   DNS_DROP_TRUNCATED,    // answers with TC set
   DNS_CACHE_HITS,        // dns_query calls answered from the cache
   DNS_TIMEOUTS,          // queries given up after the retries
+  TCP_KEEPALIVE_PROBES,  // keep-alive probes sent (RFC 1122 §4.2.3.6)
+  TCP_KEEPALIVE_DROPS,   // connections failed with ETIMEDOUT after KEEPCNT unanswered probes
+  TCP_RECLAIMED,         // idle connections reset to make room for a new one (net_config tcb_full 1)
   COUNT
 }
 

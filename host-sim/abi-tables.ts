@@ -96,7 +96,10 @@ export const STAT_NAMES = [
   "dns_drop_malformed",
   "dns_drop_truncated",
   "dns_cache_hits",
-  "dns_timeouts"
+  "dns_timeouts",
+  "tcp_keepalive_probes",
+  "tcp_keepalive_drops",
+  "tcp_reclaimed"
 ] as const;
 export type StatName = (typeof STAT_NAMES)[number];
 
@@ -119,6 +122,8 @@ export const CONFIG_KEYS = {
   arp_retries: 14,
   arp_retry_ms: 15,
   synack_rto_ms: 16,
+  tcb_full: 17,
+  reclaim_idle_ms: 18,
 } as const;
 export type ConfigName = keyof typeof CONFIG_KEYS;
 
@@ -141,6 +146,8 @@ export const CONFIG_DEFAULTS: Record<ConfigName, number> = {
   arp_retries: 3,
   arp_retry_ms: 1000,
   synack_rto_ms: 1000,
+  tcb_full: 0,
+  reclaim_idle_ms: 60000,
 };
 
 /** tcp_status fields (u32 each), in record order. */
@@ -161,3 +168,14 @@ export const POLL_FLAGS = {
   error: 8,
   established: 16,
 } as const;
+
+/** tcp_option keys. */
+export const TCP_OPTION_KEYS = {
+  nodelay: 0,
+  keepalive: 1,
+  keepidle_ms: 2,
+  keepintvl_ms: 3,
+  keepcnt: 4,
+  user_timeout_ms: 5,
+} as const;
+export type TcpOptionName = keyof typeof TCP_OPTION_KEYS;

@@ -14,7 +14,7 @@ import { buildPath } from "./paths.js";
 import { check, EmberError, ERRNO } from "./errors.js";
 import {
   CONFIG_KEYS, type ConfigName, LIST_FIELDS, POLL_FLAGS, STAT_NAMES, type StatName, STATUS_FIELDS,
-  type StatusFieldName,
+  type StatusFieldName, TCP_OPTION_KEYS, type TcpOptionName,
 } from "./abi-tables.js";
 
 export { EmberError } from "./errors.js";
@@ -84,6 +84,7 @@ interface Exports {
   tcp_state(c: number): number;
   tcp_status(c: number, out: number): number;
   tcp_list(out: number, max: number): number;
+  tcp_option(c: number, key: number, value: number): number;
   // Present unless the build left the part out (docs/EMBEDDING.md).
   udp_bind?(port: number): number;
   udp_sendto?(sock: number, ip: number, port: number, ptr: number, len: number): number;
@@ -325,6 +326,18 @@ export class Stack {
     const out = {} as Status;
     STATUS_FIELDS.forEach((name, i) => { out[name] = v.getUint32(i * 4, true); });
     return out;
+  }
+
+  /**
+   * tcp_option on a connection or listener: with `value` (>= 0) sets the
+   * option and returns 0, without it reads the value in force. Throws
+   * EmberError (EINVAL) for a bad handle or an out-of-range value.
+   */
+  tcpOption(conn: number, name: TcpOptionName, value?: number): number {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= 0x7fffffff)) {
+      throw new EmberError("tcp_option", ERRNO.EINVAL);
+    }
+    return check("tcp_option", this.exports.tcp_option(conn, TCP_OPTION_KEYS[name], value ?? -1));
   }
 
   /** tcp_list: every listener, connection and half-open entry. */

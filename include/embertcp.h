@@ -70,7 +70,14 @@ enum embertcp_config_key {
   EMBERTCP_CFG_RTO_MIN_MS, EMBERTCP_CFG_RTO_MAX_MS, EMBERTCP_CFG_TCP_MAX_RETRIES,
   EMBERTCP_CFG_DELACK_MS, EMBERTCP_CFG_NAGLE, EMBERTCP_CFG_COOKIE_PERIOD_MS,
   EMBERTCP_CFG_CHALLENGE_ACK_LIMIT, EMBERTCP_CFG_ARP_TIMEOUT_MS, EMBERTCP_CFG_ARP_RETRIES,
-  EMBERTCP_CFG_ARP_RETRY_MS, EMBERTCP_CFG_SYNACK_RTO_MS
+  EMBERTCP_CFG_ARP_RETRY_MS, EMBERTCP_CFG_SYNACK_RTO_MS, EMBERTCP_CFG_TCB_FULL,
+  EMBERTCP_CFG_RECLAIM_IDLE_MS
+};
+
+/* ---- tcp_option keys (value >= 0 sets, < 0 reads) ---- */
+enum embertcp_tcp_option {
+  EMBERTCP_OPT_NODELAY = 0, EMBERTCP_OPT_KEEPALIVE, EMBERTCP_OPT_KEEPIDLE_MS,
+  EMBERTCP_OPT_KEEPINTVL_MS, EMBERTCP_OPT_KEEPCNT, EMBERTCP_OPT_USER_TIMEOUT_MS
 };
 
 /* ---- tcp_status record: 24 u32 fields ---- */
@@ -128,6 +135,7 @@ EMBERTCP_EXPORT(tcp_poll) int32_t tcp_poll(int32_t conn);
 EMBERTCP_EXPORT(tcp_state) int32_t tcp_state(int32_t conn);
 EMBERTCP_EXPORT(tcp_status) int32_t tcp_status(int32_t conn, uint32_t out_ptr);
 EMBERTCP_EXPORT(tcp_list) int32_t tcp_list(uint32_t out_ptr, int32_t max);
+EMBERTCP_EXPORT(tcp_option) int32_t tcp_option(int32_t conn, int32_t key, int32_t value);
 /* Absent from a build made with EMBER_UDP=0 (all of these), EMBER_DHCP=0 (net_addr,
  * net_hostname) or EMBER_DNS=0 (dns_*); see docs/EMBEDDING.md. */
 EMBERTCP_EXPORT(udp_bind) int32_t udp_bind(int32_t port);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Derives the host-side ABI tables from the AssemblyScript sources, so the
-// counter order, config keys and record layouts are written down once:
+// counter order, config keys, tcp_option keys and record layouts are
+// written down once:
 //   host-sim/abi-tables.ts   (names for the TypeScript wrapper)
 //   docs/ABI.md              (the tables between <!-- gen:NAME --> markers)
 // Run by `npm run build`; `--check` fails when either file is stale.
@@ -41,6 +42,7 @@ const status = enumMembers(read("assembly/tcp/abi.ts"), "StatusField").filter((e
 const list = enumMembers(read("assembly/tcp/abi.ts"), "ListField").filter((e) => e.id !== "COUNT");
 const pollFlags = enumMembers(read("assembly/tcp/abi.ts"), "PollFlag");
 const dhcpStates = enumMembers(read("assembly/dhcp/client.ts"), "DhcpState");
+const tcpOptions = enumMembers(read("assembly/tcp/abi.ts"), "TcpOption").filter((e) => e.id !== "COUNT");
 const defaults = (() => {
   const src = read("assembly/netconfig.ts");
   // One row per key: value (the default), lowest, highest.
@@ -83,6 +85,12 @@ export const DHCP_STATES = ${JSON.stringify(dhcpStates.map((s) => s.id))} as con
 export const POLL_FLAGS = {
 ${pollFlags.map((f) => `  ${lower(f.id)}: ${f.value},`).join("\n")}
 } as const;
+
+/** tcp_option keys. */
+export const TCP_OPTION_KEYS = {
+${tcpOptions.map((k) => `  ${lower(k.id)}: ${k.value},`).join("\n")}
+} as const;
+export type TcpOptionName = keyof typeof TCP_OPTION_KEYS;
 `;
 
 const table = (head, rows) => [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
@@ -93,6 +101,7 @@ const sections = {
   list: table(["offset", "field"], list.map((s, i) => [String(i * 4), `\`${lower(s.id)}\``])),
   poll: table(["bit", "flag", "meaning"], pollFlags.map((f) => [`0x${f.value.toString(16)}`, `\`${lower(f.id)}\``, f.comment])),
   dhcp: table(["dhcp_state", "name", "meaning"], dhcpStates.map((s) => [String(s.value), s.id, s.comment])),
+  "tcp-option": table(["key", "name", "meaning"], tcpOptions.map((k) => [String(k.value), `\`${k.id}\``, k.comment])),
 };
 
 let doc = read("docs/ABI.md");

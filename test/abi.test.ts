@@ -9,8 +9,8 @@ const ABI_IMPORTS = ["entropy", "frame_out", "log", "spi_select", "spi_transfer"
 const ABI_EXPORTS = [
   "dns_query", "dns_result", "dns_server",
   "memory", "net_addr", "net_config", "net_hostname", "net_init", "net_input", "net_poll", "net_scratch", "net_scratch_size", "net_stats",
-  "tcp_abort", "tcp_accept", "tcp_close", "tcp_connect", "tcp_list", "tcp_listen", "tcp_poll", "tcp_recv",
-  "tcp_send", "tcp_state", "tcp_status",
+  "tcp_abort", "tcp_accept", "tcp_close", "tcp_connect", "tcp_list", "tcp_listen", "tcp_option", "tcp_poll",
+  "tcp_recv", "tcp_send", "tcp_state", "tcp_status",
   "udp_bind", "udp_close", "udp_port", "udp_recvfrom", "udp_sendto",
 ];
 

@@ -110,3 +110,46 @@ describe("apps on a board", () => {
     expect(Buffer.from(cs[2].received).toString()).toMatch(/^HTTP\/1\.1 200 OK/);
   });
 });
+
+describe("idle and vanished clients", () => {
+  /** Echo on a board, a client board on the other end of the cable, the client's 64 bytes echoed. */
+  function echoed(keepAlive?: false) {
+    const clock = new VirtualClock();
+    const [a, b] = createPair(clock, { checkFcs: true });
+    const echo = new EchoServer(keepAlive === false ? { keepAlive: false, idleMs: 600_000 } : {});
+    const server = new Board({ name: "server", link: a, clock, mac: "02:00:00:00:00:02", ip: "10.0.0.2", seed: 11 }).start([echo]);
+    const client = new Board({ name: "client", link: b, clock, mac: "02:00:00:00:00:01", ip: "10.0.0.1", seed: 12 }).start();
+    runVirtual(clock, 20);
+    const c = new TcpClient({ ip: "10.0.0.2", port: 7, send: 64, closeAfterSend: false });
+    client.addApp(c);
+    expect(runVirtual(clock, 5_000, () => c.bytesIn === 64, 5)).toBe(true);
+    // The client's (delayed) ACK of the echo has arrived: nothing is in flight.
+    const h = [...echo.conns][0].sock.handle;
+    expect(runVirtual(clock, 1_000, () => server.stack.status(h).send_queued === 0, 5)).toBe(true);
+    return { clock, server, echo, cable: b };
+  }
+  const live = (s: Board) => s.stack.list().filter((e) => e.state !== 1);
+
+  test("echo (7): the client vanishes after its echo (cable cut: no FIN, no RST) → keep-alive probes at 30, 35, 40 s, the TCB freed at 45 s (RFC 1122 §4.2.3.6)", () => {
+    const { clock, server, echo, cable } = echoed();
+    cable.close();
+    const cutAt = clock.now();
+    runVirtual(clock, 44_000);
+    expect(live(server).map((e) => e.state)).toEqual([4]);
+    expect(server.stack.stats().tcp_keepalive_probes).toBe(3);
+    runVirtual(clock, 2_000);
+    expect(clock.now() - cutAt).toBeGreaterThanOrEqual(45_000);
+    expect(server.stack.stats().tcp_keepalive_drops).toBe(1);
+    expect(live(server)).toEqual([]);
+    expect(echo.conns.size).toBe(0);
+    expect(echo.failed).toBe(1);
+  });
+
+  test("echo (7) with keep-alives off: the vanished client's connection stays ESTABLISHED (the case keep-alives are for)", () => {
+    const { clock, server, cable } = echoed(false);
+    cable.close();
+    runVirtual(clock, 120_000);
+    expect(live(server).map((e) => e.state)).toEqual([4]);
+    expect(server.stack.stats().tcp_keepalive_probes).toBe(0);
+  });
+});

@@ -55,3 +55,14 @@ export const enum State {
   CLOSED = 0, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED,
   FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT,
 }
+
+/** tcp_option keys (value >= 0 sets, < 0 reads; tcp/options.ts holds the ranges). */
+export const enum TcpOption {
+  NODELAY = 0,       // 1: Nagle off for this connection (RFC 9293 §3.7.4); 0 (default): as net_config nagle says
+  KEEPALIVE,         // 1: send keep-alive probes when idle (RFC 1122 §4.2.3.6); 0 (default): never
+  KEEPIDLE_MS,       // idle time before the first probe: 1..32767000, default 7200000 (two hours)
+  KEEPINTVL_MS,      // time between unanswered probes: 1..32767000, default 75000
+  KEEPCNT,           // unanswered probes before the connection fails with ETIMEDOUT: 1..127, default 9
+  USER_TIMEOUT_MS,   // RFC 5482: fail with ETIMEDOUT when sent data stays unacknowledged this long; 0 (default): after tcp_max_retries timeouts
+  COUNT
+}

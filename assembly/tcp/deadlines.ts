@@ -9,9 +9,10 @@
 // out, §5.7), doubled on every expiry (§5.5).
 
 import { ConfigKey, config } from "../netconfig";
-import { nowMs } from "../time";
+import { nowMs, timeBefore } from "../time";
 import { State } from "./abi";
-import { F, Tcb, clearFlag, hasFlag, setFlag, setState, synchronized } from "./tcb";
+import { F, Tcb, clearFlag, hasFlag, setFlag, setState, synchronized, tcbOptions } from "./tcb";
+import { userTimeoutMs } from "./options";
 
 // @ts-ignore: decorator
 @inline const RTO_INITIAL_MS: u32 = 1000; // RFC 6298 §2.1
@@ -56,11 +57,41 @@ export function rttSample(t: Tcb, r: u32): void {
   t.rttvar4 = <u32>(<i32>t.rttvar4 - <i32>(t.rttvar4 >> 2) + mag);
 }
 
-/** (Re)start the retransmission timer at the current RTO (RFC 6298 §5.1, §5.3). */
+/**
+ * (Re)start the retransmission timer at the current RTO (RFC 6298 §5.1,
+ * §5.3). Started afresh (no retransmission timer was running), it also
+ * starts the wait of the oldest unacknowledged data; with an RFC 5482 user
+ * timeout the timer fires no later than that wait's end.
+ */
 export function armRetransmit(t: Tcb): void {
-  t.rtxAt = nowMs() + rtoMs(t);
+  const now = nowMs();
+  if (!hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST)) t.unackedSince = now;
+  t.rtxAt = now + rtoMs(t);
   setFlag(t, <u16>F.TIMER);
   clearFlag(t, <u16>F.PERSIST);
+  clampToUserTimeout(t);
+}
+
+/**
+ * A running retransmission timer fires no later than the end of the RFC
+ * 5482 user timeout (not the persist, FIN-WAIT-2 or TIME-WAIT timer that
+ * share its slot: those run with nothing unacknowledged or no retries).
+ */
+export function clampToUserTimeout(t: Tcb): void {
+  const ut = userTimeoutMs(tcbOptions(t));
+  if (ut == 0 || !hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST) || t.sndUna == t.sndMax) return;
+  if (timeBefore(t.unackedSince + ut, t.rtxAt)) t.rtxAt = t.unackedSince + ut;
+}
+
+/**
+ * Retransmissions of the oldest data should stop: once it has waited the
+ * user timeout when one is set (RFC 5482), else after TCP_MAX_RETRIES
+ * timeouts in a row (RFC 1122 §4.2.3.5).
+ */
+export function retransmissionsExhausted(t: Tcb): bool {
+  const ut = userTimeoutMs(tcbOptions(t));
+  if (ut != 0) return nowMs() - t.unackedSince >= ut;
+  return <i32>t.retries > config(ConfigKey.TCP_MAX_RETRIES);
 }
 
 /** Start the persist timer (RFC 9293 §3.8.6.1), backed off like the RTO. */

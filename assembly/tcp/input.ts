@@ -21,7 +21,8 @@ import { ACK, FIN, RST, SEG, SYN, Segment, URG, has, parseTcp, segCopy } from ".
 import { seqGe, seqGt, seqLe, seqLt } from "./seq";
 import { acceptable, dataState, finReceivedState, initialWindow, peerMss, receivingState } from "./rules";
 import {
-  Err, F, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeCount, rxSpace, setFlag, setState, tcbFree, tcbLookup,
+  Err, F, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeCount, rxSpace, setFlag, setState, tcbFree, tcbHeard,
+  tcbLookup,
 } from "./tcb";
 import { armDelack, armFinWait2, armRetransmit, rttSample, startTimeWait, stopTimer } from "./deadlines";
 import { challengeAck, replyRst, retransmitFirst, tcpOutput } from "./output";
@@ -108,6 +109,7 @@ function established(t: Tcb): void {
   }
   t.retries = 0;
   stopTimer(t);
+  tcbHeard(t);
   clearFlag(t, <u16>F.RTT);
   // A close issued in SYN-RECEIVED was queued until now (RFC 9293 §3.10.4).
   if (hasFlag(t, <u16>F.CLOSED)) setState(t, State.FIN_WAIT_1);
@@ -195,6 +197,7 @@ function segmentArrives(t: Tcb, seg: Segment): void {
   const wnd = t.rcvAdv - t.rcvNxt;
   const v = firstCheckSequence(t, seg, wnd);
   if (v == Verdict.DROPPED) return;
+  tcbHeard(t);
   if (secondCheckRst(t, seg)) return;
   thirdCheckSecurity(t, seg);
   if (fourthCheckSyn(t, seg)) return;
@@ -420,8 +423,9 @@ function newAck(t: Tcb, seg: Segment): bool {
     else c += max<u32>(1, mss * mss / c);
     t.cwnd = <u16>min<u32>(c, 0xffff);
   }
-  if (t.sndUna == t.sndMax) stopTimer(t);
-  else armRetransmit(t);
+  // Progress: what is still unacknowledged starts its wait now (armed afresh).
+  stopTimer(t);
+  if (t.sndUna != t.sndMax) armRetransmit(t);
   return finSent && seqGt(ack, finBefore);
 }
 

@@ -1,6 +1,7 @@
 // The listener table (RFC 9293 §3.10.1 passive OPEN): one static record
-// per listener with its port, handle generation, backlog, the time of its
-// last SYN cookie, and its accept queue of TCB indexes in arrival order;
+// per listener with the tcp_option settings its connections inherit, its
+// port, handle generation, backlog, the time of its last SYN cookie, and
+// its accept queue of TCB indexes in arrival order;
 // the listener handles of docs/ABI.md; and the tcp_list rows written for
 // listeners and half-open entries.
 //
@@ -15,6 +16,7 @@ import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
 import { ListField, State } from "./abi";
 import { synqCount, synqLocalPort, synqRemoteIp, synqRemotePort } from "./synq";
+import { optionsClear } from "./options";
 
 /** Connections a listener holds for tcp_accept at most, whatever the backlog. */
 // @ts-ignore: decorator
@@ -22,6 +24,11 @@ import { synqCount, synqLocalPort, synqRemoteIp, synqRemotePort } from "./synq";
 
 /** One listener; its accept queue (ACCEPTQ_MAX u16 TCB indexes) follows the fields. */
 @unmanaged class Listener {
+  /** tcp_option settings its connections inherit (tcp/options.ts layout, OPTIONS_BYTES). */
+  opt0: u32;
+  opt1: u32;
+  opt2: u32;
+  opt3: u32;
   /** When it last sent a SYN cookie (valid while cookieSent). */
   cookieAt: u32;
   /** Local port; 0 = free slot. */
@@ -72,6 +79,7 @@ export function listenOpen(port: u16, backlog: i32): i32 {
   r.backlog = <u8>min<i32>(max<i32>(backlog, 1), ACCEPTQ_MAX);
   r.qlen = 0;
   r.cookieSent = 0;
+  optionsClear(listenerOptions(free));
   return listenerHandle(free);
 }
 
@@ -101,6 +109,9 @@ export function listenerFor(port: u16): i32 {
   for (let l = 0; l < LISTENER_COUNT; l++) if (at(l).port == port) return l;
   return -1;
 }
+
+/** Listener `l`'s tcp_option block, copied into each connection it accepts. */
+export function listenerOptions(l: i32): usize { return changetype<usize>(at(l)) + offsetof<Listener>("opt0"); }
 
 /** Local port of listener `l`. */
 export function listenerPort(l: i32): u16 { return at(l).port; }

@@ -11,15 +11,14 @@
 
 import { TCP_RX_BUF, TCP_TX_HOLD } from "../config";
 import { Stat, count } from "../stats";
-import { ConfigKey, config } from "../netconfig";
 import { ourIp } from "../netif";
 import { nowMs } from "../time";
 import { PROTO_TCP, ipv4Send } from "../ip/ipv4";
 import { State } from "./abi";
 import { ACK, FIN, PSH, RST, SYN, Segment, emitDataPtr, has, segLen, writeTcp } from "./segment";
 import { seqGt, seqLe, seqLt, seqMax } from "./seq";
-import { OUR_MSS, challengeAllowed, maySendState, userSendState } from "./rules";
-import { F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, txStart } from "./tcb";
+import { OUR_MSS, challengeAllowed, maySendState, retransmitSpan, userSendState } from "./rules";
+import { F, Tcb, clearFlag, finSeq, hasFlag, nagleOn, rxSpace, setFlag, txStart } from "./tcb";
 import { txRead } from "./rings";
 import { armPersist, armRetransmit } from "./deadlines";
 
@@ -160,7 +159,7 @@ function synOutput(t: Tcb): void {
  * window holds data back.
  */
 function sendQueued(t: Tcb): void {
-  const nagle = config(ConfigKey.NAGLE) != 0;
+  const nagle = nagleOn(t);
   const start = txStart(t);
   const fin = finSeq(t);
   const finQueued = hasFlag(t, <u16>F.CLOSED) && !userSendState(t.state);
@@ -202,11 +201,12 @@ function sendQueued(t: Tcb): void {
   }
 }
 
-/** Retransmit one segment at SND.UNA (fast retransmit, NewReno partial ACK). */
+/** Retransmit one segment at SND.UNA (fast retransmit, NewReno partial ACK), cut by retransmitSpan. */
 export function retransmitFirst(t: Tcb): void {
   const start = txStart(t);
   const inRing = <i32>t.txLen - <i32>(t.sndUna - start);
-  const len = min<i32>(<i32>t.sndMss, max<i32>(inRing, 0));
+  const sent = min<u32>(<u32>max<i32>(inRing, 0), t.sndMax - t.sndUna);
+  const len = <i32>retransmitSpan(sent, <u32>t.sndWnd, <u32>t.sndMss);
   const fin = hasFlag(t, <u16>F.CLOSED) && len == inRing && seqLt(t.sndUna + <u32>len, t.sndMax)
     && !userSendState(t.state);
   if (len == 0 && !fin) return;

@@ -21,7 +21,8 @@
 // valid cookie creates the connection directly, with the cookie's MSS.
 //
 // Overload: a SYN that finds its listener's accept queue full, or no TCB
-// free and none in TIME-WAIT to recycle, is dropped unanswered and counted
+// free, none in TIME-WAIT to recycle and none idle enough to reclaim
+// (net_config tcb_full, tcp/reclaim.ts), is dropped unanswered and counted
 // (LISTEN_OVERFLOWS, like Linux's ListenOverflows): no entry, no cookie, so
 // no handshake completes that no TCB can hold, and the client's SYN
 // retransmission retries later.
@@ -30,7 +31,8 @@
 // still finds the accept queue full or no free TCB (the queue filled while
 // it was half-open) is dropped and counted (ACCEPTQ_OVERFLOWS); the entry stays so its SYN-ACK retransmission draws
 // another ACK later, and no live connection is ever evicted for it (only a
-// TIME-WAIT TCB may be recycled, as for any new connection). A forged ACK
+// TIME-WAIT TCB may be recycled, as for any new connection, or with
+// tcb_full 1 one idle beyond reclaim_idle_ms). A forged ACK
 // gets at most one RST, and none while cookies are being sent because the
 // queue overflowed (mode 1), so ACK floods are never amplified.
 //
@@ -55,12 +57,15 @@ import { isnFor } from "./isn";
 import { cookieCheck, cookieMake } from "./cookie";
 import { DEFAULT_MSS, OUR_MSS, acceptable, challengeAllowed, initialWindow, peerMss } from "./rules";
 import {
-  acceptQueueAt, acceptQueueFull, acceptQueueLen, acceptQueuePush, cookieStamp, cookiesOut, listenerRelease,
+  acceptQueueAt, acceptQueueFull, acceptQueueLen, acceptQueuePush, cookieStamp, cookiesOut, listenerOptions,
+  listenerRelease,
 } from "./listeners";
 import {
-  F, Tcb, initConnection, setFlag, setState, synchronized, tcbAllocReusing, tcbAt, tcbFree, tcbHandle, tcbHash,
-  tcbAvailable, tcbIndex, tcbLeaveQueue,
+  F, Tcb, initConnection, setFlag, setState, synchronized, tcbAt, tcbFree, tcbHandle, tcbHash, tcbIndex,
+  tcbLeaveQueue, tcbOptions,
 } from "./tcb";
+import { tcbObtain, tcbObtainable } from "./reclaim";
+import { optionsCopy } from "./options";
 import { emit, replyRst, sendRst } from "./output";
 import {
   synqAdd, synqCount, synqDeadline, synqFind, synqFull, synqIrs, synqIss, synqListener, synqLocalPort,
@@ -120,7 +125,7 @@ export function listenInput(l: i32, seg: Segment): Tcb | null {
   // an entry nor by a cookie, so the peer's SYN retransmission (RFC 9293
   // §3.8.1) backs off and tries again later. Floods never fill the accept
   // queue or take TCBs, so this does not weaken the SYN-flood defence.
-  if (acceptQueueFull(l) || !tcbAvailable()) { count(Stat.LISTEN_OVERFLOWS); return null; }
+  if (acceptQueueFull(l) || !tcbObtainable()) { count(Stat.LISTEN_OVERFLOWS); return null; }
   const mode = config(ConfigKey.SYNCOOKIES);
   if (mode == 2) { sendCookie(l, seg); return null; }
   if (synqFull()) {
@@ -245,7 +250,7 @@ function halfOpenSyn(i: i32, seg: Segment, irs: u32): bool {
  */
 function handshakeDone(l: i32, seg: Segment, iss: u32, irs: u32, mss: u16): Tcb | null {
   if (acceptQueueFull(l)) { count(Stat.ACCEPTQ_OVERFLOWS); return null; }
-  const t = tcbAllocReusing();
+  const t = tcbObtain();
   if (t === null) {
     count(Stat.TCP_NO_TCB);
     count(Stat.ACCEPTQ_OVERFLOWS);
@@ -266,6 +271,7 @@ function handshakeDone(l: i32, seg: Segment, iss: u32, irs: u32, mss: u16): Tcb 
   t.sndMss = mss;
   t.cwnd = initialWindow(<u32>mss);
   t.listener = <u8>l;
+  optionsCopy(tcbOptions(t), listenerOptions(l));
   setState(t, State.SYN_RECEIVED);
   tcbHash(t);
   acceptQueuePush(l, tcbIndex(t));

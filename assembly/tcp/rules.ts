@@ -1,7 +1,8 @@
 // TCP rules that more than one module applies, each written once: the
 // segment acceptability test (RFC 9293 §3.10.7.4), the MSS we announce and
 // the clamp of the peer's (RFC 9293 §3.7.1), the initial congestion window
-// (RFC 5681 §3.1), the predicates over connection states, and the one
+// (RFC 5681 §3.1), how much a retransmission may carry (RFC 9293
+// §3.8.6.2.1), the predicates over connection states, and the one
 // challenge-ACK budget of the whole stack (RFC 5961 §7).
 //
 // A leaf of tcp/: it knows segment records and state numbers, never a TCB,
@@ -38,6 +39,19 @@ export function peerMss(option: u16): u16 {
 export function initialWindow(mss: u32): u16 {
   const w = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
   return <u16>min<u32>(w, 0xffff);
+}
+
+/**
+ * Bytes a retransmission from SND.UNA may carry: only what is outstanding
+ * (sent before: below the highest sequence number sent), only within the
+ * peer's window SND.UNA + SND.WND, and one segment at most. RFC 9293
+ * §3.8.6.2.1 and RFC 1122 §4.2.2.16 forbid sending beyond the offered
+ * window, and RFC 5681 §3.2 retransmits "what appears to be the missing
+ * segment", never data that was not sent: bytes past SND.NXT sent without
+ * moving it would be acknowledged later by ACKs we drop as "ACK of unsent data".
+ */
+export function retransmitSpan(outstanding: u32, sndWnd: u32, mss: u32): u32 {
+  return min<u32>(min<u32>(outstanding, sndWnd), mss);
 }
 
 /**

@@ -3,7 +3,7 @@
 // blocks, plus the 4-tuple index and the handle scheme of docs/ABI.md. A
 // FIN received beyond a hole is kept as the end of the last block (F_FIN_OOO).
 //
-// Layout of one TCB (96 bytes, rings and hole list excluded):
+// Layout of one TCB (120 bytes, rings and hole list excluded):
 //
 //   0 state u8     1 retries u8   2 flags u16     4 gen u16   6 localPort u16
 //   8 remotePort   10 sndMss      12 remoteIp     16 iss      20 irs
@@ -12,6 +12,11 @@
 //  60 rxLen u16    62 dupAcks u8  63 listener u8  64 rtxAt    68 delackAt
 //  72 rttSeq       76 rttStart    80 srtt8        84 rttvar4
 //  88 cwnd u16     90 ssthresh u16               92 recover
+//  96 tcp_option block (16 bytes, tcp/options.ts)  112 heardAt  116 unackedSince
+//
+// The last 24 bytes serve tcp_option: keep-alives need the time the peer
+// was last heard from, the user timeout the time the oldest data began to
+// wait, and both the per-connection settings.
 //
 // Derived rather than stored: ring positions come from sequence numbers
 // (data byte with sequence s sits at (s - ISS - 1) mod TCP_TX_BUF in the
@@ -30,6 +35,9 @@ import { State } from "./abi";
 import { ECONNREFUSED, ECONNRESET, ETIMEDOUT } from "../errors";
 import { acceptQueueRemove } from "./listeners";
 import { OUR_MSS, finReceivedState, initialWindow, synchronizedState } from "./rules";
+import { ConfigKey, config } from "../netconfig";
+import { nowMs } from "../time";
+import { noDelay, setKeepProbes } from "./options";
 
 @unmanaged export class Tcb {
   state: u8;
@@ -77,6 +85,15 @@ import { OUR_MSS, finReceivedState, initialWindow, synchronizedState } from "./r
   ssthresh: u16;
   /** RFC 6582 "recover". */
   recover: u32;
+  /** tcp_option settings and the keep-alive probe count (tcp/options.ts layout, OPTIONS_BYTES). */
+  opt0: u32;
+  opt1: u32;
+  opt2: u32;
+  opt3: u32;
+  /** When the peer was last heard from (an acceptable segment): keep-alive and reclaim idle time. */
+  heardAt: u32;
+  /** Since when the oldest unacknowledged data has waited (RFC 5482 user timeout). */
+  unackedSince: u32;
 }
 
 /** TCB flag bits. */
@@ -199,6 +216,7 @@ export function tcbAlloc(): Tcb | null {
   t.gen = gen;
   t.flags = <u16>F.USED;
   t.listener = NO_LISTENER;
+  t.heardAt = nowMs();
   setHoleCount(t, 0);
   store<u16>(usedList + (<usize>usedCount << 1), <u16>i);
   store<u16>(usedPos + (<usize>i << 1), <u16>usedCount);
@@ -295,6 +313,21 @@ export function setState(t: Tcb, s: State): void {
     tcbUnhash(t);
     clearFlag(t, <u16>(F.TIMER | F.PERSIST | F.DELACK | F.ACK_NOW));
   }
+}
+
+/** The connection's tcp_option block (tcp/options.ts). */
+// @ts-ignore: decorator
+@inline export function tcbOptions(t: Tcb): usize { return changetype<usize>(t) + offsetof<Tcb>("opt0"); }
+
+/** Nagle (RFC 9293 §3.7.4) applies: on for the stack (net_config nagle) and not turned off by NODELAY. */
+export function nagleOn(t: Tcb): bool {
+  return config(ConfigKey.NAGLE) != 0 && !noDelay(tcbOptions(t));
+}
+
+/** An acceptable segment arrived: the peer is alive, keep-alive idle time starts again (RFC 1122 §4.2.3.6). */
+export function tcbHeard(t: Tcb): void {
+  t.heardAt = nowMs();
+  setKeepProbes(tcbOptions(t), 0);
 }
 
 /** The peer's FIN has been received (RFC 9293 §3.10.7.4 eighth step states). */

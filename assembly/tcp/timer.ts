@@ -4,15 +4,17 @@
 //
 // RFC 6298 §5.4–5.6: on expiry retransmit the earliest unacknowledged
 // segment and back off; Karn's rule (§3) keeps retransmitted segments out
-// of the RTT estimate. After TCP_MAX_RETRIES expiries in a row the
-// connection fails with ETIMEDOUT.
+// of the RTT estimate. After TCP_MAX_RETRIES expiries in a row, or once
+// the oldest data has waited the RFC 5482 user timeout, the connection
+// fails with ETIMEDOUT. Idle connections with keep-alives on are probed
+// (tcp/keepalive.ts).
 
 import { Stat, count } from "../stats";
-import { ConfigKey, config } from "../netconfig";
 import { earliest, expired } from "../time";
 import { State } from "./abi";
 import { Err, F, Tcb, clearFlag, connectionClosed, hasFlag, synchronized, tcbUsed, tcbUsedCount } from "./tcb";
-import { MAX_BACKOFF_SHIFT, armPersist, armRetransmit, stopTimer } from "./deadlines";
+import { MAX_BACKOFF_SHIFT, armPersist, armRetransmit, retransmissionsExhausted, stopTimer } from "./deadlines";
+import { keepAliveNext, keepAliveTimer } from "./keepalive";
 import { sendAck, sendProbe, sendRst, tcpOutput } from "./output";
 
 /**
@@ -37,8 +39,8 @@ function retransmitTimeout(t: Tcb): void {
     return;
   }
   if (t.sndUna == t.sndMax) { stopTimer(t); return; }
-  t.retries++;
-  if (<i32>t.retries > config(ConfigKey.TCP_MAX_RETRIES)) {
+  if (t.retries < 0xff) t.retries++;
+  if (retransmissionsExhausted(t)) {
     count(Stat.TCP_TIMEOUTS);
     connectionClosed(t, Err.TIMEDOUT);
     return;
@@ -82,6 +84,7 @@ export function tcpTimers(): void {
       else if (t.state == <u8>State.FIN_WAIT_2) finWait2Timeout(t);
       else retransmitTimeout(t);
     }
+    if (tcbUsedCount() == before) keepAliveTimer(t);
     // A freed TCB is replaced at index k by the last one in use.
     if (tcbUsedCount() == before) k++;
   }
@@ -95,6 +98,7 @@ export function tcpNextDeadline(): i32 {
     const t = tcbUsed(k);
     if (hasFlag(t, <u16>F.TIMER)) next = earliest(next, t.rtxAt);
     if (hasFlag(t, <u16>F.DELACK)) next = earliest(next, t.delackAt);
+    next = keepAliveNext(t, next);
   }
   return next;
 }

@@ -1,16 +1,17 @@
 // The TCP user calls (RFC 9293 §3.9.1) behind the tcp_* exports: OPEN
 // (listen/connect), SEND, RECEIVE, CLOSE, ABORT, STATUS, plus the poll
-// flags and the connection list. Error semantics are docs/ABI.md's:
-// EINVAL for bad or stale handles, ENOMEM when no TCB is free, ENOTCONN
-// before the handshake, ECLOSED for SEND after CLOSE, the connection's
-// error (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when
-// there is nothing yet, 0 from RECEIVE at end of stream.
+// flags, the connection list and the per-connection options. Error
+// semantics are docs/ABI.md's: EINVAL for bad or stale handles, ENOMEM
+// when no TCB is free (or can be reclaimed), ENOTCONN before the
+// handshake, ECLOSED for SEND after CLOSE, the connection's error
+// (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when there
+// is nothing yet, 0 from RECEIVE at end of stream.
 
 import { TCP_RX_BUF } from "../config";
 import { EADDRINUSE, EAGAIN, EINVAL, ENOMEM, ENOTCONN, ECLOSED } from "../errors";
 import { Stat, count } from "../stats";
 import { ourIp } from "../netif";
-import { PollFlag, State, StatusField } from "./abi";
+import { PollFlag, State, StatusField, TcpOption } from "./abi";
 import { isnFor, isnInit } from "./isn";
 import { portCandidate, portCount, portUsed, portsInit } from "./ports";
 import { cookieInit } from "./cookie";
@@ -18,14 +19,17 @@ import { synqInit } from "./synq";
 import { OUR_MSS, challengeInit, dataState, receivingState, userSendState } from "./rules";
 import {
   Err, F, NO_LISTENER, Tcb, connectionClosed, finReceived, hasFlag, initConnection, rxSpace, setFlag, setState,
-  synchronized, tcbAllocReusing, tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit,
-  tcbUsed, tcbUsedCount,
+  synchronized, tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbOptions, tcbPoolInit, tcbUsed,
+  tcbUsedCount,
 } from "./tcb";
+import { tcbObtain } from "./reclaim";
+import { optionGet, optionSet } from "./options";
 import { txAppend, rxTake } from "./rings";
-import { rtoMs } from "./deadlines";
+import { clampToUserTimeout, rtoMs } from "./deadlines";
 import { sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
 import {
-  listHalfOpen, listListeners, listRow, listenOpen, listenerFromHandle, listenerPort, listenersInit,
+  listHalfOpen, listListeners, listRow, listenOpen, listenerFromHandle, listenerOptions, listenerPort,
+  listenersInit,
 } from "./listeners";
 import { listenAccept, listenClose, listenReadable } from "./passive";
 
@@ -58,7 +62,7 @@ export function tcpAccept(listener: i32): i32 {
 
 /** tcp_connect: active OPEN from an RFC 6056 ephemeral port (RFC 9293 §3.10.1). */
 export function tcpConnect(ip: u32, port: i32): i32 {
-  const t = tcbAllocReusing();
+  const t = tcbObtain();
   if (t === null) { count(Stat.TCP_NO_TCB); return ENOMEM; }
   const rport = <u16>port;
   const n = portCount();
@@ -148,6 +152,25 @@ export function tcpAbort(conn: i32): i32 {
   if (t.state == <u8>State.SYN_RECEIVED || dataState(t.state)) sendRst(t);
   tcbFree(t);
   return 0;
+}
+
+/**
+ * tcp_option: set (value >= 0) or read (value < 0) a connection's or a
+ * listener's option (tcp/options.ts); a listener's settings go to the
+ * connections it accepts from then on.
+ */
+export function tcpOption(conn: i32, key: i32, value: i32): i32 {
+  const l = listenerFromHandle(conn);
+  if (l >= 0) return value < 0 ? optionGet(listenerOptions(l), key) : optionSet(listenerOptions(l), key, value);
+  const t = tcbFromHandle(conn);
+  if (t === null) return EINVAL;
+  if (value < 0) return optionGet(tcbOptions(t), key);
+  const r = optionSet(tcbOptions(t), key, value);
+  // Nagle off lets a short segment it held back go now (RFC 9293 §3.7.4);
+  // a user timeout shorter than the running RTO takes effect at once.
+  if (r == 0 && key == TcpOption.NODELAY && synchronized(t)) tcpOutput(t);
+  if (r == 0 && key == TcpOption.USER_TIMEOUT_MS) clampToUserTimeout(t);
+  return r;
 }
 
 /** tcp_poll flags (docs/ABI.md). */

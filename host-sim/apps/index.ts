@@ -18,7 +18,7 @@ export { UdpEchoServer } from "./udp-echo.js";
 export { NetWatch } from "./netwatch.js";
 export { DhcpServer, type DhcpServerOptions } from "./dhcp-server.js";
 export { DnsServer } from "./dns-server.js";
-export { type Conn, type ServerOptions, TcpServer } from "./server.js";
+export { APP_KEEPALIVE, type Conn, type KeepAliveOptions, type ServerOptions, TcpServer } from "./server.js";
 
 export const APP_NAMES = ["echo", "discard", "chargen", "http", "udp-echo"] as const;
 export type AppName = (typeof APP_NAMES)[number];

@@ -10,7 +10,10 @@
  * the receive window closes), send from the queue until the send ring is
  * full, and close when the subclass is done and the queue is empty. A
  * connection that fails (reset, timeout, stale handle) is freed with
- * tcp_close and forgotten; one idle longer than `idleMs` is aborted.
+ * tcp_close and forgotten; one idle longer than `idleMs` is aborted. The
+ * listener turns keep-alives on for its connections (tcp_option), so a
+ * peer that vanished without a FIN is found and its TCB freed even when
+ * the app-level idle timeout is long (docs/TCP.md "Idle peers").
  */
 
 import type { Board, BoardApp } from "../board.js";
@@ -38,11 +41,26 @@ export interface Conn {
   app: Record<string, unknown>;
 }
 
+/** Keep-alive settings an app's listener gives its connections (tcp_option, RFC 1122 §4.2.3.6). */
+export interface KeepAliveOptions {
+  /** Silence before the first probe. */
+  idleMs: number;
+  /** Between unanswered probes. */
+  intervalMs: number;
+  /** Unanswered probes before the module fails the connection (ETIMEDOUT). */
+  count: number;
+}
+
+/** Apps probe a silent peer after 30 s, three times 5 s apart: a vanished client frees its TCB within 45 s. */
+export const APP_KEEPALIVE: KeepAliveOptions = { idleMs: 30_000, intervalMs: 5_000, count: 3 };
+
 export interface ServerOptions {
   port?: number;
   backlog?: number;
   /** Abort a connection with no traffic for this long (default 60 s). */
   idleMs?: number;
+  /** Keep-alives for the connections (default APP_KEEPALIVE); false: none. */
+  keepAlive?: KeepAliveOptions | false;
   /** Stop reading while more than this many bytes wait to be sent (default 16 KiB). */
   maxQueued?: number;
 }
@@ -61,11 +79,13 @@ export abstract class TcpServer implements BoardApp {
   failed = 0;
   protected readonly idleMs: number;
   protected readonly maxQueued: number;
+  protected readonly keepAlive: KeepAliveOptions | false;
 
   constructor(defaultPort: number, opts: ServerOptions = {}) {
     this.port = opts.port ?? defaultPort;
     this.backlog = opts.backlog ?? 4;
     this.idleMs = opts.idleMs ?? 60_000;
+    this.keepAlive = opts.keepAlive ?? APP_KEEPALIVE;
     this.maxQueued = opts.maxQueued ?? 16 * 1024;
   }
 
@@ -79,7 +99,16 @@ export abstract class TcpServer implements BoardApp {
   start(board: Board): void {
     try {
       this.listener = new SocketApi(board.stack, () => board.kick()).listen(this.port, this.backlog);
-      board.event("app", `${this.name} listening on port ${this.port}`);
+      // Set on the listener, the options go to every connection it accepts.
+      const ka = this.keepAlive;
+      if (ka) {
+        const h = this.listener.handle;
+        board.stack.tcpOption(h, "keepidle_ms", ka.idleMs);
+        board.stack.tcpOption(h, "keepintvl_ms", ka.intervalMs);
+        board.stack.tcpOption(h, "keepcnt", ka.count);
+        board.stack.tcpOption(h, "keepalive", 1);
+      }
+      board.event("app", `${this.name} listening on port ${this.port}${ka ? `, keep-alive after ${ka.idleMs / 1000} s` : ""}`);
     } catch (e) {
       board.event("error", `${this.name}: cannot listen on port ${this.port}: ${e instanceof Error ? e.message : String(e)}`);
     }
