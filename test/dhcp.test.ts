@@ -5,7 +5,7 @@
  * address and connections on the way, and replies it must not believe.
  */
 import { describe, expect, test } from "vitest";
-import { BROADCAST, arpPacket, ethFrame } from "./helpers/frames.js";
+import { BROADCAST_MAC, buildArp, buildEthernet } from "../host-sim/wire/index.js";
 import { DHCP, addrBytes, dhcpReply, opt, u32Bytes } from "./helpers/udp-packets.js";
 import {
   BOARD_MAC, LEASE_S, OFFERED, SERVER_IP, SERVER_MAC, advance, arpReply, bind, dhcpBoard, fromServer, nextDhcp, reply,
@@ -21,7 +21,7 @@ describe("INIT → SELECTING", () => {
     const b = dhcpBoard({ hostname: "board-7" });
     const [d, ...rest] = taken(b);
     expect(rest).toEqual([]);
-    expect(d).toMatchObject({ ethDst: BROADCAST, ipSrc: "0.0.0.0", ipDst: "255.255.255.255", udp: { srcPort: 68, dstPort: 67, checksumValid: true } });
+    expect(d).toMatchObject({ ethDst: BROADCAST_MAC, ipSrc: "0.0.0.0", ipDst: "255.255.255.255", udp: { srcPort: 68, dstPort: 67, checksummed: true } });
     const m = d.dhcp!;
     expect(m).toMatchObject({ op: 1, htype: 1, hlen: 6, secs: 0, flags: 0, ciaddr: "0.0.0.0", yiaddr: "0.0.0.0", siaddr: "0.0.0.0", giaddr: "0.0.0.0", chaddr: BOARD_MAC, magicOk: true, ended: true });
     expect(m.length).toBeGreaterThanOrEqual(300);
@@ -78,7 +78,7 @@ describe("SELECTING → REQUESTING → CHECKING → BOUND", () => {
     fromServer(b, reply(d, DHCP.OFFER), { dst: OFFERED, dstMac: BOARD_MAC });
     const [r, ...rest] = taken(b);
     expect(rest).toEqual([]);
-    expect(r).toMatchObject({ ethDst: BROADCAST, ipSrc: "0.0.0.0", ipDst: "255.255.255.255" });
+    expect(r).toMatchObject({ ethDst: BROADCAST_MAC, ipSrc: "0.0.0.0", ipDst: "255.255.255.255" });
     const m = r.dhcp!;
     expect(m).toMatchObject({ op: 1, xid: d.xid, ciaddr: "0.0.0.0", chaddr: BOARD_MAC });
     expect(opt(m, 53)).toEqual(Uint8Array.of(DHCP.REQUEST));
@@ -126,7 +126,7 @@ describe("SELECTING → REQUESTING → CHECKING → BOUND", () => {
   test("bound: the board answers ARP and ping on its new address, and tcp_connect works", () => {
     const b = dhcpBoard();
     bind(b);
-    b.stack.input(ethFrame({ dst: BROADCAST, src: SERVER_MAC, type: 0x0806, payload: arpPacket({ op: 1, sha: SERVER_MAC, spa: SERVER_IP, tha: "00:00:00:00:00:00", tpa: OFFERED }) }));
+    b.stack.input(buildEthernet({ dst: BROADCAST_MAC, src: SERVER_MAC, type: 0x0806, payload: buildArp({ op: 1, sha: SERVER_MAC, spa: SERVER_IP, tha: "00:00:00:00:00:00", tpa: OFFERED }) }));
     const [a] = taken(b);
     expect(a.arp).toMatchObject({ op: 2, spa: OFFERED, tpa: SERVER_IP, sha: BOARD_MAC });
     expect(b.stack.connect(SERVER_IP, 80)).toBeGreaterThan(0);
@@ -143,7 +143,7 @@ describe("SELECTING → REQUESTING → CHECKING → BOUND", () => {
     arpReply(b, OFFERED, "02:00:00:00:00:99", "0.0.0.0");
     const decline = nextDhcp(b, 3000);
     const declinedAt = decline.at;
-    expect(decline).toMatchObject({ ethDst: BROADCAST, ipSrc: "0.0.0.0", ipDst: "255.255.255.255" });
+    expect(decline).toMatchObject({ ethDst: BROADCAST_MAC, ipSrc: "0.0.0.0", ipDst: "255.255.255.255" });
     expect(opt(decline.dhcp!, 53)).toEqual(Uint8Array.of(DHCP.DECLINE));
     expect(opt(decline.dhcp!, 50)).toEqual(addrBytes(OFFERED));
     expect(opt(decline.dhcp!, 54)).toEqual(addrBytes(SERVER_IP));
@@ -209,7 +209,7 @@ describe("BOUND → RENEWING → REBINDING → expiry (§4.4.5)", () => {
     expect(renew.at).toBe(1000 + 60_000); // T1 = 0.5 lease
     const rebind = nextDhcp(b);
     expect(rebind.at).toBe(1000 + 105_000); // T2 = 0.875 lease
-    expect(rebind).toMatchObject({ ethDst: BROADCAST, ipSrc: OFFERED, ipDst: "255.255.255.255" });
+    expect(rebind).toMatchObject({ ethDst: BROADCAST_MAC, ipSrc: OFFERED, ipDst: "255.255.255.255" });
     expect(rebind.dhcp!.ciaddr).toBe(OFFERED);
     expect(b.stack.netAddr().dhcpState).toBe(S.REBINDING);
     const discover = nextDhcp(b);

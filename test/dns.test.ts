@@ -6,16 +6,16 @@
  */
 import { describe, expect, test } from "vitest";
 import { ERRNO } from "../host-sim/errors.js";
-import { BROADCAST, arpPacket, ethFrame } from "./helpers/frames.js";
-import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, advance, newBoard, peerArpRequest, type Board } from "./helpers/board.js";
-import { dnsAnswer, dnsName, parseDnsQuery, ptr, readUdpFrame, udpFrame, type Rr } from "./helpers/udp-packets.js";
+import { udpFrame } from "../host-sim/wire/index.js";
+import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, advance, newIpBoard, peerArpRequest, type IpBoard } from "./helpers/board.js";
+import { dnsAnswer, dnsName, parseDnsQuery, ptr, readUdpFrame, type Rr } from "./helpers/udp-packets.js";
 import { errnoOf } from "./helpers/tcp-harness.js";
 
 const NS2 = "10.0.0.53";
 const NS2_MAC = "02:00:00:00:00:53";
 
-function resolverBoard(o: { seed?: number; second?: boolean } = {}): Board {
-  const b = newBoard({ seed: o.seed });
+function resolverBoard(o: { seed?: number; second?: boolean } = {}): IpBoard {
+  const b = newIpBoard({ seed: o.seed });
   b.stack.input(peerArpRequest());
   b.stack.input(peerArpRequest({ mac: NS2_MAC, ip: NS2 }));
   b.stack.takeSent();
@@ -24,30 +24,30 @@ function resolverBoard(o: { seed?: number; second?: boolean } = {}): Board {
   return b;
 }
 
-interface SentQuery { port: number; to: string; ethDst: string; q: ReturnType<typeof parseDnsQuery>; checksumValid: boolean }
+interface SentQuery { port: number; to: string; ethDst: string; q: ReturnType<typeof parseDnsQuery>; checksummed: boolean }
 
-function queries(b: Board): SentQuery[] {
+function queries(b: IpBoard): SentQuery[] {
   return b.stack.takeSent().map((f) => {
     const { eth, ip, udp } = readUdpFrame(f);
     expect(ip.src).toBe(BOARD_IP);
     expect(udp.dstPort).toBe(53);
-    return { port: udp.srcPort, to: ip.dst, ethDst: eth.dst, q: parseDnsQuery(udp.data), checksumValid: udp.checksumValid };
+    return { port: udp.srcPort, to: ip.dst, ethDst: eth.dst, q: parseDnsQuery(udp.payload), checksummed: udp.checksummed };
   });
 }
 
 /** An answer datagram from `from`:53 to the board's port. */
 function answerFrame(sq: SentQuery, body: Uint8Array, o: { from?: string; srcPort?: number; dstPort?: number } = {}): Uint8Array {
   const from = o.from ?? sq.to;
-  return udpFrame({
-    srcMac: from === NS2 ? NS2_MAC : PEER_MAC, dstMac: BOARD_MAC, src: from, dst: BOARD_IP,
-    srcPort: o.srcPort ?? 53, dstPort: o.dstPort ?? sq.port, data: body,
-  });
+  return udpFrame(
+    { srcIp: from, dstIp: BOARD_IP, srcPort: o.srcPort ?? 53, dstPort: o.dstPort ?? sq.port, payload: body },
+    { srcMac: from === NS2 ? NS2_MAC : PEER_MAC, dstMac: BOARD_MAC },
+  );
 }
 
 const A = (name: number[], addr: string, ttl = 300): Rr => ({ name, type: 1, ttl, rdata: addr.split(".").map(Number) });
 const CNAME = (name: number[], target: number[], ttl = 300): Rr => ({ name, type: 5, ttl, rdata: target });
 
-function deliver(b: Board, frame: Uint8Array): void {
+function deliver(b: IpBoard, frame: Uint8Array): void {
   b.stack.input(frame);
   b.stack.poll(b.now);
 }
@@ -59,7 +59,7 @@ describe("the query (RFC 1035 §4.1, RFC 5452 §9.2)", () => {
     expect(b.stack.dnsResult(h)).toBeNull();
     const [s, ...rest] = queries(b);
     expect(rest).toEqual([]);
-    expect(s).toMatchObject({ to: PEER_IP, ethDst: PEER_MAC, checksumValid: true });
+    expect(s).toMatchObject({ to: PEER_IP, ethDst: PEER_MAC, checksummed: true });
     expect(s.port).toBeGreaterThanOrEqual(49152);
     expect(s.q).toMatchObject({ flags: 0x0100, qdcount: 1, ancount: 0, nscount: 0, arcount: 0, qname: "www.example.org", qtype: 1, qclass: 1 });
     expect(s.q.length).toBe(12 + 17 + 4);

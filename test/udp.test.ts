@@ -5,21 +5,24 @@
  */
 import { describe, expect, test } from "vitest";
 import { ERRNO } from "../host-sim/errors.js";
-import { BROADCAST, arpPacket, checksum, ethFrame, ip, ipv4Packet, parseEth, parseIcmp, parseIpv4, pattern } from "./helpers/frames.js";
-import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, advance, newBoard, peerArpRequest, type Board } from "./helpers/board.js";
-import { readUdpFrame, udpFrame, udpPacket } from "./helpers/udp-packets.js";
+import {
+  BROADCAST_MAC, buildArp, buildEthernet, buildIpv4, buildUdp, internetChecksum, ipNumber, parseEthernet, parseIcmp, parseIpv4, pattern, udpFrame,
+} from "../host-sim/wire/index.js";
+import { BOARD_IP, BOARD_MAC, PEER_IP, PEER_MAC, advance, newIpBoard, peerArpRequest, type IpBoard } from "./helpers/board.js";
+import { readUdpFrame, withUdpLength } from "./helpers/udp-packets.js";
 import { errnoOf } from "./helpers/tcp-harness.js";
 
-function boardWithPeer(o: { gateway?: string } = {}): Board {
-  const b = newBoard(o);
+function boardWithPeer(o: { gateway?: string } = {}): IpBoard {
+  const b = newIpBoard(o);
   b.stack.input(peerArpRequest());
   b.stack.takeSent();
   return b;
 }
 
 /** A datagram from the peer to the board. */
-function fromPeer(srcPort: number, dstPort: number, data: Uint8Array, over: { checksum?: number; length?: number; dst?: string; dstMac?: string } = {}) {
-  return udpFrame({ srcMac: PEER_MAC, dstMac: over.dstMac ?? BOARD_MAC, src: PEER_IP, dst: over.dst ?? BOARD_IP, srcPort, dstPort, data, ...over });
+function fromPeer(srcPort: number, dstPort: number, payload: Uint8Array, over: { checksum?: number; length?: number; dst?: string; dstMac?: string } = {}) {
+  const f = udpFrame({ srcIp: PEER_IP, dstIp: over.dst ?? BOARD_IP, srcPort, dstPort, payload, checksum: over.checksum }, { srcMac: PEER_MAC, dstMac: over.dstMac ?? BOARD_MAC });
+  return over.length === undefined ? f : withUdpLength(f, over.length);
 }
 
 describe("udp_sendto", () => {
@@ -33,9 +36,9 @@ describe("udp_sendto", () => {
     expect(f.length).toBe(14 + 20 + 8 + n);
     const { eth, ip: iph, udp } = readUdpFrame(f);
     expect(eth).toMatchObject({ dst: PEER_MAC, src: BOARD_MAC, type: 0x0800 });
-    expect(iph).toMatchObject({ version: 4, ihl: 5, tos: 0, totalLength: 28 + n, flags: 0b010, fragOffset: 0, ttl: 64, proto: 17, checksumValid: true, src: BOARD_IP, dst: PEER_IP });
-    expect(udp).toMatchObject({ srcPort: 5000, dstPort: 7, length: 8 + n, checksumValid: true });
-    expect(udp.data).toEqual(data);
+    expect(iph).toMatchObject({ version: 4, ihl: 5, tos: 0, totalLength: 28 + n, flags: 0b010, fragOffset: 0, ttl: 64, protocol: 17, checksumValid: true, src: BOARD_IP, dst: PEER_IP });
+    expect(udp).toMatchObject({ srcPort: 5000, dstPort: 7, length: 8 + n, checksummed: true });
+    expect(udp.payload).toEqual(data);
     expect(b.stack.stats()).toMatchObject({ udp_tx: 1, ip_tx: 1 });
   });
 
@@ -47,46 +50,46 @@ describe("udp_sendto", () => {
   });
 
   test.each(["255.255.255.255", "10.0.0.255"])("to the broadcast address %s → Ethernet broadcast, no ARP", (dst) => {
-    const b = newBoard();
+    const b = newIpBoard();
     const s = b.stack.udpBind(5000);
     b.stack.udpSendto(s, dst, 9, pattern(4));
     const [f, ...rest] = b.stack.takeSent();
     expect(rest).toEqual([]);
     const { eth, ip: iph, udp } = readUdpFrame(f);
-    expect(eth.dst).toBe(BROADCAST);
+    expect(eth.dst).toBe(BROADCAST_MAC);
     expect(iph.dst).toBe(dst);
-    expect(udp.checksumValid).toBe(true);
+    expect(udp.checksummed).toBe(true);
   });
 
   test("unknown next hop: ARP first, the datagram follows the reply", () => {
-    const b = newBoard();
+    const b = newIpBoard();
     const s = b.stack.udpBind(5000);
     b.stack.udpSendto(s, PEER_IP, 7, pattern(10));
     const [arp, ...rest] = b.stack.takeSent();
     expect(rest).toEqual([]);
-    expect(parseEth(arp).type).toBe(0x0806);
-    b.stack.input(ethFrame({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0806, payload: Uint8Array.from([0, 1, 8, 0, 6, 4, 0, 2, ...PEER_MAC.split(":").map((h) => parseInt(h, 16)), 10, 0, 0, 1, ...BOARD_MAC.split(":").map((h) => parseInt(h, 16)), 10, 0, 0, 2]) }));
+    expect(parseEthernet(arp)!.type).toBe(0x0806);
+    b.stack.input(buildEthernet({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0806, payload: Uint8Array.from([0, 1, 8, 0, 6, 4, 0, 2, ...PEER_MAC.split(":").map((h) => parseInt(h, 16)), 10, 0, 0, 1, ...BOARD_MAC.split(":").map((h) => parseInt(h, 16)), 10, 0, 0, 2]) }));
     const [f] = b.stack.takeSent();
-    expect(readUdpFrame(f).udp).toMatchObject({ srcPort: 5000, dstPort: 7, checksumValid: true });
+    expect(readUdpFrame(f).udp).toMatchObject({ srcPort: 5000, dstPort: 7, checksummed: true });
   });
 
   test("two unresolved next hops each keep one datagram; a newer one to the same hop displaces the older", () => {
-    const b = newBoard();
+    const b = newIpBoard();
     const s = b.stack.udpBind(5000);
     const other = { mac: "02:00:00:00:00:33", ip: "10.0.0.33" };
     b.stack.udpSendto(s, PEER_IP, 7, pattern(10, 1));
     b.stack.udpSendto(s, other.ip, 7, pattern(10, 2));
     b.stack.udpSendto(s, other.ip, 7, pattern(10, 3));
-    expect(b.stack.takeSent().map((f) => parseEth(f).type)).toEqual([0x0806, 0x0806]);
+    expect(b.stack.takeSent().map((f) => parseEthernet(f)!.type)).toEqual([0x0806, 0x0806]);
     expect(b.stack.stats().arp_drop_pending).toBe(1);
-    const reply = (from: { mac: string; ip: string }) => ethFrame({
+    const reply = (from: { mac: string; ip: string }) => buildEthernet({
       dst: BOARD_MAC, src: from.mac, type: 0x0806,
-      payload: arpPacket({ op: 2, sha: from.mac, spa: from.ip, tha: BOARD_MAC, tpa: BOARD_IP }),
+      payload: buildArp({ op: 2, sha: from.mac, spa: from.ip, tha: BOARD_MAC, tpa: BOARD_IP }),
     });
     b.stack.input(reply(other));
     b.stack.input(reply({ mac: PEER_MAC, ip: PEER_IP }));
     const got = b.stack.takeSent().map((f) => readUdpFrame(f));
-    expect(got.map((g) => [g.eth.dst, g.ip.dst, [...g.udp.data]])).toEqual([
+    expect(got.map((g) => [g.eth.dst, g.ip.dst, [...g.udp.payload]])).toEqual([
       ["02:00:00:00:00:33", other.ip, [...pattern(10, 3)]],
       [PEER_MAC, PEER_IP, [...pattern(10, 1)]],
     ]);
@@ -107,7 +110,7 @@ describe("udp_sendto", () => {
 
 describe("udp_bind / udp_close / udp_port", () => {
   test("a bound port is EADDRINUSE; the fifth socket is ENOMEM; close frees the slot and staleness is EINVAL", () => {
-    const b = newBoard();
+    const b = newIpBoard();
     const socks = [1, 2, 3, 4].map((p) => b.stack.udpBind(6000 + p));
     expect(errnoOf(() => b.stack.udpBind(6001))).toBe("EADDRINUSE");
     expect(errnoOf(() => b.stack.udpBind(7000))).toBe("ENOMEM");
@@ -122,7 +125,7 @@ describe("udp_bind / udp_close / udp_port", () => {
   test("udp_bind(0) draws distinct random ports from the ephemeral range 49152..65535 (RFC 6056)", () => {
     const ports = new Set<number>();
     for (const seed of [1, 2, 3]) {
-      const b = newBoard({ seed });
+      const b = newIpBoard({ seed });
       for (let i = 0; i < 4; i++) ports.add(b.stack.udpPort(b.stack.udpBind(0)));
     }
     expect(ports.size).toBeGreaterThan(8);
@@ -130,12 +133,12 @@ describe("udp_bind / udp_close / udp_port", () => {
   });
 
   test.each([-1, 65536])("udp_bind(%i) → EINVAL", (p) => {
-    const b = newBoard();
+    const b = newIpBoard();
     expect(b.stack.exports.udp_bind!(p)).toBe(ERRNO.EINVAL);
   });
 
   test("handles that were never issued → EINVAL from every call", () => {
-    const b = newBoard();
+    const b = newIpBoard();
     for (const h of [0, -1, 1, 0x7fffffff, 255]) {
       expect(b.stack.exports.udp_close!(h)).toBe(ERRNO.EINVAL);
       expect(b.stack.exports.udp_port!(h)).toBe(ERRNO.EINVAL);
@@ -144,12 +147,12 @@ describe("udp_bind / udp_close / udp_port", () => {
   });
 
   test("recvfrom with a buffer or meta pointer outside memory → EINVAL", () => {
-    const b = newBoard();
+    const b = newIpBoard();
     const s = b.stack.udpBind(5000);
     const end = b.stack.exports.memory.buffer.byteLength;
     expect(b.stack.exports.udp_recvfrom!(s, end - 4, 10, 0)).toBe(ERRNO.EINVAL);
     expect(b.stack.exports.udp_recvfrom!(s, 0, 10, end - 8)).toBe(ERRNO.EINVAL);
-    expect(b.stack.exports.udp_sendto!(s, ip(PEER_IP), 7, end - 4, 10)).toBe(ERRNO.EINVAL);
+    expect(b.stack.exports.udp_sendto!(s, ipNumber(PEER_IP), 7, end - 4, 10)).toBe(ERRNO.EINVAL);
   });
 });
 
@@ -185,7 +188,7 @@ describe("input", () => {
     const s = b.stack.udpBind(5000);
     b.stack.input(fromPeer(40000, 5000, pattern(8), { checksum: 0 }));
     expect(b.stack.udpRecvfrom(s)?.data).toEqual(pattern(8));
-    const good = udpPacket(PEER_IP, BOARD_IP, { srcPort: 40000, dstPort: 5000, data: pattern(8) });
+    const good = buildUdp({ srcIp: PEER_IP, dstIp: BOARD_IP, srcPort: 40000, dstPort: 5000, payload: pattern(8) });
     const bad = (new DataView(good.buffer).getUint16(6) ^ 0x0101) || 1;
     b.stack.input(fromPeer(40000, 5000, pattern(8), { checksum: bad }));
     expect(b.stack.udpRecvfrom(s)).toBeNull();
@@ -213,7 +216,7 @@ describe("input", () => {
 
   test("a datagram shorter than the UDP header → udp_drop_malformed", () => {
     const b = boardWithPeer();
-    b.stack.input(ethFrame({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0800, payload: ipv4Packet({ src: PEER_IP, dst: BOARD_IP, proto: 17, payload: pattern(5) }) }));
+    b.stack.input(buildEthernet({ dst: BOARD_MAC, src: PEER_MAC, type: 0x0800, payload: buildIpv4({ src: PEER_IP, dst: BOARD_IP, protocol: 17, payload: pattern(5) }) }));
     expect(b.stack.stats().udp_drop_malformed).toBe(1);
   });
 
@@ -221,14 +224,15 @@ describe("input", () => {
     const b = boardWithPeer();
     const s = b.stack.udpBind(5000);
     // 2048-byte ring, 8 bytes of bookkeeping per datagram: three of 600 fit, a fourth does not.
-    for (let i = 0; i < 4; i++) b.stack.input(fromPeer(40000 + i, 5000, pattern(600, i)));
+    // Seeds start at 1 so every datagram's bytes differ (pattern() takes a seed of 0 as 1).
+    for (let i = 0; i < 4; i++) b.stack.input(fromPeer(40000 + i, 5000, pattern(600, i + 1)));
     expect(b.stack.stats().udp_drop_rx_full).toBe(1);
-    for (let i = 0; i < 3; i++) expect(b.stack.udpRecvfrom(s)).toEqual({ data: pattern(600, i), from: PEER_IP, port: 40000 + i, length: 600 });
+    for (let i = 0; i < 3; i++) expect(b.stack.udpRecvfrom(s)).toEqual({ data: pattern(600, i + 1), from: PEER_IP, port: 40000 + i, length: 600 });
     expect(b.stack.udpRecvfrom(s)).toBeNull();
     // Room again, and entries wrap around the end of the ring intact.
     for (let round = 0; round < 5; round++) {
-      b.stack.input(fromPeer(41000, 5000, pattern(700, round)));
-      expect(b.stack.udpRecvfrom(s)?.data).toEqual(pattern(700, round));
+      b.stack.input(fromPeer(41000, 5000, pattern(700, round + 1)));
+      expect(b.stack.udpRecvfrom(s)?.data).toEqual(pattern(700, round + 1));
     }
   });
 
@@ -249,20 +253,20 @@ describe("ICMP port unreachable (RFC 1122 §4.1.3.1, RFC 792)", () => {
     b.stack.input(frame);
     const [f, ...rest] = b.stack.takeSent();
     expect(rest).toEqual([]);
-    const e = parseEth(f);
+    const e = parseEthernet(f)!;
     expect(e).toMatchObject({ dst: PEER_MAC, src: BOARD_MAC, type: 0x0800 });
-    const iph = parseIpv4(e.payload);
-    expect(iph).toMatchObject({ proto: 1, src: BOARD_IP, dst: PEER_IP, ttl: 64, checksumValid: true, totalLength: 20 + 8 + 20 + 8 });
-    const icmp = parseIcmp(iph.payload);
+    const iph = parseIpv4(e.payload)!;
+    expect(iph).toMatchObject({ protocol: 1, src: BOARD_IP, dst: PEER_IP, ttl: 64, checksumValid: true, totalLength: 20 + 8 + 20 + 8 });
+    const icmp = parseIcmp(iph.payload)!;
     expect(icmp).toMatchObject({ type: 3, code: 3, checksumValid: true, id: 0, seq: 0 });
     expect(icmp.data).toEqual(frame.subarray(14, 14 + 28));
-    expect(checksum(iph.payload)).toBe(0);
+    expect(internetChecksum(iph.payload)).toBe(0);
     expect(b.stack.stats()).toMatchObject({ udp_drop_no_port: 1, icmp_unreach_sent: 1 });
   });
 
   test.each([
-    ["255.255.255.255", BROADCAST],
-    ["10.0.0.255", BROADCAST],
+    ["255.255.255.255", BROADCAST_MAC],
+    ["10.0.0.255", BROADCAST_MAC],
   ])("to the broadcast address %s → no ICMP (RFC 1122 §3.2.2)", (dst, dstMac) => {
     const b = boardWithPeer();
     b.stack.input(fromPeer(40000, 9999, pattern(4), { dst, dstMac }));
@@ -272,7 +276,7 @@ describe("ICMP port unreachable (RFC 1122 §4.1.3.1, RFC 792)", () => {
 
   test("from 0.0.0.0 (a host without an address) → no ICMP", () => {
     const b = boardWithPeer();
-    b.stack.input(udpFrame({ srcMac: PEER_MAC, dstMac: BOARD_MAC, src: "0.0.0.0", dst: BOARD_IP, srcPort: 68, dstPort: 9999, data: pattern(4) }));
+    b.stack.input(udpFrame({ srcIp: "0.0.0.0", dstIp: BOARD_IP, srcPort: 68, dstPort: 9999, payload: pattern(4) }, { srcMac: PEER_MAC, dstMac: BOARD_MAC }));
     expect(b.stack.takeSent()).toEqual([]);
     expect(b.stack.stats()).toMatchObject({ udp_drop_no_port: 1, icmp_unreach_sent: 0 });
   });

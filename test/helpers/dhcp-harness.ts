@@ -6,8 +6,8 @@
  * driven and checked on the wire.
  */
 import { Stack } from "../../host-sim/stack.js";
-import { BROADCAST, arpPacket, ethFrame, parseArp, parseEth } from "./frames.js";
-import { DHCP, addrBytes, dhcpReply, parseDhcp, readUdpFrame, u32Bytes, udpFrame, type DhcpMessage } from "./udp-packets.js";
+import { BROADCAST_MAC, type ParsedArp, buildArp, buildEthernet, parseArp, parseEthernet, udpFrame } from "../../host-sim/wire/index.js";
+import { DHCP, addrBytes, dhcpReply, parseDhcp, readUdpFrame, u32Bytes, type DhcpMessage } from "./udp-packets.js";
 
 export const BOARD_MAC = "02:00:00:00:00:01";
 export const SERVER_MAC = "02:00:00:00:00:02";
@@ -39,17 +39,22 @@ export function advance(b: DhcpBoard, ms: number): void {
   b.stack.poll(b.now >>> 0);
 }
 
-export interface Sent { at: number; dhcp?: DhcpMessage; ipSrc?: string; ipDst?: string; ethDst?: string; arp?: ReturnType<typeof parseArp>; udp?: { srcPort: number; dstPort: number; checksumValid: boolean } }
+export interface Sent { at: number; dhcp?: DhcpMessage; ipSrc?: string; ipDst?: string; ethDst?: string; arp?: ParsedArp; udp?: { srcPort: number; dstPort: number; checksummed: boolean } }
 
 /** The frames the board sent since the last call, read as DHCP or ARP. */
 export function taken(b: DhcpBoard): Sent[] {
   return b.stack.takeSent().map((f) => {
-    const e = parseEth(f);
-    if (e.type === 0x0806) return { at: b.now, arp: parseArp(e.payload), ethDst: e.dst };
+    const e = parseEthernet(f);
+    if (!e) throw new Error(`board sent a ${f.length}-byte frame`);
+    if (e.type === 0x0806) {
+      const arp = parseArp(e.payload);
+      if (!arp) throw new Error(`board sent a ${e.payload.length}-byte ARP packet`);
+      return { at: b.now, arp, ethDst: e.dst };
+    }
     if (e.type !== 0x0800 || e.payload[9] !== 17) return { at: b.now, ethDst: e.dst }; // TCP of a test's own connection
     const u = readUdpFrame(f);
     const isDhcp = u.udp.dstPort === 67;
-    return { at: b.now, ipSrc: u.ip.src, ipDst: u.ip.dst, ethDst: u.eth.dst, udp: u.udp, dhcp: isDhcp ? parseDhcp(u.udp.data) : undefined };
+    return { at: b.now, ipSrc: u.ip.src, ipDst: u.ip.dst, ethDst: u.eth.dst, udp: u.udp, dhcp: isDhcp ? parseDhcp(u.udp.payload) : undefined };
   });
 }
 
@@ -80,10 +85,10 @@ export function serverOptions(o: { lease?: number; t1?: number; t2?: number; mas
 
 /** Hand a server reply (DHCP payload bytes) to the board, as a broadcast from port 67. */
 export function fromServer(b: DhcpBoard, payload: Uint8Array, o: { dst?: string; dstMac?: string; srcPort?: number; src?: string } = {}): void {
-  b.stack.input(udpFrame({
-    srcMac: SERVER_MAC, dstMac: o.dstMac ?? BROADCAST, src: o.src ?? SERVER_IP, dst: o.dst ?? "255.255.255.255",
-    srcPort: o.srcPort ?? 67, dstPort: 68, data: payload,
-  }));
+  b.stack.input(udpFrame(
+    { srcIp: o.src ?? SERVER_IP, dstIp: o.dst ?? "255.255.255.255", srcPort: o.srcPort ?? 67, dstPort: 68, payload },
+    { srcMac: SERVER_MAC, dstMac: o.dstMac ?? BROADCAST_MAC },
+  ));
   b.stack.poll(b.now >>> 0);
 }
 
@@ -94,7 +99,7 @@ export function reply(m: DhcpMessage, type: number, o: Parameters<typeof serverO
 
 /** The peer answers an ARP request of the board for `ipAddr`. */
 export function arpReply(b: DhcpBoard, ipAddr: string, fromMac = SERVER_MAC, to = OFFERED): void {
-  b.stack.input(ethFrame({ dst: BOARD_MAC, src: fromMac, type: 0x0806, payload: arpPacket({ op: 2, sha: fromMac, spa: ipAddr, tha: BOARD_MAC, tpa: to }) }));
+  b.stack.input(buildEthernet({ dst: BOARD_MAC, src: fromMac, type: 0x0806, payload: buildArp({ op: 2, sha: fromMac, spa: ipAddr, tha: BOARD_MAC, tpa: to }) }));
 }
 
 /** Drive DISCOVER → OFFER → REQUEST → ACK → probes → BOUND; returns the REQUEST and the time of binding. */

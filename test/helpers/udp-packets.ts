@@ -1,67 +1,43 @@
 /**
- * UDP (RFC 768), DHCP (RFC 2131/2132) and DNS (RFC 1035) messages built and
- * parsed in TypeScript, sharing no code with the AssemblyScript stack, so
- * the tests read the module's traffic against an independent reading of
- * the RFCs. The DHCP builders play the server, the DNS builders the name
- * server; both can be bent into every malformed shape the tests need.
+ * DHCP (RFC 2131/2132) and DNS (RFC 1035) messages built and parsed in
+ * TypeScript, sharing no code with the AssemblyScript stack, so the tests
+ * read the module's traffic against an independent reading of the RFCs.
+ * The DHCP builders play the server, the DNS builders the name server; both
+ * can be bent into every malformed shape the tests need. UDP datagrams and
+ * the frames around them come from host-sim/wire; here only what the tests
+ * add to it: reading a board's frame as UDP, and a bent length field.
  */
-import { checksum, ethFrame, ip, ipStr, ipv4Packet, mac, macStr, parseEth, parseIpv4, type Ipv4 } from "./frames.js";
+import {
+  ETHERTYPE_IPV4, IPPROTO_UDP, ipNumber, ipString, macBytes, macString, parseEthernet, parseIpv4, parseUdp, view,
+} from "../../host-sim/wire/index.js";
 
 // ---------- UDP ----------
 
-export interface Udp { srcPort: number; dstPort: number; data: Uint8Array; length?: number; checksum?: number }
-
-/** RFC 768 checksum over the pseudo-header, header and data. */
-export function udpChecksum(src: string, dst: string, udp: Uint8Array): number {
-  const pseudo = new Uint8Array(12 + udp.length);
-  const v = new DataView(pseudo.buffer);
-  v.setUint32(0, ip(src));
-  v.setUint32(4, ip(dst));
-  pseudo[9] = 17;
-  v.setUint16(10, udp.length);
-  pseudo.set(udp, 12);
-  return checksum(pseudo);
-}
-
-/** A UDP datagram; checksum computed unless given (0 = none). */
-export function udpPacket(src: string, dst: string, u: Udp): Uint8Array {
-  const b = new Uint8Array(8 + u.data.length);
-  const v = new DataView(b.buffer);
-  v.setUint16(0, u.srcPort);
-  v.setUint16(2, u.dstPort);
-  v.setUint16(4, u.length ?? b.length);
-  b.set(u.data, 8);
-  const c = udpChecksum(src, dst, b);
-  v.setUint16(6, u.checksum ?? (c === 0 ? 0xffff : c));
-  return b;
-}
-
-export interface ParsedUdp { srcPort: number; dstPort: number; length: number; checksum: number; checksumValid: boolean; data: Uint8Array }
-
-export function parseUdp(src: string, dst: string, b: Uint8Array): ParsedUdp {
-  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const cs = v.getUint16(6);
-  return {
-    srcPort: v.getUint16(0), dstPort: v.getUint16(2), length: v.getUint16(4), checksum: cs,
-    checksumValid: cs !== 0 && udpChecksum(src, dst, b) === 0, data: b.subarray(8, v.getUint16(4)),
-  };
-}
-
-/** An Ethernet frame carrying a UDP datagram. */
-export function udpFrame(o: { srcMac: string; dstMac: string; src: string; dst: string; ipOver?: Partial<Ipv4> } & Udp): Uint8Array {
-  return ethFrame({
-    dst: o.dstMac, src: o.srcMac, type: 0x0800,
-    payload: ipv4Packet({ src: o.src, dst: o.dst, proto: 17, payload: udpPacket(o.src, o.dst, o), ...o.ipOver }),
-  });
-}
-
-/** A frame the board sent, read as Ethernet + IPv4 + UDP (throws when it is not UDP). */
+/**
+ * A frame the board sent, read as Ethernet + IPv4 + UDP (throws when it is
+ * not one). `checksummed` is what the board must send: a checksum present
+ * (not 0) and right, where wire's `checksumValid` also accepts an absent one.
+ */
 export function readUdpFrame(f: Uint8Array) {
-  const e = parseEth(f);
-  if (e.type !== 0x0800) throw new Error(`not IPv4: type ${e.type.toString(16)}`);
-  const ipH = parseIpv4(e.payload);
-  if (ipH.proto !== 17) throw new Error(`not UDP: protocol ${ipH.proto}`);
-  return { eth: e, ip: ipH, udp: parseUdp(ipH.src, ipH.dst, ipH.payload) };
+  const eth = parseEthernet(f);
+  if (!eth) throw new Error(`not Ethernet: ${f.length} bytes`);
+  if (eth.type !== ETHERTYPE_IPV4) throw new Error(`not IPv4: type ${eth.type.toString(16)}`);
+  const ip = parseIpv4(eth.payload);
+  if (!ip) throw new Error("malformed IPv4 header");
+  if (ip.protocol !== IPPROTO_UDP) throw new Error(`not UDP: protocol ${ip.protocol}`);
+  const udp = parseUdp(ip.payload, ip.src, ip.dst);
+  if (!udp) throw new Error("malformed UDP header");
+  return { eth, ip, udp: { ...udp, checksummed: udp.checksum !== 0 && udp.checksumValid } };
+}
+
+/** A copy of an Ethernet/IPv4/UDP frame with the UDP length field set to `length` (nothing else changes). */
+export function withUdpLength(f: Uint8Array, length: number): Uint8Array {
+  const out = f.slice();
+  const eth = parseEthernet(out);
+  const ip = eth && parseIpv4(eth.payload);
+  if (!eth || !ip) throw new Error("not an IPv4 frame");
+  view(out).setUint16(eth.offset + ip.ihl * 4 + 4, length);
+  return out;
 }
 
 // ---------- DHCP ----------
@@ -99,8 +75,8 @@ export function dhcpReply(o: {
   b[1] = 1;
   b[2] = 6;
   v.setUint32(4, o.xid);
-  v.setUint32(16, ip(o.yiaddr ?? "0.0.0.0"));
-  b.set(mac(o.chaddr ?? "00:00:00:00:00:00"), 28);
+  v.setUint32(16, ipNumber(o.yiaddr ?? "0.0.0.0"));
+  b.set(macBytes(o.chaddr ?? "00:00:00:00:00:00"), 28);
   b.set(o.magic ?? MAGIC, 236);
   b.set(opts, 240);
   return b;
@@ -120,8 +96,8 @@ export function parseDhcp(b: Uint8Array): DhcpMessage {
   }
   return {
     op: b[0], htype: b[1], hlen: b[2], xid: v.getUint32(4), secs: v.getUint16(8), flags: v.getUint16(10),
-    ciaddr: ipStr(v.getUint32(12)), yiaddr: ipStr(v.getUint32(16)), siaddr: ipStr(v.getUint32(20)), giaddr: ipStr(v.getUint32(24)),
-    chaddr: macStr(b.subarray(28, 34)), magicOk: MAGIC.every((m, k) => b[236 + k] === m), options, length: b.length, ended,
+    ciaddr: ipString(v.getUint32(12)), yiaddr: ipString(v.getUint32(16)), siaddr: ipString(v.getUint32(20)), giaddr: ipString(v.getUint32(24)),
+    chaddr: macString(b.subarray(28, 34)), magicOk: MAGIC.every((m, k) => b[236 + k] === m), options, length: b.length, ended,
   };
 }
 
