@@ -1,30 +1,30 @@
-// Diagnostic lines to hal.log. Messages are string literals (static data,
-// no allocation); they are narrowed to ASCII into one static line buffer.
-
-import { log } from "./hal";
+// Diagnostic lines: a message (a string literal: static data, no
+// allocation) narrowed to ASCII, with an optional decimal number, in one
+// static line buffer. hal.ts hands the line to the host.
 
 // @ts-ignore: decorator
 @inline const LINE_MAX: i32 = 120;
-const line = memory.data(LINE_MAX);
+/** The line buffer formatLine() writes. */
+export const LINE = memory.data(LINE_MAX);
 
-/** Log an ASCII message, followed by a decimal number when `n` is given (>= 0 shown). */
-export function logLine(level: i32, msg: string, n: i64 = -1): void {
+/** Write `msg`, then " n" when `n` >= 0, into LINE; returns the length. */
+export function formatLine(msg: string, n: i64 = -1): i32 {
   let len = min(msg.length, LINE_MAX - 21);
   for (let i = 0; i < len; i++) {
     const c = msg.charCodeAt(i);
-    store<u8>(line + <usize>i, c < 0x80 ? <u8>c : 0x3f);
+    store<u8>(LINE + <usize>i, c < 0x80 ? <u8>c : 0x3f);
   }
   if (n >= 0) {
-    store<u8>(line + <usize>len, 0x20);
+    store<u8>(LINE + <usize>len, 0x20);
     len++;
     let digits = 1;
     for (let t = n; t >= 10; t /= 10) digits++;
     let v = n;
     for (let d = digits - 1; d >= 0; d--) {
-      store<u8>(line + <usize>(len + d), <u8>(0x30 + <i32>(v % 10)));
+      store<u8>(LINE + <usize>(len + d), <u8>(0x30 + <i32>(v % 10)));
       v /= 10;
     }
     len += digits;
   }
-  log(level, line, len);
+  return len;
 }

@@ -1,8 +1,9 @@
 // The host functions the module imports (module "hal"), and nothing else.
 // Only the link seam (link.ts) and the ENC28J60 SPI layer (enc28j60/spi.ts)
-// call these; see docs/ABI.md "Imports".
+// call the device functions; diagnostics go through logLine() below. See
+// docs/ABI.md "Imports".
 
-import { logLine } from "./diag";
+import { LINE, formatLine } from "./diag";
 
 /** Assert (1) or release (0) the ENC28J60 chip select. */
 @external("hal", "spi_select")
@@ -26,6 +27,11 @@ export declare function log(level: i32, ptr: usize, len: i32): void;
 
 /** Log levels passed to `log`. */
 export const enum LogLevel { DEBUG = 0, INFO = 1, WARN = 2, ERROR = 3 }
+
+/** Log an ASCII message, followed by a decimal number when `n` is given (>= 0 shown). */
+export function logLine(level: i32, msg: string, n: i64 = -1): void {
+  log(level, LINE, formatLine(msg, n));
+}
 
 // AssemblyScript's `abort` is redirected here by `--use abort=assembly/hal/halAbort`
 // (asconfig.json) so the import list stays exactly the ABI's. Nothing reachable

@@ -9,16 +9,15 @@ import { OUR_MAC, RX_FRAME, setIpConfig } from "./netif";
 import { ConfigKey, config } from "./netconfig";
 import { Stat, count } from "./stats";
 import { setNow } from "./time";
-import { logLine } from "./diag";
-import { LogLevel } from "./hal";
+import { LogLevel, logLine } from "./hal";
 import {
   ETH_DST, ETH_HEADER_LEN, ETHERTYPE_ARP, ETHERTYPE_IPV4,
   ethType, macCopy, macEqual, macIsBroadcast,
 } from "./ip/eth";
 import { arpInit, arpInput, arpNextDeadline, arpPoll } from "./ip/arp";
-import { ipv4Init, ipv4Input } from "./ip/ipv4";
-import { tcpInit, tcpNextDeadline, tcpTimers } from "./tcp/user";
-import { listenNextDeadline, listenPoll } from "./tcp/listen";
+import { ipv4Init } from "./ip/ipv4";
+import { ipv4Input } from "./ip/input";
+import { listenNextDeadline, listenPoll, tcpInit, tcpNextDeadline, tcpTimers } from "./tcp/user";
 
 // Frames drained from a polled link per net_poll, so timers still run
 // under a receive flood; the poll then asks to be called again at once.

@@ -55,7 +55,7 @@ export const enum Stat {
   TCP_PASSIVE_OPENS,     // connections created by a listener
   TCP_NO_TCB,            // connection refused for want of a free TCB
   TCP_ESTABLISHED_RESETS,// established connections reset by the peer
-  // Listen queues and SYN cookies (tcp/listen.ts, tcp/cookie.ts)
+  // Listen queues and SYN cookies (tcp/passive.ts, tcp/listeners.ts, tcp/cookie.ts)
   SYN_RX,                // SYNs to a listener
   SYNACK_SENT,           // SYN-ACKs sent (first transmissions)
   SYNACK_RETRANSMITS,    // SYN-ACKs sent again: by the SYN-queue timer or for a duplicate SYN

@@ -18,7 +18,7 @@ import { type Segment, EMPTY, ipNumber, seqAdd, text } from "./helpers/tcp-packe
 const NO_COOKIES = { syncookies: 0 };
 /** SYN_QUEUE default (assembly/config.ts). */
 const SYN_QUEUE = 16;
-/** ACCEPTQ_MAX (assembly/tcp/listen.ts): the largest backlog honoured. */
+/** ACCEPTQ_MAX (assembly/tcp/listeners.ts): the largest backlog honoured. */
 const ACCEPTQ_MAX = 16;
 
 describe("backlog: the accept queue holds exactly min(backlog, 16) completed connections, and no more than the free TCBs", () => {

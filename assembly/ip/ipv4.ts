@@ -9,10 +9,9 @@
 //  |                   Destination Address                  |  16
 //  +--------------------------------------------------------+
 //
-// Input validates in the order of RFC 1122 §3.2.1.1-.3 and drops with one
-// counter per reason; fragments are not reassembled (embedded peers send
-// MSS-sized segments, RFC 9293 §3.7.1) and are dropped and counted.
-// Output always uses a 20-byte header, DF set, TTL 64.
+// This module is the header view and the output path, below every
+// transport: output always uses a 20-byte header, DF set, TTL 64. Input
+// (validation and the hand-off to ICMP and TCP) is ip/input.ts, above them.
 
 import { Stat, count } from "../stats";
 import { entropy } from "../hal";
@@ -21,8 +20,6 @@ import { linkTransmit } from "../link";
 import { ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_IPV4, macCopy, macSetBroadcast, setEthType } from "./eth";
 import { internetChecksum } from "./checksum";
 import { arpHold, arpResolve } from "./arp";
-import { icmpInput } from "./icmp";
-import { tcpInput } from "../tcp/input";
 
 // @ts-ignore: decorator
 @inline export const IPV4_HEADER_LEN: i32 = 20;
@@ -35,19 +32,19 @@ import { tcpInput } from "../tcp/input";
 // @ts-ignore: decorator
 @inline const FLAG_DF: u16 = 0x4000;
 // @ts-ignore: decorator
-@inline const FLAG_MF: u16 = 0x2000;
+@inline export const FLAG_MF: u16 = 0x2000;
 // @ts-ignore: decorator
-@inline const FRAG_OFFSET_MASK: u16 = 0x1fff;
+@inline export const FRAG_OFFSET_MASK: u16 = 0x1fff;
 
 // Field views.
 // @ts-ignore: decorator
-@inline function verIhl(p: usize): u8 { return load<u8>(p); }
+@inline export function verIhl(p: usize): u8 { return load<u8>(p); }
 // @ts-ignore: decorator
-@inline function totalLen(p: usize): i32 { return <i32>bswap<u16>(load<u16>(p, 2)); }
+@inline export function totalLen(p: usize): i32 { return <i32>bswap<u16>(load<u16>(p, 2)); }
 // @ts-ignore: decorator
-@inline function fragField(p: usize): u16 { return bswap<u16>(load<u16>(p, 6)); }
+@inline export function fragField(p: usize): u16 { return bswap<u16>(load<u16>(p, 6)); }
 // @ts-ignore: decorator
-@inline function proto(p: usize): u8 { return load<u8>(p, 9); }
+@inline export function proto(p: usize): u8 { return load<u8>(p, 9); }
 // @ts-ignore: decorator
 @inline export function ipv4Src(p: usize): u32 { return bswap<u32>(load<u32>(p, 12)); }
 // @ts-ignore: decorator
@@ -58,33 +55,6 @@ let ident: u16 = 0;
 /** Start the identification counter at a random value (RFC 6864 §4.3 prefers unpredictable IDs). */
 export function ipv4Init(): void {
   ident = <u16>entropy();
-}
-
-/** Handle a datagram (`len` bytes after the Ethernet header). */
-export function ipv4Input(p: usize, len: i32): void {
-  count(Stat.IP_RX);
-  if (len < IPV4_HEADER_LEN) { count(Stat.IP_DROP_HEADER); return; }
-  const vi = verIhl(p);
-  const hlen = <i32>(vi & 0x0f) << 2;
-  const total = totalLen(p);
-  // Version 4, IHL >= 5, header inside the datagram, datagram inside the
-  // frame (Ethernet may pad short frames: trailing bytes are ignored).
-  if ((vi >> 4) != 4 || hlen < IPV4_HEADER_LEN || hlen > total || total > len) {
-    count(Stat.IP_DROP_HEADER);
-    return;
-  }
-  if (internetChecksum(p, hlen) != 0) { count(Stat.IP_DROP_CHECKSUM); return; }
-  const dst = ipv4Dst(p);
-  const src = ipv4Src(p);
-  if (dst != ourIp() && !isBroadcast(dst)) { count(Stat.IP_DROP_NOT_OURS); return; }
-  // RFC 1122 §3.2.1.3: a source that is broadcast or multicast is invalid.
-  if (src == 0xffffffff || (src >>> 28) == 0xe || isBroadcast(src)) { count(Stat.IP_DROP_HEADER); return; }
-  const frag = fragField(p);
-  if ((frag & FLAG_MF) != 0 || (frag & FRAG_OFFSET_MASK) != 0) { count(Stat.IP_DROP_FRAGMENT); return; }
-  const pr = proto(p);
-  if (pr == PROTO_TCP) tcpInput(src, dst, p + hlen, total - hlen);
-  else if (pr == PROTO_ICMP) icmpInput(src, dst, p + hlen, total - hlen);
-  else count(Stat.IP_DROP_PROTO);
 }
 
 /** Where a transport writes its outgoing payload before ipv4Send. */

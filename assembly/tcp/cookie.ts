@@ -41,7 +41,7 @@
 // asks for at most 2^-24). The trade-off RFC 4987 §3.6 names remains: only
 // 8 MSS values and no other TCP options survive a cookie.
 //
-// Caller contract (tcp/listen.ts):
+// Caller contract (tcp/passive.ts):
 //   SYN  → iss = cookieMake(localIp, localPort, remoteIp, remotePort, SEG.SEQ, peer MSS)
 //   ACK  → mss = cookieCheck(localIp, localPort, remoteIp, remotePort,
 //                            SEG.SEQ - 1, SEG.ACK - 1)

@@ -1,91 +1,99 @@
 // Segment arrival (RFC 9293 §3.10.7): parse, find the connection, then run
-// the event processing in the RFC's order. For synchronized states
-// (§3.10.7.4): acceptability with the four-case table and trimming to the
-// window; RST (RFC 5961 §3: exact → reset, in window → challenge ACK);
-// SYN (RFC 5961 §4: challenge ACK); ACK (RFC 5961 §5 bounds, RFC 6298
-// timing, RFC 5681/6582 congestion control, window update); URG (RFC 6093:
-// only the pointer is tracked, urgent data stays inline); text (in order
-// into the ring, out of order into a hole list); FIN. Whatever must be sent
-// is sent by tcpOutput at the end.
+// the event processing. SYN-SENT has its own steps (§3.10.7.3); every later
+// state runs segmentArrives(), the steps of §3.10.7.4 in the RFC's order as
+// one function each: sequence number (four-case table, RFC 5961 §5 for
+// the ACK in a zero window), RST (RFC 5961 §3), security, SYN (RFC 5961 §4),
+// ACK (RFC 5961 §5.2 bounds, RFC 6298 timing, RFC 5681/6582 congestion
+// control, window update), URG (RFC 6093: only the pointer is tracked, the
+// data stays inline), text (tcp/receive.ts), FIN. A segment for no
+// connection goes to tcp/passive.ts (LISTEN) or draws a reset.
+//
+// The parsed record is never trimmed in place: the part inside the window
+// is a copy (IN_WINDOW) that the fifth to eighth steps read, while the
+// second step compares the sequence number as received (RFC 5961 §3.2).
+// Whatever must be sent is sent by tcpOutput at the end.
 
-import { TCP_OOO_HOLES, TCP_RX_BUF } from "../config";
 import { Stat, count } from "../stats";
 import { ourIp } from "../netif";
 import { nowMs } from "../time";
 import { State } from "./abi";
-import { ACK, FIN, RST, SEG, SYN, URG, has, parseTcp, segLen } from "./segment";
-import { seqGe, seqGt, seqInWindow, seqLe, seqLt, seqMax, seqMin } from "./seq";
+import { ACK, FIN, RST, SEG, SYN, Segment, URG, has, parseTcp, segCopy } from "./segment";
+import { seqGe, seqGt, seqLe, seqLt } from "./seq";
+import { acceptable, dataState, finReceivedState, initialWindow, peerMss, receivingState } from "./rules";
 import {
-  Err, F, NO_LISTENER, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeBase, holeCount, rxRing, rxSpace,
-  setFlag, setHoleCount, setState, synchronized, tcbFree, tcbLookup,
+  Err, F, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeCount, rxSpace, setFlag, setState, tcbFree, tcbLookup,
 } from "./tcb";
-import { OUR_MSS, challengeAck, replyRst, retransmitFirst, sendSegment, tcpOutput } from "./output";
-import { armDelack, armFinWait2, armRetransmit, initialWindow, rttSample, startTimeWait, stopTimer } from "./timer";
-import { listenInput, listenerFor } from "./listen";
+import { armDelack, armFinWait2, armRetransmit, rttSample, startTimeWait, stopTimer } from "./deadlines";
+import { challengeAck, replyRst, retransmitFirst, tcpOutput } from "./output";
+import { receiveText, rememberFin } from "./receive";
+import { listenerFor } from "./listeners";
+import { listenInput } from "./passive";
 
-/** RFC 9293 §3.7.1: the MSS to assume when the peer sends no option. */
-// @ts-ignore: decorator
-@inline const DEFAULT_MSS: u16 = 536;
-/** Smallest peer MSS honoured; a lower option would only multiply headers. */
-// @ts-ignore: decorator
-@inline const MIN_MSS: u16 = 64;
 /** RFC 5961 §5.2 MAX.SND.WND without window scaling. */
 // @ts-ignore: decorator
 @inline const MAX_SND_WND: u32 = 0xffff;
 
-/** SEG.dataLen before trimming (RFC 5681 §2: a duplicate ACK carries no data). */
-let rawDataLen: i32 = 0;
+const inWindowStore = memory.data(offsetof<Segment>(), 8);
+/** The part of the current segment inside the receive window (the first step's trimming). */
+const IN_WINDOW = changetype<Segment>(inWindowStore);
+
+/** What the first step decided. */
+const enum Verdict {
+  /** Not acceptable: answered (or ignored) and dropped. */
+  DROPPED,
+  /** Acceptable: go on with the segment cut to the window. */
+  ACCEPTED,
+  /** Zero window: only the ACK fields count, the text is not taken. */
+  ACK_ONLY,
+}
 
 /** A TCP segment of `len` bytes at `p` from `src` to `dst` (IPv4 payload). */
 export function tcpInput(src: u32, dst: u32, p: usize, len: i32): void {
   count(Stat.TCP_RX_SEGMENTS);
-  if (!parseTcp(src, dst, p, len)) return;
-  rawDataLen = SEG.dataLen;
+  const seg = SEG;
+  if (!parseTcp(seg, src, dst, p, len)) return;
   // RFC 1122 §4.2.3.10: TCP is unicast only; broadcasts get no answer.
   if (dst != ourIp()) { count(Stat.TCP_DROP_MALFORMED); return; }
-  const t = tcbLookup(src, SEG.srcPort, SEG.dstPort);
-  if (t === null) { noConnection(); return; }
-  if (t.state == <u8>State.SYN_SENT) synSent(t);
-  else segmentArrives(t);
+  const t = tcbLookup(src, seg.srcPort, seg.dstPort);
+  if (t === null) { noConnection(seg); return; }
+  if (t.state == <u8>State.SYN_SENT) synSent(t, seg);
+  else segmentArrives(t, seg);
 }
 
 /** A segment for no connection: a listener's, or CLOSED (RFC 9293 §3.10.7.1). */
-function noConnection(): void {
-  const l = listenerFor(SEG.dstPort);
+function noConnection(seg: Segment): void {
+  const l = listenerFor(seg.dstPort);
   if (l >= 0) {
-    // A completed passive handshake comes back as a TCB in SYN-RECEIVED.
-    const t = listenInput(l);
-    if (t !== null) segmentArrives(t);
+    const t = listenInput(l, seg);
+    if (t !== null) passiveOpened(t, seg);
     return;
   }
-  if (has(RST)) { count(Stat.TCP_RST_IGNORED); return; }
-  replyRst();
+  if (has(seg, RST)) { count(Stat.TCP_RST_IGNORED); return; }
+  replyRst(seg);
 }
 
-/** Send-side variables of a new connection with our ISS. */
-export function initConnection(t: Tcb, iss: u32): void {
-  t.iss = iss;
-  t.sndUna = iss;
-  t.sndNxt = iss;
-  t.sndMax = iss;
-  t.recover = iss;
-  t.sndMss = OUR_MSS;
-  t.ssthresh = 0xffff;
-  t.cwnd = initialWindow(OUR_MSS);
+/**
+ * `seg` completed a passive open: tcp/passive.ts checked it against the
+ * half-open entry (first to fifth steps: in the window, no RST, no SYN
+ * to act on, ACK of ISS+1), so what is left is the fifth step's
+ * transition to ESTABLISHED and the sixth to eighth steps.
+ */
+function passiveOpened(t: Tcb, seg: Segment): void {
+  const inWin = trimToWindow(t, seg, t.rcvAdv - t.rcvNxt);
+  synReceivedAcked(t, inWin);
+  textAndFin(t, inWin);
 }
 
-/** Receive-side variables from the peer's SYN in SEG, and its MSS option. */
-export function acceptSyn(t: Tcb): void {
-  t.irs = SEG.seq;
-  t.rcvNxt = SEG.seq + 1;
+/** Receive-side variables from the peer's SYN in `seg`, and its MSS option. */
+function acceptSyn(t: Tcb, seg: Segment): void {
+  t.irs = seg.seq;
+  t.rcvNxt = seg.seq + 1;
   t.rcvUp = t.rcvNxt;
   t.rcvAdv = t.rcvNxt + rxSpace(t);
-  t.sndWnd = SEG.wnd;
-  t.sndWl1 = SEG.seq;
-  t.sndWl2 = SEG.ack;
-  let mss = SEG.mss == 0 ? DEFAULT_MSS : SEG.mss;
-  if (mss > OUR_MSS) mss = OUR_MSS;
-  if (mss < MIN_MSS) mss = MIN_MSS;
+  t.sndWnd = seg.wnd;
+  t.sndWl1 = seg.seq;
+  t.sndWl2 = seg.ack;
+  const mss = peerMss(seg.mss);
   t.sndMss = mss;
   t.cwnd = initialWindow(<u32>mss);
 }
@@ -107,19 +115,19 @@ function established(t: Tcb): void {
 }
 
 /** SYN-SENT processing (RFC 9293 §3.10.7.3). */
-function synSent(t: Tcb): void {
+function synSent(t: Tcb, seg: Segment): void {
   let ackOk = false;
   // First: the ACK must acknowledge our SYN and nothing beyond it.
-  if (has(ACK)) {
-    if (seqLe(SEG.ack, t.iss) || seqGt(SEG.ack, t.sndNxt)) {
-      if (!has(RST)) replyRst();
+  if (has(seg, ACK)) {
+    if (seqLe(seg.ack, t.iss) || seqGt(seg.ack, t.sndNxt)) {
+      if (!has(seg, RST)) replyRst(seg);
       else count(Stat.TCP_RST_IGNORED);
       return;
     }
     ackOk = true;
   }
   // Second: a RST counts only with an acceptable ACK (RFC 5961 §3.2 note for SYN-SENT).
-  if (has(RST)) {
+  if (has(seg, RST)) {
     if (ackOk) {
       count(Stat.TCP_RST_RX);
       connectionClosed(t, Err.REFUSED);
@@ -129,18 +137,15 @@ function synSent(t: Tcb): void {
     return;
   }
   // Fourth: the SYN.
-  if (!has(SYN)) { count(Stat.TCP_DROP_UNACCEPTABLE); return; }
-  acceptSyn(t);
+  if (!has(seg, SYN)) { count(Stat.TCP_DROP_UNACCEPTABLE); return; }
+  acceptSyn(t, seg);
   if (ackOk) {
-    t.sndUna = SEG.ack;
+    t.sndUna = seg.ack;
     established(t);
     setFlag(t, <u16>F.ACK_NOW);
-    // Text or FIN in the SYN-ACK: continue at the sixth step after the SYN.
-    SEG.seq += 1;
-    SEG.flags &= ~SYN;
-    trimToWindow(t, t.rcvAdv - t.rcvNxt);
-    processTextAndFin(t);
-    if (t.state != <u8>State.CLOSED) tcpOutput(t);
+    // Text or FIN in the SYN-ACK: continue at the sixth step after the SYN,
+    // which the cut to the window removes (it sits before RCV.NXT).
+    textAndFin(t, trimToWindow(t, seg, t.rcvAdv - t.rcvNxt));
     return;
   }
   // Simultaneous open: <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, SYN-RECEIVED.
@@ -149,134 +154,173 @@ function synSent(t: Tcb): void {
   tcpOutput(t);
 }
 
-/** RFC 9293 §3.10.7.4 acceptability of SEG (the four-case table). */
-function acceptable(t: Tcb, wnd: u32): bool {
-  const slen = segLen();
-  const lo = t.rcvNxt;
-  const hi = t.rcvNxt + wnd;
-  if (slen == 0) return wnd == 0 ? SEG.seq == lo : seqInWindow(SEG.seq, lo, hi);
-  if (wnd == 0) return false;
-  return seqInWindow(SEG.seq, lo, hi) || seqInWindow(SEG.seq + slen - 1, lo, hi);
-}
-
-/** Cut SEG down to the receive window: old bytes (and SYN) in front, excess (and FIN) behind. */
-function trimToWindow(t: Tcb, wnd: u32): void {
-  if (seqLt(SEG.seq, t.rcvNxt)) {
-    let d = t.rcvNxt - SEG.seq;
-    if (has(SYN)) { SEG.flags &= ~SYN; d--; SEG.seq++; }
-    if (d >= <u32>SEG.dataLen) {
+/**
+ * `seg` cut down to the receive window, as a copy in IN_WINDOW: old bytes
+ * (and the SYN) in front, excess (and the FIN) behind (RFC 9293 §3.10.7.4
+ * first step, "trimmed to the window").
+ */
+function trimToWindow(t: Tcb, seg: Segment, wnd: u32): Segment {
+  const w = segCopy(IN_WINDOW, seg);
+  if (seqLt(w.seq, t.rcvNxt)) {
+    let d = t.rcvNxt - w.seq;
+    if (has(w, SYN)) { w.flags &= ~SYN; d--; w.seq++; }
+    if (d >= <u32>w.dataLen) {
       // Everything, and a FIN right after it, is old.
-      if (d > <u32>SEG.dataLen) SEG.flags &= ~FIN;
-      SEG.dataPtr += <usize>SEG.dataLen;
-      SEG.dataLen = 0;
+      if (d > <u32>w.dataLen) w.flags &= ~FIN;
+      w.dataPtr += <usize>w.dataLen;
+      w.dataLen = 0;
     } else {
-      SEG.dataPtr += <usize>d;
-      SEG.dataLen -= <i32>d;
+      w.dataPtr += <usize>d;
+      w.dataLen -= <i32>d;
     }
-    SEG.seq = t.rcvNxt;
+    w.seq = t.rcvNxt;
   }
-  const room = <i32>(t.rcvNxt + wnd - SEG.seq);
-  if (SEG.dataLen > room) {
-    SEG.dataLen = max<i32>(room, 0);
-    SEG.flags &= ~FIN;
+  const room = <i32>(t.rcvNxt + wnd - w.seq);
+  if (w.dataLen > room) {
+    w.dataLen = max<i32>(room, 0);
+    w.flags &= ~FIN;
   }
+  return w;
 }
 
-/** Processing for every state after SYN-SENT (RFC 9293 §3.10.7.4). */
-function segmentArrives(t: Tcb): void {
-  const s = t.state;
-  // RFC 9293 §3.6.1 / RFC 6191: a new SYN with a higher sequence number may
-  // reopen a 4-tuple that sits in TIME-WAIT.
-  if (s == <u8>State.TIME_WAIT && has(SYN) && !has(RST) && !has(ACK) && seqGt(SEG.seq, t.rcvNxt)) {
-    const l = listenerFor(t.localPort);
-    if (l >= 0) {
-      tcbFree(t);
-      listenInput(l);
-      return;
-    }
-  }
-  if (has(SYN) && !has(RST)) {
-    if (s == <u8>State.SYN_RECEIVED) {
-      if (SEG.seq == t.irs && !has(ACK)) {
-        // The peer did not get our SYN-ACK: send it again.
-        t.sndNxt = t.iss;
-        tcpOutput(t);
-        return;
-      }
-      if (t.listener != NO_LISTENER && seqInWindow(SEG.seq, t.rcvNxt, t.rcvAdv)) {
-        // Fourth step: a passive open returns to LISTEN.
-        connectionClosed(t, Err.NONE);
-        return;
-      }
-    }
-    // RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK,
-    // whatever its sequence number, and is dropped.
-    if (s != <u8>State.SYN_RECEIVED || t.listener == NO_LISTENER) {
-      challengeAck(t);
-      return;
-    }
-  }
+/** `seg` without its text: all a zero window lets through (first step). */
+function withoutText(seg: Segment): Segment {
+  const w = segCopy(IN_WINDOW, seg);
+  w.dataLen = 0;
+  return w;
+}
+
+/** Processing for every state after SYN-SENT: RFC 9293 §3.10.7.4, step by step. */
+function segmentArrives(t: Tcb, seg: Segment): void {
   const wnd = t.rcvAdv - t.rcvNxt;
-  let ackOnly = false;
-  // First: sequence number.
-  if (!acceptable(t, wnd)) {
-    if (has(RST)) { count(Stat.TCP_RST_IGNORED); return; }
-    // Zero window: valid ACKs still count (RFC 9293 §3.10.7.4).
-    if (wnd == 0 && SEG.seq == t.rcvNxt && has(ACK)) {
-      ackOnly = true;
-    } else {
-      count(Stat.TCP_DROP_UNACCEPTABLE);
-      if (s == <u8>State.TIME_WAIT && has(FIN)) startTimeWait(t);
-      setFlag(t, <u16>F.ACK_NOW);
-      tcpOutput(t);
-      return;
-    }
-  }
-  // Second: RST (RFC 5961 §3.2).
-  if (has(RST)) {
-    if (SEG.seq != t.rcvNxt) { challengeAck(t); return; }
-    count(Stat.TCP_RST_RX);
-    if (s == <u8>State.SYN_RECEIVED) {
-      connectionClosed(t, t.listener != NO_LISTENER ? Err.NONE : Err.REFUSED);
-    } else if (s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1 || s == <u8>State.FIN_WAIT_2
-      || s == <u8>State.CLOSE_WAIT) {
-      count(Stat.TCP_ESTABLISHED_RESETS);
-      connectionClosed(t, Err.RESET);
-    } else {
-      connectionClosed(t, Err.NONE);
-    }
-    return;
-  }
-  if (ackOnly) SEG.dataLen = 0;
-  else trimToWindow(t, wnd);
-  // Fifth: ACK.
-  if (!has(ACK)) { count(Stat.TCP_DROP_UNACCEPTABLE); return; }
-  if (t.state == <u8>State.SYN_RECEIVED) {
-    if (!seqLt(t.sndUna, SEG.ack) || !seqLe(SEG.ack, t.sndNxt)) { replyRst(); return; }
-    t.sndUna = SEG.ack;
-    t.sndWnd = SEG.wnd;
-    t.sndWl1 = SEG.seq;
-    t.sndWl2 = SEG.ack;
-    established(t);
-  } else if (!processAck(t)) {
-    return;
-  }
-  if (ackOnly) {
+  const v = firstCheckSequence(t, seg, wnd);
+  if (v == Verdict.DROPPED) return;
+  if (secondCheckRst(t, seg)) return;
+  thirdCheckSecurity(t, seg);
+  if (fourthCheckSyn(t, seg)) return;
+  const inWin = v == Verdict.ACK_ONLY ? withoutText(seg) : trimToWindow(t, seg, wnd);
+  if (!fifthCheckAck(t, inWin)) return;
+  if (v == Verdict.ACK_ONLY) {
     setFlag(t, <u16>F.ACK_NOW);
     tcpOutput(t);
     return;
   }
   if (t.state == <u8>State.CLOSED) return;
-  processTextAndFin(t);
-  if (t.state != <u8>State.CLOSED) tcpOutput(t);
+  textAndFin(t, inWin);
+}
+
+/**
+ * First step (RFC 9293 §3.10.7.4): "If a segment's contents straddle the
+ * boundary between old and new, only the new parts are processed", and
+ * "If an incoming segment is not acceptable, an acknowledgment should be
+ * sent in reply (unless the RST bit is set, if so drop the segment and
+ * return)". A SYN goes on to the fourth step whatever its sequence number
+ * (RFC 5961 §4.2).
+ */
+function firstCheckSequence(t: Tcb, seg: Segment, wnd: u32): Verdict {
+  if (has(seg, SYN) && !has(seg, RST)) return Verdict.ACCEPTED;
+  if (acceptable(seg, t.rcvNxt, wnd)) return Verdict.ACCEPTED;
+  if (has(seg, RST)) { count(Stat.TCP_RST_IGNORED); return Verdict.DROPPED; }
+  // "If the RCV.WND is zero, no segments will be acceptable, but special
+  // allowance should be made to accept valid ACKs, URGs, and RSTs."
+  if (wnd == 0 && seg.seq == t.rcvNxt && has(seg, ACK)) return Verdict.ACK_ONLY;
+  count(Stat.TCP_DROP_UNACCEPTABLE);
+  if (t.state == <u8>State.TIME_WAIT && has(seg, FIN)) startTimeWait(t);
+  setFlag(t, <u16>F.ACK_NOW);
+  tcpOutput(t);
+  return Verdict.DROPPED;
+}
+
+/**
+ * Second step: "check the RST bit". RFC 5961 §3.2: "If the RST bit is set
+ * and the sequence number exactly matches the next expected sequence
+ * number (RCV.NXT), then TCP MUST reset the connection"; any other
+ * in-window RST draws a challenge ACK. True when the segment is done with.
+ */
+function secondCheckRst(t: Tcb, seg: Segment): bool {
+  if (!has(seg, RST)) return false;
+  if (seg.seq != t.rcvNxt) { challengeAck(t); return true; }
+  count(Stat.TCP_RST_RX);
+  const s = t.state;
+  if (s == <u8>State.SYN_RECEIVED) {
+    // Only an active (simultaneous) open sits in SYN-RECEIVED with a TCB;
+    // passive ones are half-open entries (tcp/passive.ts). "If this
+    // connection was initiated with an active OPEN ... the connection was refused."
+    connectionClosed(t, Err.REFUSED);
+  } else if (dataState(s)) {
+    count(Stat.TCP_ESTABLISHED_RESETS);
+    connectionClosed(t, Err.RESET);
+  } else {
+    connectionClosed(t, Err.NONE);
+  }
+  return true;
+}
+
+/**
+ * Third step: "check security". The stack sends and accepts no IP
+ * security options (RFC 9293 §3.10.7.4 leaves compartments to RFC 791
+ * users), so there is nothing to compare.
+ */
+// @ts-ignore: decorator
+@inline function thirdCheckSecurity(t: Tcb, seg: Segment): void {}
+
+/**
+ * Fourth step: "check the SYN bit". RFC 5961 §4.2: "If the SYN bit is set,
+ * irrespective of the exact sequence number, TCP MUST send an ACK (also
+ * referred to as challenge ACK) to the remote peer" and drop the segment.
+ * Before that, two SYNs are not attacks: a retransmitted SYN in
+ * SYN-RECEIVED (our SYN-ACK was lost) and a new connection's SYN in
+ * TIME-WAIT (RFC 9293 §3.6.1, RFC 6191). True when the segment is done with.
+ */
+function fourthCheckSyn(t: Tcb, seg: Segment): bool {
+  if (!has(seg, SYN) || has(seg, RST)) return false;
+  const s = t.state;
+  if (s == <u8>State.TIME_WAIT && !has(seg, ACK) && seqGt(seg.seq, t.rcvNxt)) {
+    const l = listenerFor(t.localPort);
+    if (l >= 0) {
+      tcbFree(t);
+      listenInput(l, seg);
+      return true;
+    }
+  }
+  if (s == <u8>State.SYN_RECEIVED && seg.seq == t.irs && !has(seg, ACK)) {
+    t.sndNxt = t.iss;
+    tcpOutput(t);
+    return true;
+  }
+  challengeAck(t);
+  return true;
+}
+
+/**
+ * Fifth step: "check the ACK field". "If the ACK bit is off, drop the
+ * segment and return." False when the segment is done with.
+ */
+function fifthCheckAck(t: Tcb, seg: Segment): bool {
+  if (!has(seg, ACK)) { count(Stat.TCP_DROP_UNACCEPTABLE); return false; }
+  if (t.state != <u8>State.SYN_RECEIVED) return processAck(t, seg);
+  // SYN-RECEIVED: "If SND.UNA < SEG.ACK =< SND.NXT, then enter ESTABLISHED
+  // state"; otherwise <SEQ=SEG.ACK><CTL=RST>.
+  if (!seqLt(t.sndUna, seg.ack) || !seqLe(seg.ack, t.sndNxt)) { replyRst(seg); return false; }
+  synReceivedAcked(t, seg);
+  return true;
+}
+
+/** SYN-RECEIVED and our SYN acknowledged by `seg`: take its window and enter ESTABLISHED. */
+function synReceivedAcked(t: Tcb, seg: Segment): void {
+  t.sndUna = seg.ack;
+  t.sndWnd = seg.wnd;
+  t.sndWl1 = seg.seq;
+  t.sndWl2 = seg.ack;
+  established(t);
 }
 
 /**
  * The ACK field in a synchronized state. Returns false when the segment
  * is finished with (dropped, or the connection closed).
  */
-function processAck(t: Tcb): bool {
-  const ack = SEG.ack;
+function processAck(t: Tcb, seg: Segment): bool {
+  const ack = seg.ack;
   // RFC 5961 §5.2: acceptable only in [SND.UNA - MAX.SND.WND, SND.NXT]
   // (SND.NXT here is the highest ever sent); otherwise ACK and drop.
   if (seqGt(ack, t.sndMax) || seqLt(ack, t.sndUna - MAX_SND_WND)) {
@@ -287,23 +331,35 @@ function processAck(t: Tcb): bool {
   }
   let finAcked = false;
   if (seqGt(ack, t.sndUna)) {
-    finAcked = newAck(t);
-  } else if (ack == t.sndUna && rawDataLen == 0 && !has(FIN) && SEG.wnd == t.sndWnd && t.sndUna != t.sndMax
-    && SEG.wnd != 0 && !hasFlag(t, <u16>F.PERSIST)) {
+    finAcked = newAck(t, seg);
+  } else if (ack == t.sndUna && seg.receivedLen == 0 && !has(seg, FIN) && seg.wnd == t.sndWnd && t.sndUna != t.sndMax
+    && seg.wnd != 0 && !hasFlag(t, <u16>F.PERSIST)) {
     // RFC 5681 §2 duplicate ACK; answers to zero-window probes are not.
-    duplicateAck(t);
+    duplicateAck(t, seg);
   }
-  // Window update (RFC 9293 §3.10.7.4): only from a newer segment.
-  if (seqLt(t.sndWl1, SEG.seq) || (t.sndWl1 == SEG.seq && seqLe(t.sndWl2, ack))) {
+  windowUpdate(t, seg);
+  return ackClosesState(t, finAcked);
+}
+
+/** RFC 9293 §3.10.7.4 fifth step: "update the send window" only from a newer segment. */
+function windowUpdate(t: Tcb, seg: Segment): void {
+  if (seqLt(t.sndWl1, seg.seq) || (t.sndWl1 == seg.seq && seqLe(t.sndWl2, seg.ack))) {
     const wasShut = t.sndWnd == 0;
-    t.sndWnd = SEG.wnd;
-    t.sndWl1 = SEG.seq;
-    t.sndWl2 = ack;
+    t.sndWnd = seg.wnd;
+    t.sndWl1 = seg.seq;
+    t.sndWl2 = seg.ack;
     if (wasShut && t.sndWnd != 0 && hasFlag(t, <u16>F.PERSIST)) {
       stopTimer(t);
       t.retries = 0;
     }
   }
+}
+
+/**
+ * The fifth step's per-state rules once our FIN may be acknowledged
+ * (FIN-WAIT-1, CLOSING, LAST-ACK). False when the segment is finished with.
+ */
+function ackClosesState(t: Tcb, finAcked: bool): bool {
   const s = t.state;
   if (s == <u8>State.FIN_WAIT_1) {
     if (finAcked) {
@@ -321,8 +377,8 @@ function processAck(t: Tcb): bool {
 }
 
 /** SND.UNA < SEG.ACK =< SND.MAX: new data acknowledged. Returns "our FIN is acked". */
-function newAck(t: Tcb): bool {
-  const ack = SEG.ack;
+function newAck(t: Tcb, seg: Segment): bool {
+  const ack = seg.ack;
   const finBefore = finSeq(t);
   const finSent = hasFlag(t, <u16>F.CLOSED) && seqGt(t.sndMax, finBefore);
   const acked = ack - t.sndUna;
@@ -367,7 +423,7 @@ function newAck(t: Tcb): bool {
 }
 
 /** RFC 5681 §3.2 / RFC 6582 §3.2: duplicate ACKs, fast retransmit, fast recovery. */
-function duplicateAck(t: Tcb): void {
+function duplicateAck(t: Tcb, seg: Segment): void {
   if (t.dupAcks < 255) t.dupAcks++;
   const mss = <u32>t.sndMss;
   if (hasFlag(t, <u16>F.RECOVERY)) {
@@ -377,7 +433,7 @@ function duplicateAck(t: Tcb): void {
   }
   if (t.dupAcks != 3) return;
   // Step 2: only for losses after the last recovery point.
-  if (!seqGe(SEG.ack, t.recover)) return;
+  if (!seqGe(seg.ack, t.recover)) return;
   const flight = t.sndMax - t.sndUna;
   t.ssthresh = <u16>min<u32>(max<u32>(flight >> 1, mss << 1), 0xffff);
   t.recover = t.sndMax;
@@ -387,32 +443,48 @@ function duplicateAck(t: Tcb): void {
   setFlag(t, <u16>F.RECOVERY);
 }
 
-/** Sixth to eighth steps: URG, segment text, FIN. */
-function processTextAndFin(t: Tcb): void {
+/** Sixth to eighth steps for the in-window part of a segment, then whatever is to be sent. */
+function textAndFin(t: Tcb, seg: Segment): void {
   const s = t.state;
-  const receiving = s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1 || s == <u8>State.FIN_WAIT_2;
-  // Sixth: RFC 6093 — the pointer marks the byte after the urgent data,
-  // which is delivered inline with the rest.
-  if (receiving && has(URG) && SEG.up != 0) {
-    const up = SEG.seq + <u32>SEG.up;
+  sixthCheckUrg(t, seg);
+  seventhProcessText(t, seg);
+  eighthCheckFin(t, seg, s);
+  if (t.state != <u8>State.CLOSED) tcpOutput(t);
+}
+
+/**
+ * Sixth step: "check the URG bit". RFC 6093: the pointer marks the byte
+ * after the urgent data, which is delivered inline with the rest.
+ */
+function sixthCheckUrg(t: Tcb, seg: Segment): void {
+  if (receivingState(t.state) && has(seg, URG) && seg.up != 0) {
+    const up = seg.seq + <u32>seg.up;
     if (seqGt(up, t.rcvUp)) t.rcvUp = up;
   }
-  // Seventh: text, only while the peer's stream is open.
-  if (receiving && SEG.dataLen > 0) {
-    const before = t.rcvNxt;
-    receiveText(t);
-    // A half-closed connection still receiving is not idle: the FIN-WAIT-2
-    // timer counts from the peer's last new data.
-    if (s == <u8>State.FIN_WAIT_2 && t.rcvNxt != before) armFinWait2(t);
-  }
-  // Eighth: FIN, once everything before it has arrived. A FIN beyond a hole
-  // is remembered and taken when the hole fills (the segment is queued for
-  // processing in sequence, RFC 9293 §3.10.7.4 "segments with higher
-  // beginning sequence numbers may be held"); a repeated FIN never gets
-  // this far (it fails the acceptability test and is answered there).
-  if (finReceived8(s)) return;
-  let fin = has(FIN) && SEG.seq + <u32>SEG.dataLen == t.rcvNxt;
-  if (has(FIN) && !fin && receiving) rememberFin(t, SEG.seq + <u32>SEG.dataLen);
+}
+
+/** Seventh step: "process the segment text", only while the peer's stream is open. */
+function seventhProcessText(t: Tcb, seg: Segment): void {
+  const s = t.state;
+  if (!receivingState(s) || seg.dataLen <= 0) return;
+  const before = t.rcvNxt;
+  receiveText(t, seg);
+  // A half-closed connection still receiving is not idle: the FIN-WAIT-2
+  // timer counts from the peer's last new data.
+  if (s == <u8>State.FIN_WAIT_2 && t.rcvNxt != before) armFinWait2(t);
+}
+
+/**
+ * Eighth step: "check the FIN bit", once everything before it has arrived.
+ * A FIN beyond a hole is remembered and taken when the hole fills ("segments
+ * with higher beginning sequence numbers may be held"); a repeated FIN
+ * never gets this far (it fails the first step and is answered there).
+ * `s` is the state the segment arrived in.
+ */
+function eighthCheckFin(t: Tcb, seg: Segment, s: u8): void {
+  if (finReceivedState(s)) return;
+  let fin = has(seg, FIN) && seg.seq + <u32>seg.dataLen == t.rcvNxt;
+  if (has(seg, FIN) && !fin && receivingState(s)) rememberFin(t, seg.seq + <u32>seg.dataLen);
   if (hasFlag(t, <u16>F.FIN_OOO) && holeCount(t) == 0) fin = true;
   if (!fin) return;
   clearFlag(t, <u16>F.FIN_OOO);
@@ -421,118 +493,4 @@ function processTextAndFin(t: Tcb): void {
   if (s == <u8>State.ESTABLISHED || s == <u8>State.SYN_RECEIVED) setState(t, State.CLOSE_WAIT);
   else if (s == <u8>State.FIN_WAIT_1) setState(t, State.CLOSING);
   else if (s == <u8>State.FIN_WAIT_2 || s == <u8>State.TIME_WAIT) startTimeWait(t);
-}
-
-/** States that have already taken the peer's FIN. */
-// @ts-ignore: decorator
-@inline function finReceived8(s: u8): bool {
-  return s == <u8>State.CLOSE_WAIT || s == <u8>State.CLOSING || s == <u8>State.LAST_ACK || s == <u8>State.TIME_WAIT;
-}
-
-/** Copy SEG's text into the receive ring at its sequence position. */
-function writeRx(t: Tcb, seq: u32, src: usize, len: i32): void {
-  const ring = rxRing(t);
-  const pos = <i32>((seq - t.irs - 1) & <u32>(TCP_RX_BUF - 1));
-  const first = min<i32>(len, TCP_RX_BUF - pos);
-  memory.copy(ring + <usize>pos, src, <usize>first);
-  if (first < len) memory.copy(ring, src + <usize>first, <usize>(len - first));
-}
-
-// @ts-ignore: decorator
-@inline function blockStart(b: usize, k: i32): u32 { return load<u32>(b + (<usize>k << 3)); }
-// @ts-ignore: decorator
-@inline function blockEnd(b: usize, k: i32): u32 { return load<u32>(b + (<usize>k << 3), 4); }
-
-/**
- * Record [start, end) as received beyond RCV.NXT, merging with the blocks
- * it touches. False when it touches none and every slot is taken.
- */
-function addBlock(t: Tcb, start: u32, end: u32): bool {
-  const b = holeBase(t);
-  const n = holeCount(t);
-  let i = 0;
-  while (i < n && seqLt(blockEnd(b, i), start)) i++;
-  let j = i;
-  let s = start;
-  let e = end;
-  while (j < n && seqLe(blockStart(b, j), e)) {
-    s = seqMin(s, blockStart(b, j));
-    e = seqMax(e, blockEnd(b, j));
-    j++;
-  }
-  const merged = j - i;
-  if (merged == 0 && n == TCP_OOO_HOLES) return false;
-  if (merged != 1) memory.copy(b + (<usize>(i + 1) << 3), b + (<usize>j << 3), <usize>(n - j) << 3);
-  store<u32>(b + (<usize>i << 3), s);
-  store<u32>(b + (<usize>i << 3), e, 4);
-  setHoleCount(t, n - merged + 1);
-  return true;
-}
-
-/**
- * A FIN at sequence `fin`, beyond RCV.NXT: keep it as the end of the last
- * out-of-order block (an empty block if no data touches it), so the TCB
- * needs one flag and no sequence field. Not kept when data was already
- * received beyond it (the peer cannot send past its FIN), when another
- * FIN is already kept, or when no block slot is free: the peer sends it
- * again.
- */
-function rememberFin(t: Tcb, fin: u32): void {
-  if (hasFlag(t, <u16>F.FIN_OOO)) return;
-  const n = holeCount(t);
-  if (n > 0 && seqGt(blockEnd(holeBase(t), n - 1), fin)) return;
-  if (!addBlock(t, fin, fin)) return;
-  setFlag(t, <u16>F.FIN_OOO);
-  // A duplicate ACK at once, as for any out-of-order segment (RFC 5681 §4.2).
-  setFlag(t, <u16>F.ACK_NOW);
-}
-
-/** Seventh step: in-order text advances RCV.NXT; later text waits in the hole list. */
-function receiveText(t: Tcb): void {
-  const seq = SEG.seq;
-  let len = SEG.dataLen;
-  const kept = holeCount(t);
-  if (hasFlag(t, <u16>F.FIN_OOO) && kept > 0) {
-    // Nothing follows the peer's FIN (RFC 9293 §3.10.7.4 eighth step): text
-    // beyond the FIN kept at the end of the last block is not taken.
-    const fin = blockEnd(holeBase(t), kept - 1);
-    if (seqGt(seq + <u32>len, fin)) len = max<i32>(<i32>(fin - seq), 0);
-    if (len == 0) { setFlag(t, <u16>F.ACK_NOW); return; }
-  }
-  if (seq == t.rcvNxt) {
-    writeRx(t, seq, SEG.dataPtr, len);
-    const before = t.rcvNxt;
-    t.rcvNxt += <u32>len;
-    // Blocks that now touch RCV.NXT join the in-order data.
-    const b = holeBase(t);
-    let n = holeCount(t);
-    const hadHoles = n > 0;
-    while (n > 0 && seqLe(blockStart(b, 0), t.rcvNxt)) {
-      t.rcvNxt = seqMax(t.rcvNxt, blockEnd(b, 0));
-      n--;
-      memory.copy(b, b + 8, <usize>n << 3);
-    }
-    setHoleCount(t, n);
-    t.rxLen += <u16>(t.rcvNxt - before);
-    if (hadHoles) {
-      // RFC 5681 §4.2: ACK at once when a gap is being filled.
-      setFlag(t, <u16>F.ACK_NOW);
-    } else if (hasFlag(t, <u16>F.ONE_FULL)) {
-      // RFC 9293 §3.8.6.3: at least every second full-sized segment.
-      setFlag(t, <u16>F.ACK_NOW);
-    } else {
-      if (len >= <i32>t.sndMss) setFlag(t, <u16>F.ONE_FULL);
-      armDelack(t);
-    }
-    return;
-  }
-  // Out of order (SEG.seq > RCV.NXT after trimming): keep it and send a
-  // duplicate ACK at once (RFC 5681 §4.2).
-  setFlag(t, <u16>F.ACK_NOW);
-  if (addBlock(t, seq, seq + <u32>len)) {
-    writeRx(t, seq, SEG.dataPtr, len);
-    count(Stat.TCP_OOO_SEGMENTS);
-  } else {
-    count(Stat.TCP_OOO_DROPPED);
-  }
 }

@@ -9,21 +9,19 @@
 // segment is cut again at SND.UNA (fast retransmit), and the bytes are read
 // from the ring again.
 
-import { LINK_MTU, TCP_RX_BUF, TCP_TX_BUF } from "../config";
+import { TCP_RX_BUF, TCP_TX_BUF } from "../config";
 import { Stat, count } from "../stats";
 import { ConfigKey, config } from "../netconfig";
+import { ourIp } from "../netif";
 import { nowMs } from "../time";
+import { PROTO_TCP, ipv4Send } from "../ip/ipv4";
 import { State } from "./abi";
-import { ACK, FIN, PSH, RST, SEG, SYN, emitDataPtr, emitTcp, has, segLen } from "./segment";
+import { ACK, FIN, PSH, RST, SYN, Segment, emitDataPtr, has, segLen, writeTcp } from "./segment";
 import { seqGt, seqLe, seqLt, seqMax } from "./seq";
-import {
-  F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, txRing, txStart,
-} from "./tcb";
-import { armRetransmit, armPersist } from "./timer";
-
-/** The MSS we announce: link MTU less the IPv4 and TCP headers (RFC 9293 §3.7.1). */
-// @ts-ignore: decorator
-@inline export const OUR_MSS: u16 = <u16>(LINK_MTU - 40);
+import { OUR_MSS, challengeAllowed, maySendState, userSendState } from "./rules";
+import { F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, txStart } from "./tcb";
+import { txRead } from "./rings";
+import { armPersist, armRetransmit } from "./deadlines";
 
 /**
  * The window to put in a segment, moving the advertised right edge only
@@ -49,13 +47,17 @@ export function windowUpdateDue(t: Tcb): bool {
   return edge - t.rcvAdv >= step;
 }
 
-/** Copy `len` send-ring bytes starting at sequence `seq` to `dst` (wrapping). */
-function copyFromTxRing(t: Tcb, seq: u32, dst: usize, len: i32): void {
-  const ring = txRing(t);
-  const pos = <i32>((seq - t.iss - 1) & <u32>(TCP_TX_BUF - 1));
-  const first = min<i32>(len, TCP_TX_BUF - pos);
-  memory.copy(dst, ring + <usize>pos, <usize>first);
-  if (first < len) memory.copy(dst + <usize>first, ring, <usize>(len - first));
+/**
+ * Build a segment around `dataLen` bytes already at emitDataPtr(mss != 0)
+ * and send it: the one place TCP hands a datagram to IPv4.
+ */
+export function emit(
+  localPort: u16, remoteIp: u32, remotePort: u16,
+  seq: u32, ack: u32, flags: u8, wnd: u16, mss: u16, dataLen: i32,
+): void {
+  const len = writeTcp(ourIp(), localPort, remoteIp, remotePort, seq, ack, flags, wnd, mss, dataLen);
+  count(Stat.TCP_TX_SEGMENTS);
+  ipv4Send(remoteIp, PROTO_TCP, len);
 }
 
 /**
@@ -65,7 +67,7 @@ function copyFromTxRing(t: Tcb, seq: u32, dst: usize, len: i32): void {
  */
 export function sendSegment(t: Tcb, seq: u32, len: i32, flags: u8): void {
   const syn = (flags & SYN) != 0;
-  if (len > 0) copyFromTxRing(t, seq, emitDataPtr(syn), len);
+  if (len > 0) txRead(t, seq, emitDataPtr(syn), len);
   let ack: u32 = 0;
   if (t.state != <u8>State.SYN_SENT) {
     flags |= ACK;
@@ -73,7 +75,7 @@ export function sendSegment(t: Tcb, seq: u32, len: i32, flags: u8): void {
     clearFlag(t, <u16>(F.DELACK | F.ONE_FULL | F.ACK_NOW));
   }
   const wnd = (flags & RST) != 0 ? <u16>0 : windowToAdvertise(t);
-  emitTcp(t.localPort, t.remoteIp, t.remotePort, seq, ack, flags, wnd, syn ? OUR_MSS : 0, len);
+  emit(t.localPort, t.remoteIp, t.remotePort, seq, ack, flags, wnd, syn ? OUR_MSS : 0, len);
 }
 
 /**
@@ -91,51 +93,27 @@ export function sendAck(t: Tcb): void {
 /** ABORT's reset: <SEQ=SND.NXT><CTL=RST> (RFC 9293 §3.10.5), SND.NXT being the highest sent. */
 export function sendRst(t: Tcb): void {
   count(Stat.TCP_RST_SENT);
-  emitTcp(t.localPort, t.remoteIp, t.remotePort, t.sndMax, 0, RST, 0, 0, 0);
-}
-
-let challengeWindowStart: u32 = 0;
-let challengeCount: i32 = 0;
-
-/** Reset the RFC 5961 §7 rate limiter (net_init). */
-export function outputInit(): void {
-  challengeWindowStart = nowMs();
-  challengeCount = 0;
+  emit(t.localPort, t.remoteIp, t.remotePort, t.sndMax, 0, RST, 0, 0, 0);
 }
 
 /**
- * RFC 5961 §3.2/§4.2 challenge ACK, at most CHALLENGE_ACK_LIMIT per second
- * for the whole stack (§7), so it cannot be used to flood.
+ * RFC 5961 §3.2/§4.2/§5.2 challenge ACK, drawn from the stack's one budget
+ * (tcp/rules.ts, §7) so it cannot be used to flood.
  */
 export function challengeAck(t: Tcb): void {
-  const now = nowMs();
-  if (now - challengeWindowStart >= 1000) {
-    challengeWindowStart = now;
-    challengeCount = 0;
-  }
-  if (challengeCount >= config(ConfigKey.CHALLENGE_ACK_LIMIT)) return;
-  challengeCount++;
-  count(Stat.TCP_CHALLENGE_ACKS);
-  sendAck(t);
+  if (challengeAllowed()) sendAck(t);
 }
 
 /**
- * Reset for the segment in SEG when no connection takes it (RFC 9293
- * §3.10.7.1): if it had an ACK, <SEQ=SEG.ACK><CTL=RST>; otherwise
+ * Reset for `seg` when no connection takes it (RFC 9293 §3.10.7.1): if it
+ * had an ACK, <SEQ=SEG.ACK><CTL=RST>; otherwise
  * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. Never in answer to a RST.
  */
-export function replyRst(): void {
-  if (has(RST)) return;
+export function replyRst(seg: Segment): void {
+  if (has(seg, RST)) return;
   count(Stat.TCP_RST_SENT);
-  if (has(ACK)) emitTcp(SEG.dstPort, SEG.srcIp, SEG.srcPort, SEG.ack, 0, RST, 0, 0, 0);
-  else emitTcp(SEG.dstPort, SEG.srcIp, SEG.srcPort, 0, SEG.seq + segLen(), RST | ACK, 0, 0, 0);
-}
-
-/** States in which our side may still send data or its FIN. */
-// @ts-ignore: decorator
-@inline function maySend(s: u8): bool {
-  return s == <u8>State.ESTABLISHED || s == <u8>State.CLOSE_WAIT || s == <u8>State.FIN_WAIT_1
-    || s == <u8>State.CLOSING || s == <u8>State.LAST_ACK;
+  if (has(seg, ACK)) emit(seg.dstPort, seg.srcIp, seg.srcPort, seg.ack, 0, RST, 0, 0, 0);
+  else emit(seg.dstPort, seg.srcIp, seg.srcPort, 0, seg.seq + segLen(seg), RST | ACK, 0, 0, 0);
 }
 
 /**
@@ -145,73 +123,83 @@ export function replyRst(): void {
 export function tcpOutput(t: Tcb): void {
   const s = t.state;
   if (s == <u8>State.SYN_SENT || s == <u8>State.SYN_RECEIVED) {
-    if (t.sndNxt == t.iss) {
-      if (t.sndMax == t.iss) {
-        // First transmission: time the handshake (RFC 6298 §2.2 takes the
-        // first sample from it).
-        t.rttSeq = t.iss + 1;
-        t.rttStart = nowMs();
-        setFlag(t, <u16>F.RTT);
-      } else {
-        // Sent again: its ACK is ambiguous (RFC 6298 §3, Karn), and after a
-        // timeout the RTO restarts at 3 s once established (§5.7).
-        clearFlag(t, <u16>F.RTT);
-        if (t.retries > 0) setFlag(t, <u16>F.SYN_RETX);
-      }
-      sendSegment(t, t.iss, 0, SYN);
-      t.sndNxt = t.iss + 1;
-      t.sndMax = seqMax(t.sndMax, t.sndNxt);
-      if (!hasFlag(t, <u16>F.TIMER)) armRetransmit(t);
-    } else if (hasFlag(t, <u16>F.ACK_NOW) && s == <u8>State.SYN_RECEIVED) {
-      sendAck(t);
-    }
+    synOutput(t);
     return;
   }
-  if (maySend(s)) {
-    const nagle = config(ConfigKey.NAGLE) != 0;
-    const start = txStart(t);
-    const fin = finSeq(t);
-    const finQueued = hasFlag(t, <u16>F.CLOSED) && s != <u8>State.ESTABLISHED && s != <u8>State.CLOSE_WAIT;
-    for (;;) {
-      const sent = <i32>(t.sndNxt - start);
-      const unsent = <i32>t.txLen - sent;
-      const finDue = finQueued && seqLe(t.sndNxt, fin);
-      if (unsent <= 0 && !finDue) break;
-      const flight = <i32>(t.sndNxt - t.sndUna);
-      const wnd = min<i32>(<i32>t.sndWnd, <i32>t.cwnd);
-      const usable = wnd > flight ? wnd - flight : 0;
-      const mss = <i32>t.sndMss;
-      let len = min<i32>(max<i32>(unsent, 0), min<i32>(mss, usable));
-      const all = len == unsent;
-      if (len < mss && !all) {
-        // Window-limited runt: wait for the window to open (RFC 9293
-        // §3.8.6.2.1 sender SWS avoidance) unless nothing is in flight
-        // and the window itself is that small.
-        if (flight > 0 || len == 0) break;
-      }
-      // Nagle (RFC 9293 §3.7.4): a short final segment waits while data is unacknowledged.
-      if (nagle && all && len < mss && len > 0 && flight > 0 && !finDue) break;
-      const withFin = finDue && all;
-      if (len == 0 && !withFin) break;
-      if (len > 0 && !hasFlag(t, <u16>F.RTT) && t.sndNxt == t.sndMax) {
-        // RFC 6298 §3: time one segment per window, never a retransmission.
-        t.rttSeq = t.sndNxt + <u32>len;
-        t.rttStart = nowMs();
-        setFlag(t, <u16>F.RTT);
-      }
-      sendSegment(t, t.sndNxt, len, withFin ? FIN | PSH : (all && len > 0 ? PSH : 0));
-      t.sndNxt += <u32>len + (withFin ? 1 : 0);
-      t.sndMax = seqMax(t.sndMax, t.sndNxt);
-      if (!hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST)) armRetransmit(t);
-      if (withFin) break;
-    }
-    // Data waits, nothing is in flight and the peer's window is shut: the
-    // persist timer probes it (RFC 9293 §3.8.6.1).
-    if (t.sndNxt == t.sndUna && <i32>t.txLen > <i32>(t.sndNxt - start) && t.sndWnd == 0 && !hasFlag(t, <u16>F.TIMER)) {
-      armPersist(t);
-    }
-  }
+  if (maySendState(s)) sendQueued(t);
   if (hasFlag(t, <u16>F.ACK_NOW)) sendAck(t);
+}
+
+/** SYN-SENT and SYN-RECEIVED: our SYN (again, after SND.NXT was moved back), or an owed ACK. */
+function synOutput(t: Tcb): void {
+  if (t.sndNxt == t.iss) {
+    if (t.sndMax == t.iss) {
+      // First transmission: time the handshake (RFC 6298 §2.2 takes the
+      // first sample from it).
+      t.rttSeq = t.iss + 1;
+      t.rttStart = nowMs();
+      setFlag(t, <u16>F.RTT);
+    } else {
+      // Sent again: its ACK is ambiguous (RFC 6298 §3, Karn), and after a
+      // timeout the RTO restarts at 3 s once established (§5.7).
+      clearFlag(t, <u16>F.RTT);
+      if (t.retries > 0) setFlag(t, <u16>F.SYN_RETX);
+    }
+    sendSegment(t, t.iss, 0, SYN);
+    t.sndNxt = t.iss + 1;
+    t.sndMax = seqMax(t.sndMax, t.sndNxt);
+    if (!hasFlag(t, <u16>F.TIMER)) armRetransmit(t);
+  } else if (hasFlag(t, <u16>F.ACK_NOW) && t.state == <u8>State.SYN_RECEIVED) {
+    sendAck(t);
+  }
+}
+
+/**
+ * Send queued data and the FIN under the send and congestion windows,
+ * sender SWS avoidance and Nagle; arm the persist timer when a shut
+ * window holds data back.
+ */
+function sendQueued(t: Tcb): void {
+  const nagle = config(ConfigKey.NAGLE) != 0;
+  const start = txStart(t);
+  const fin = finSeq(t);
+  const finQueued = hasFlag(t, <u16>F.CLOSED) && !userSendState(t.state);
+  for (;;) {
+    const sent = <i32>(t.sndNxt - start);
+    const unsent = <i32>t.txLen - sent;
+    const finDue = finQueued && seqLe(t.sndNxt, fin);
+    if (unsent <= 0 && !finDue) break;
+    const flight = <i32>(t.sndNxt - t.sndUna);
+    const wnd = min<i32>(<i32>t.sndWnd, <i32>t.cwnd);
+    const usable = wnd > flight ? wnd - flight : 0;
+    const mss = <i32>t.sndMss;
+    let len = min<i32>(max<i32>(unsent, 0), min<i32>(mss, usable));
+    const all = len == unsent;
+    // Window-limited runt: wait for the window to open (RFC 9293
+    // §3.8.6.2.1 sender SWS avoidance) unless nothing is in flight
+    // and the window itself is that small.
+    if (len < mss && !all && (flight > 0 || len == 0)) break;
+    // Nagle (RFC 9293 §3.7.4): a short final segment waits while data is unacknowledged.
+    if (nagle && all && len < mss && len > 0 && flight > 0 && !finDue) break;
+    const withFin = finDue && all;
+    if (len == 0 && !withFin) break;
+    if (len > 0 && !hasFlag(t, <u16>F.RTT) && t.sndNxt == t.sndMax) {
+      // RFC 6298 §3: time one segment per window, never a retransmission.
+      t.rttSeq = t.sndNxt + <u32>len;
+      t.rttStart = nowMs();
+      setFlag(t, <u16>F.RTT);
+    }
+    sendSegment(t, t.sndNxt, len, withFin ? FIN | PSH : (all && len > 0 ? PSH : 0));
+    t.sndNxt += <u32>len + (withFin ? 1 : 0);
+    t.sndMax = seqMax(t.sndMax, t.sndNxt);
+    if (!hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST)) armRetransmit(t);
+    if (withFin) break;
+  }
+  // Data waits, nothing is in flight and the peer's window is shut: the
+  // persist timer probes it (RFC 9293 §3.8.6.1).
+  if (t.sndNxt == t.sndUna && <i32>t.txLen > <i32>(t.sndNxt - start) && t.sndWnd == 0 && !hasFlag(t, <u16>F.TIMER)) {
+    armPersist(t);
+  }
 }
 
 /** Retransmit one segment at SND.UNA (fast retransmit, NewReno partial ACK). */
@@ -220,7 +208,7 @@ export function retransmitFirst(t: Tcb): void {
   const inRing = <i32>t.txLen - <i32>(t.sndUna - start);
   const len = min<i32>(<i32>t.sndMss, max<i32>(inRing, 0));
   const fin = hasFlag(t, <u16>F.CLOSED) && len == inRing && seqLt(t.sndUna + <u32>len, t.sndMax)
-    && t.state != <u8>State.ESTABLISHED && t.state != <u8>State.CLOSE_WAIT;
+    && !userSendState(t.state);
   if (len == 0 && !fin) return;
   clearFlag(t, <u16>F.RTT); // Karn: no sample from a retransmitted segment
   sendSegment(t, t.sndUna, len, fin ? FIN | PSH : 0);

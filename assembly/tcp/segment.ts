@@ -1,5 +1,6 @@
 // The TCP header (RFC 9293 §3.1): a packet view, the parsed segment record
-// and emission.
+// and the header builder. Nothing here keeps connection state or sends:
+// tcp/output.ts hands what writeTcp() built to IPv4.
 //
 //   0                   1                   2                   3
 //   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -15,12 +16,11 @@
 // parseTcp() checks the length, data offset, checksum and option list
 // before anything is read into the record; a bad segment is counted
 // (TCP_DROP_CHECKSUM or TCP_DROP_MALFORMED) and never reaches the state
-// machine. Protocol code reads only the record `SEG`.
+// machine. Protocol code reads only a Segment record, passed explicitly.
 
 import { Stat, count } from "../stats";
 import { onesSum, pseudoHeaderSum, sumAdd, sumFinish } from "../ip/checksum";
-import { PROTO_TCP, ipv4Payload, ipv4Send } from "../ip/ipv4";
-import { ourIp } from "../netif";
+import { PROTO_TCP, ipv4Payload } from "../ip/ipv4";
 
 // @ts-ignore: decorator
 @inline export const TCP_HEADER_LEN: i32 = 20;
@@ -88,7 +88,7 @@ import { ourIp } from "../netif";
 // @ts-ignore: decorator
 @inline function urgentField(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_URGENT)); }
 
-/** The parsed segment (STYLE 3): one static record, refilled per segment. */
+/** A parsed segment: one static record (SEG), refilled per segment; see docs/ARCHITECTURE.md "Memory". */
 @unmanaged export class Segment {
   srcIp: u32;
   dstIp: u32;
@@ -103,27 +103,36 @@ import { ourIp } from "../netif";
   /** Peer's MSS option, 0 when absent. */
   mss: u16;
   flags: u8;
+  /** Text length as it arrived, before any trimming to the window (RFC 5681 §2 duplicate ACK test). */
+  receivedLen: i32;
 }
 
 const segStore = memory.data(offsetof<Segment>(), 8);
-/** The segment being processed. */
+/** The segment as parsed from the wire. */
 export const SEG = changetype<Segment>(segStore);
 
 /** The segment carries control bit(s) `f`. */
 // @ts-ignore: decorator
-@inline export function has(f: u8): bool { return (SEG.flags & f) != 0; }
+@inline export function has(seg: Segment, f: u8): bool { return (seg.flags & f) != 0; }
 
 /** SEG.LEN: data plus one for SYN and one for FIN (RFC 9293 §3.4). */
 // @ts-ignore: decorator
-@inline export function segLen(): u32 {
-  return <u32>SEG.dataLen + <u32>(SEG.flags & SYN ? 1 : 0) + <u32>(SEG.flags & FIN ? 1 : 0);
+@inline export function segLen(seg: Segment): u32 {
+  return <u32>seg.dataLen + <u32>(seg.flags & SYN ? 1 : 0) + <u32>(seg.flags & FIN ? 1 : 0);
+}
+
+/** Copy record `src` into `dst` (a working copy that may be trimmed). */
+// @ts-ignore: decorator
+@inline export function segCopy(dst: Segment, src: Segment): Segment {
+  memory.copy(changetype<usize>(dst), changetype<usize>(src), offsetof<Segment>());
+  return dst;
 }
 
 /**
  * Validate the `len` bytes at `p` (an IPv4 payload from `src` to `dst`) and
- * fill SEG. Returns false (after counting why) for a segment to drop.
+ * fill `seg`. Returns false (after counting why) for a segment to drop.
  */
-export function parseTcp(src: u32, dst: u32, p: usize, len: i32): bool {
+export function parseTcp(seg: Segment, src: u32, dst: u32, p: usize, len: i32): bool {
   if (len < TCP_HEADER_LEN) { count(Stat.TCP_DROP_MALFORMED); return false; }
   const hlen = headerLen(p);
   if (hlen < TCP_HEADER_LEN || hlen > len) { count(Stat.TCP_DROP_MALFORMED); return false; }
@@ -153,18 +162,19 @@ export function parseTcp(src: u32, dst: u32, p: usize, len: i32): bool {
     }
     i += olen;
   }
-  SEG.srcIp = src;
-  SEG.dstIp = dst;
-  SEG.srcPort = sp;
-  SEG.dstPort = dp;
-  SEG.seq = seqField(p);
-  SEG.ack = ackField(p);
-  SEG.flags = flagsField(p);
-  SEG.wnd = windowField(p);
-  SEG.up = urgentField(p);
-  SEG.mss = mss;
-  SEG.dataPtr = p + <usize>hlen;
-  SEG.dataLen = len - hlen;
+  seg.srcIp = src;
+  seg.dstIp = dst;
+  seg.srcPort = sp;
+  seg.dstPort = dp;
+  seg.seq = seqField(p);
+  seg.ack = ackField(p);
+  seg.flags = flagsField(p);
+  seg.wnd = windowField(p);
+  seg.up = urgentField(p);
+  seg.mss = mss;
+  seg.dataPtr = p + <usize>hlen;
+  seg.dataLen = len - hlen;
+  seg.receivedLen = len - hlen;
   return true;
 }
 
@@ -175,13 +185,14 @@ export function parseTcp(src: u32, dst: u32, p: usize, len: i32): bool {
 }
 
 /**
- * Write a header in front of `dataLen` bytes already at emitDataPtr(mss != 0),
- * checksum it and hand the datagram to IPv4. `mss` > 0 adds the MSS option.
+ * Write a header in front of `dataLen` bytes already at emitDataPtr(mss != 0)
+ * and checksum it from `localIp` to `remoteIp`. `mss` > 0 adds the MSS
+ * option. Returns the segment's length, for IPv4.
  */
-export function emitTcp(
-  localPort: u16, remoteIp: u32, remotePort: u16,
+export function writeTcp(
+  localIp: u32, localPort: u16, remoteIp: u32, remotePort: u16,
   seq: u32, ack: u32, flags: u8, wnd: u16, mss: u16, dataLen: i32,
-): void {
+): i32 {
   const p = ipv4Payload();
   const hlen = TCP_HEADER_LEN + (mss != 0 ? MSS_OPTION_LEN : 0);
   store<u16>(p, bswap<u16>(localPort), TCP_SRC_PORT);
@@ -199,8 +210,7 @@ export function emitTcp(
     store<u16>(p, bswap<u16>(mss), TCP_HEADER_LEN + 2);
   }
   const total = hlen + dataLen;
-  const sum = sumAdd(pseudoHeaderSum(ourIp(), remoteIp, PROTO_TCP, <u32>total), onesSum(p, total));
+  const sum = sumAdd(pseudoHeaderSum(localIp, remoteIp, PROTO_TCP, <u32>total), onesSum(p, total));
   store<u16>(p, bswap<u16>(sumFinish(sum)), TCP_CHECKSUM);
-  count(Stat.TCP_TX_SEGMENTS);
-  ipv4Send(remoteIp, PROTO_TCP, total);
+  return total;
 }

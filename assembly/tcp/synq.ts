@@ -2,7 +2,7 @@
 // kept as small records in one static pool of SYN_QUEUE entries instead of
 // TCBs (RFC 4987 §3.1 and §3.2 name the per-SYN state as what a SYN flood
 // exhausts; keeping it small and bounded is the first defence). A TCB is
-// taken only when the handshake completes (tcp/listen.ts).
+// taken only when the handshake completes (tcp/passive.ts).
 //
 // Layout of one entry (24 bytes, naturally aligned):
 //
@@ -11,7 +11,7 @@
 //   16 remotePort u16     18 localPort u16      20 peerMss u16
 //   22 retries u8 (SYN-ACK retransmissions so far; bit 7: the SYN-ACK was
 //      also sent again for a duplicate SYN, so its ACK cannot be timed)
-//   23 listener u8 (index into tcp/listen.ts's table)
+//   23 listener u8 (index into tcp/listeners.ts's table)
 //
 // Our address is implicit (one interface). The peer's MSS is kept exact
 // (already bounded by ours); its window is not kept, because the ACK that

@@ -28,7 +28,8 @@
 import { TCB_COUNT, TCP_OOO_HOLES, TCP_RX_BUF, TCP_TX_BUF } from "../config";
 import { State } from "./abi";
 import { ECONNREFUSED, ECONNRESET, ETIMEDOUT } from "../errors";
-import { acceptQueueRemove } from "./listen";
+import { acceptQueueRemove } from "./listeners";
+import { OUR_MSS, finReceivedState, initialWindow, synchronizedState } from "./rules";
 
 @unmanaged export class Tcb {
   state: u8;
@@ -282,7 +283,7 @@ export function tcbLookup(remoteIp: u32, remotePort: u16, localPort: u16): Tcb |
   return null;
 }
 
-/** Every state change goes through here (STYLE 4). */
+/** Every state change goes through here: one place to count and trace (docs/ARCHITECTURE.md). */
 export function setState(t: Tcb, s: State): void {
   t.state = <u8>s;
   if (s == State.CLOSED) {
@@ -293,14 +294,11 @@ export function setState(t: Tcb, s: State): void {
 
 /** The peer's FIN has been received (RFC 9293 §3.10.7.4 eighth step states). */
 // @ts-ignore: decorator
-@inline export function finReceived(t: Tcb): bool {
-  const s = <State>t.state;
-  return s == State.CLOSE_WAIT || s == State.CLOSING || s == State.LAST_ACK || s == State.TIME_WAIT;
-}
+@inline export function finReceived(t: Tcb): bool { return finReceivedState(t.state); }
 
 /** The SYN exchange has completed at least once. */
 // @ts-ignore: decorator
-@inline export function synchronized(t: Tcb): bool { return t.state >= <u8>State.ESTABLISHED; }
+@inline export function synchronized(t: Tcb): bool { return synchronizedState(t.state); }
 
 /** Sequence number of the first byte in the send ring. */
 // @ts-ignore: decorator
@@ -332,11 +330,31 @@ export function connectionClosed(t: Tcb, e: Err): void {
   setState(t, State.CLOSED);
   if (e != Err.NONE) setError(t, e);
   if (t.listener != NO_LISTENER) {
-    acceptQueueRemove(t);
+    tcbLeaveQueue(t);
     tcbFree(t);
     return;
   }
   if (!hasFlag(t, <u16>F.OWNED) || hasFlag(t, <u16>F.CLOSED)) tcbFree(t);
+}
+
+/** Take the TCB out of its listener's accept queue, if it waits in one. */
+export function tcbLeaveQueue(t: Tcb): void {
+  const l = <i32>t.listener;
+  if (l == <i32>NO_LISTENER) return;
+  t.listener = NO_LISTENER;
+  acceptQueueRemove(l, tcbIndex(t));
+}
+
+/** Send-side variables of a new connection with our ISS. */
+export function initConnection(t: Tcb, iss: u32): void {
+  t.iss = iss;
+  t.sndUna = iss;
+  t.sndNxt = iss;
+  t.sndMax = iss;
+  t.recover = iss;
+  t.sndMss = OUR_MSS;
+  t.ssthresh = 0xffff;
+  t.cwnd = initialWindow(OUR_MSS);
 }
 
 /**

@@ -6,35 +6,42 @@
 // error (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when
 // there is nothing yet, 0 from RECEIVE at end of stream.
 
-import { TCP_RX_BUF, TCP_TX_BUF, LISTENER_COUNT } from "../config";
+import { TCP_RX_BUF } from "../config";
 import { EADDRINUSE, EAGAIN, EINVAL, ENOMEM, ENOTCONN, ECLOSED } from "../errors";
 import { Stat, count } from "../stats";
 import { ourIp } from "../netif";
-import { ListField, PollFlag, State, StatusField } from "./abi";
+import { PollFlag, State, StatusField } from "./abi";
 import { isnFor, isnInit } from "./isn";
 import { portCandidate, portCount, portUsed, portsInit } from "./ports";
+import { cookieInit } from "./cookie";
+import { synqInit } from "./synq";
+import { OUR_MSS, challengeInit, dataState, receivingState, userSendState } from "./rules";
 import {
-  F, NO_LISTENER, Tcb, clearFlag, finReceived, hasFlag, rxReadSeq, rxRing, rxSpace, setFlag, setState, synchronized, tcbAllocReusing,
-  tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed, tcbUsedCount, txRing, txStart,
+  F, NO_LISTENER, Tcb, finReceived, hasFlag, initConnection, rxSpace, setFlag, setState, synchronized,
+  tcbAllocReusing, tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbPoolInit, tcbUsed,
+  tcbUsedCount,
 } from "./tcb";
-import { OUR_MSS, outputInit, sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
-import { rtoMs } from "./timer";
-import { initConnection } from "./input";
+import { txAppend, rxTake } from "./rings";
+import { rtoMs } from "./deadlines";
+import { sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
 import {
-  listHalfOpen, listenAccept, listenClose, listenInit, listenOpen, listenReadable, listenSecretsInit,
-  listenerFromHandle, listenerPort, listenerSlotHandle,
-} from "./listen";
+  listHalfOpen, listListeners, listRow, listenOpen, listenerFromHandle, listenerPort, listenersInit,
+} from "./listeners";
+import { listenAccept, listenClose, listenReadable } from "./passive";
 
 export { tcpTimers, tcpNextDeadline } from "./timer";
+export { listenPoll, listenNextDeadline } from "./passive";
 
 /** Reset all TCP state (net_init). */
 export function tcpInit(): void {
   tcbPoolInit();
-  listenInit();
-  outputInit();
+  listenersInit();
+  synqInit();
+  challengeInit();
   isnInit();
   portsInit();
-  listenSecretsInit();
+  // The SYN-cookie secrets are drawn after the ISN and port keys.
+  cookieInit();
 }
 
 /** tcp_listen. */
@@ -82,15 +89,10 @@ export function tcpSend(conn: i32, ptr: usize, len: i32): i32 {
   if (hasFlag(t, <u16>F.CLOSED)) return ECLOSED;
   const s = t.state;
   if (s == <u8>State.SYN_SENT || s == <u8>State.SYN_RECEIVED) return ENOTCONN;
-  if (s != <u8>State.ESTABLISHED && s != <u8>State.CLOSE_WAIT) return ECLOSED;
+  if (!userSendState(s)) return ECLOSED;
   const n = min<i32>(len, txFree(t));
   if (n <= 0) return 0;
-  const ring = txRing(t);
-  const pos = <i32>((txStart(t) + <u32>t.txLen - t.iss - 1) & <u32>(TCP_TX_BUF - 1));
-  const first = min<i32>(n, TCP_TX_BUF - pos);
-  memory.copy(ring + <usize>pos, ptr, <usize>first);
-  if (first < n) memory.copy(ring, ptr + <usize>first, <usize>(n - first));
-  t.txLen += <u16>n;
+  txAppend(t, ptr, n);
   tcpOutput(t);
   return n;
 }
@@ -103,21 +105,14 @@ export function tcpRecv(conn: i32, ptr: usize, len: i32): i32 {
   if (e != 0) return e;
   if (t.rxLen > 0) {
     const n = min<i32>(len, <i32>t.rxLen);
-    const ring = rxRing(t);
-    const pos = <i32>((rxReadSeq(t) - t.irs - 1) & <u32>(TCP_RX_BUF - 1));
-    const first = min<i32>(n, TCP_RX_BUF - pos);
-    memory.copy(ptr, ring + <usize>pos, <usize>first);
-    if (first < n) memory.copy(ptr + <usize>first, ring, <usize>(n - first));
-    t.rxLen -= <u16>n;
+    rxTake(t, ptr, n);
     // Reading opened the window: tell the peer if it was closing (RFC 9293
     // §3.8.6.2.2), so a sender blocked on it need not wait for a probe or
     // for our next ACK. "Closing" is less than half the ring or less than
     // two full segments: with small rings a sender that cannot fit a second
     // segment would otherwise idle for a round trip per window.
-    const s = t.state;
     const closing = max<i32>(TCP_RX_BUF >> 1, 2 * <i32>OUR_MSS);
-    if ((s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1 || s == <u8>State.FIN_WAIT_2)
-      && windowUpdateDue(t) && <i32>(t.rcvAdv - t.rcvNxt) < closing) {
+    if (receivingState(t.state) && windowUpdateDue(t) && <i32>(t.rcvAdv - t.rcvNxt) < closing) {
       sendAck(t);
     }
     return n;
@@ -139,7 +134,7 @@ export function tcpClose(conn: i32): i32 {
   if (s == <u8>State.SYN_SENT) { tcbFree(t); return 0; }
   if (s == <u8>State.ESTABLISHED) setState(t, State.FIN_WAIT_1);
   else if (s == <u8>State.CLOSE_WAIT) setState(t, State.LAST_ACK);
-  // SYN-RECEIVED: the FIN waits for ESTABLISHED (input.ts established()).
+  // SYN-RECEIVED: the FIN waits for ESTABLISHED (tcp/input.ts established()).
   tcpOutput(t);
   return 0;
 }
@@ -150,11 +145,7 @@ export function tcpAbort(conn: i32): i32 {
   if (l >= 0) return listenClose(l);
   const t = tcbFromHandle(conn);
   if (t === null) return EINVAL;
-  const s = t.state;
-  if (s == <u8>State.SYN_RECEIVED || s == <u8>State.ESTABLISHED || s == <u8>State.FIN_WAIT_1
-    || s == <u8>State.FIN_WAIT_2 || s == <u8>State.CLOSE_WAIT) {
-    sendRst(t);
-  }
+  if (t.state == <u8>State.SYN_RECEIVED || dataState(t.state)) sendRst(t);
   tcbFree(t);
   return 0;
 }
@@ -170,8 +161,7 @@ export function tcpPollFlags(conn: i32): i32 {
   const fin = finReceived(t);
   if (t.rxLen > 0 || fin) f |= PollFlag.READABLE;
   if (fin) f |= PollFlag.PEER_CLOSED;
-  const s = t.state;
-  if ((s == <u8>State.ESTABLISHED || s == <u8>State.CLOSE_WAIT) && !hasFlag(t, <u16>F.CLOSED) && txFree(t) > 0) {
+  if (userSendState(t.state) && !hasFlag(t, <u16>F.CLOSED) && txFree(t) > 0) {
     f |= PollFlag.WRITABLE;
   }
   if (synchronized(t)) f |= PollFlag.ESTABLISHED;
@@ -233,32 +223,16 @@ function statusOf(t: Tcb, out: usize): void {
   put(out, StatusField.SND_MSS, <u32>t.sndMss);
 }
 
-function listEntry(out: usize, handle: i32, state: State, localPort: u16, remoteIp: u32, remotePort: u16): void {
-  put(out, ListField.HANDLE, <u32>handle);
-  put(out, ListField.STATE, <u32>state);
-  put(out, ListField.LOCAL_IP, ourIp());
-  put(out, ListField.LOCAL_PORT, <u32>localPort);
-  put(out, ListField.REMOTE_IP, remoteIp);
-  put(out, ListField.REMOTE_PORT, <u32>remotePort);
-}
-
 /** tcp_list: listeners, half-open SYN-queue entries (handle -1), then every TCB in use (-1 once the user let go of it). */
 export function tcpList(out: usize, max: i32): i32 {
-  let n = 0;
-  const step = <usize>ListField.COUNT << 2;
-  for (let l = 0; l < LISTENER_COUNT && n < max; l++) {
-    const h = listenerSlotHandle(l);
-    if (h == 0) continue;
-    listEntry(out + <usize>n * step, h, State.LISTEN, listenerPort(l), 0, 0);
-    n++;
-  }
+  let n = listListeners(out, 0, max);
   n = listHalfOpen(out, n, max);
   const used = tcbUsedCount();
   for (let k = 0; k < used && n < max; k++) {
     const t = tcbUsed(k);
     // A connection waiting in an accept queue shows the handle tcp_accept will return.
     const h = hasFlag(t, <u16>F.OWNED) || t.listener != NO_LISTENER ? tcbHandle(t) : -1;
-    listEntry(out + <usize>n * step, h, <State>t.state, t.localPort, t.remoteIp, t.remotePort);
+    listRow(out, n, h, <State>t.state, t.localPort, t.remoteIp, t.remotePort);
     n++;
   }
   return n;
