@@ -34,7 +34,7 @@ const values = memory.data<i32>([
   1000,    // RTO_MIN_MS (RFC 6298 §2.4)
   60000,   // RTO_MAX_MS (RFC 6298 §2.5)
   8,       // TCP_MAX_RETRIES
-  200,     // DELACK_MS
+  40,      // DELACK_MS (tcp/delack.ts)
   1,       // NAGLE
   64000,   // COOKIE_PERIOD_MS
   10,      // CHALLENGE_ACK_LIMIT

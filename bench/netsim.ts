@@ -85,6 +85,8 @@ export interface NetsimCase {
   config?: Partial<Record<Parameters<Stack["setConfig"]>[0], number>>;
   /** Called with every byte the listener reads, in order (for checks). */
   onData?: (chunk: Uint8Array) => void;
+  /** Called for every frame either stack sends (before loss), with the sender's side. */
+  onFrame?: (from: "sender" | "listener", frame: Uint8Array, now: number) => void;
 }
 
 export interface NetsimResult {
@@ -102,9 +104,14 @@ export function patternByte(i: number): number {
   return (i * 7 + (i >>> 11)) & 0xff;
 }
 
-function makeStack(c: NetsimCase, mac: string, ip: string, seed: number, out: Path, clock: { now: number }): Stack {
+function makeStack(c: NetsimCase, who: "sender" | "listener", seed: number, out: Path, clock: { now: number }): Stack {
   const s = new Stack({ module: c.module, seed });
-  s.onFrame = (f) => out.push(f, clock.now);
+  s.onFrame = (f) => {
+    s.sent.length = 0; // the path holds the frames; the Stack's own list would only grow
+    c.onFrame?.(who, f, clock.now);
+    out.push(f, clock.now);
+  };
+  const [mac, ip] = who === "listener" ? ["02:00:00:00:00:01", "10.0.0.1"] : ["02:00:00:00:00:02", "10.0.0.2"];
   s.init({ mac, ip, netmask: "255.0.0.0" });
   for (const [k, v] of Object.entries(c.config ?? {})) s.setConfig(k as never, v as number);
   return s;
@@ -116,8 +123,8 @@ export function runNetsim(c: NetsimCase): NetsimResult {
   const seed = c.seed ?? 0;
   const clock = { now: 0 };
   const toListener = new Path(c.loss, seed * 2 + 1), toSender = new Path(c.loss, seed * 2 + 2);
-  const listener = makeStack(c, "02:00:00:00:00:01", "10.0.0.1", 1, toSender, clock);
-  const sender = makeStack(c, "02:00:00:00:00:02", "10.0.0.2", 2, toListener, clock);
+  const listener = makeStack(c, "listener", 1, toSender, clock);
+  const sender = makeStack(c, "sender", 2, toListener, clock);
   const l = listener.listen(PORT, 1);
   const conn = sender.connect("10.0.0.1", PORT);
   const chunk = new Uint8Array(sender.exports.net_scratch_size());

@@ -107,7 +107,7 @@ export const CONFIG_DEFAULTS: Record<ConfigName, number> = {
   rto_min_ms: 1000,
   rto_max_ms: 60000,
   tcp_max_retries: 8,
-  delack_ms: 200,
+  delack_ms: 40,
   nagle: 1,
   cookie_period_ms: 64000,
   challenge_ack_limit: 10,
