@@ -31,7 +31,7 @@ const values = memory.data<i32>([
   0,       // FULL_DUPLEX
   49152,   // EPHEMERAL_LOW
   65535,   // EPHEMERAL_HIGH
-  1000,    // RTO_MIN_MS (RFC 6298 §2.4)
+  200,     // RTO_MIN_MS (docs/TCP.md "Minimum RTO"; RFC 6298 §2.4 suggests 1000)
   60000,   // RTO_MAX_MS (RFC 6298 §2.5)
   8,       // TCP_MAX_RETRIES
   40,      // DELACK_MS (tcp/delack.ts)

@@ -104,7 +104,7 @@ export const CONFIG_DEFAULTS: Record<ConfigName, number> = {
   full_duplex: 0,
   ephemeral_low: 49152,
   ephemeral_high: 65535,
-  rto_min_ms: 1000,
+  rto_min_ms: 200,
   rto_max_ms: 60000,
   tcp_max_retries: 8,
   delack_ms: 40,

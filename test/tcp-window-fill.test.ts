@@ -7,7 +7,9 @@
  * drained the ring). Packet level: every field of every reply is checked.
  */
 import { describe, expect, test } from "vitest";
-import { BOARD_WINDOW, type Conn, activeEstablished, advance, established, expectNothing, expectReplies, send } from "./helpers/tcp-harness.js";
+import {
+  BOARD_WINDOW, type Conn, activeEstablished, advance, established, expectNothing, expectReplies, send, takeReplies,
+} from "./helpers/tcp-harness.js";
 import { PSH, concat, pattern, seqAdd } from "./helpers/tcp-packets.js";
 
 const MSS = 1460;
@@ -142,5 +144,45 @@ describe("ESTABLISHED: when the receiver acknowledges (RFC 9293 §3.8.6.3, RFC 1
     c.rcvNxt = seqAdd(c.rcvNxt, MSS);
     expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })]);
     expect(c.appReads()).toEqual(concat(a, d));
+  });
+});
+
+describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", () => {
+  const M = 536;
+  /** Board → peer, peer MSS 536: the 4 KiB ring filled, the initial window (4 segments, RFC 5681 §3.1) sent. */
+  function flight() {
+    const { b, c } = activeEstablished({ peerMss: M });
+    const data = pattern(4096, 7);
+    appWrites(c, data);
+    const at = (k: number) => seqAdd(c.sndNxt, k * M);
+    const seg = (k: number, over = {}) => c.reply({ seq: at(k), payload: data.subarray(k * M, (k + 1) * M), ...over });
+    expectReplies(b, [seg(0), seg(1), seg(2), seg(3)]);
+    return { b, c, data, at, seg };
+  }
+
+  test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit)", () => {
+    const { b, c, seg } = flight();
+    const dup = c.seg();
+    send(b, dup);
+    expectReplies(b, [seg(4)]);
+    send(b, dup);
+    expectReplies(b, [seg(5)]);
+    send(b, dup);
+    expectReplies(b, [seg(0)]);
+    expect(b.stack.stats().tcp_fast_retransmits).toBe(1);
+    expect(b.stack.stats().tcp_retransmits).toBe(0);
+  });
+
+  test("ESTABLISHED: in fast recovery a partial ACK → the next hole is resent at once, new data follows as the deflated window allows (RFC 6582 §3.2 step 3)", () => {
+    const { b, c, at, seg } = flight();
+    const dup = c.seg();
+    for (let i = 0; i < 3; i++) send(b, dup);
+    expect(takeReplies(b).map((r) => r.seg.seq)).toEqual([at(4), at(5), at(0)]);
+    // ssthresh = max(FlightSize / 2, 2·SMSS) = 1608; cwnd = ssthresh + 3·SMSS = 3216.
+    // The peer got segment 0 again but segment 1 is lost too: a partial ACK.
+    send(b, c.seg({ ack: at(1) }));
+    // cwnd - 536 acknowledged + 536 = 3216 over 5 segments (2680) in flight: segment 1 again, then segment 6.
+    expectReplies(b, [seg(1), seg(6)]);
+    expect(b.stack.stats().tcp_fast_retransmits).toBe(2);
   });
 });
