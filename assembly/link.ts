@@ -1,7 +1,8 @@
-// The link seam (STYLE 7): the stack sends and receives Ethernet frames
-// (without FCS) through these functions only. Link 0 is the host-frames
-// link (frames arrive through net_input and leave through hal.frame_out);
-// link 1 is the ENC28J60 on SPI (assembly/enc28j60/driver.ts).
+// The link seam (docs/ARCHITECTURE.md "Layers"): the stack sends and
+// receives Ethernet frames (without FCS) through these functions only.
+// Link 0 is the host-frames link (frames arrive through net_input and
+// leave through hal.frame_out); link 1 is the ENC28J60 on SPI
+// (assembly/enc28j60/driver.ts).
 
 import { frame_out } from "./hal";
 import { ENODEV } from "./errors";

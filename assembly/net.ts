@@ -83,14 +83,12 @@ export function netPoll(now: u32): i32 {
   tcpTimers();
   listenPoll();
   if (more) return 0;
-  let next = linkNextDeadline();
-  const a = arpNextDeadline();
-  if (a >= 0 && (next < 0 || a < next)) next = a;
-  const t = tcpNextDeadline();
-  if (t >= 0 && (next < 0 || t < next)) next = t;
-  const s = listenNextDeadline();
-  if (s >= 0 && (next < 0 || s < next)) next = s;
-  return next;
+  return sooner(sooner(sooner(linkNextDeadline(), arpNextDeadline()), tcpNextDeadline()), listenNextDeadline());
+}
+
+/** The smaller of two waits in ms, -1 meaning none. */
+function sooner(a: i32, b: i32): i32 {
+  return b >= 0 && (a < 0 || b < a) ? b : a;
 }
 
 /** The stack has been initialised on a link. */

@@ -13,10 +13,10 @@ export const enum ConfigKey {
   RTO_MIN_MS,            // RFC 6298 bounds on the retransmission timeout
   RTO_MAX_MS,
   TCP_MAX_RETRIES,       // RTO expiries in a row before ETIMEDOUT
-  DELACK_MS,             // delayed-ACK timeout (RFC 1122 4.2.3.2: at most 500 ms)
+  DELACK_MS,             // delayed-ACK timeout (RFC 1122 §4.2.3.2: at most 500 ms)
   NAGLE,                 // 1 on, 0 off (RFC 896)
   COOKIE_PERIOD_MS,      // SYN-cookie secret rotation period; a cookie lives two
-  CHALLENGE_ACK_LIMIT,   // RFC 5961 §7 challenge ACKs per second
+  CHALLENGE_ACK_LIMIT,   // RFC 5961 §7 challenge ACKs per second, for the whole stack
   ARP_TIMEOUT_MS,        // ARP cache entry lifetime
   ARP_RETRIES,           // ARP requests for an unresolved next hop
   ARP_RETRY_MS,          // interval between those requests
@@ -24,46 +24,48 @@ export const enum ConfigKey {
   COUNT
 }
 
-const values = memory.data<i32>([
-  1,       // SYNCOOKIES
-  5,       // SYNACK_RETRIES
-  30000,   // MSL_MS
-  0,       // FULL_DUPLEX
-  49152,   // EPHEMERAL_LOW
-  65535,   // EPHEMERAL_HIGH
-  200,     // RTO_MIN_MS (docs/TCP.md "Minimum RTO"; RFC 6298 §2.4 suggests 1000)
-  60000,   // RTO_MAX_MS (RFC 6298 §2.5)
-  8,       // TCP_MAX_RETRIES
-  40,      // DELACK_MS (tcp/delack.ts)
-  1,       // NAGLE
-  64000,   // COOKIE_PERIOD_MS
-  10,      // CHALLENGE_ACK_LIMIT
-  300000,  // ARP_TIMEOUT_MS
-  3,       // ARP_RETRIES
-  1000,    // ARP_RETRY_MS
-  1000,    // SYNACK_RTO_MS (RFC 6298 initial RTO)
+// One row per key, in ConfigKey order: the current value (the default
+// until net_config changes it), then the inclusive bounds every write is
+// checked against.
+// @ts-ignore: decorator
+@inline const ROW_BYTES: usize = 12;
+const rows = memory.data<i32>([
+  // value  lowest   highest
+  1,        0,       2,         // SYNCOOKIES
+  5,        0,       16,        // SYNACK_RETRIES
+  30000,    1,       600000,    // MSL_MS
+  0,        0,       1,         // FULL_DUPLEX
+  49152,    1024,    65535,     // EPHEMERAL_LOW
+  65535,    1024,    65535,     // EPHEMERAL_HIGH
+  200,      1,       600000,    // RTO_MIN_MS (docs/TCP.md "Minimum RTO"; RFC 6298 §2.4 suggests 1000)
+  60000,    1,       600000,    // RTO_MAX_MS (RFC 6298 §2.5)
+  8,        1,       64,        // TCP_MAX_RETRIES
+  40,       1,       500,       // DELACK_MS (docs/TCP.md "Delayed ACKs")
+  1,        0,       1,         // NAGLE
+  64000,    1000,    3600000,   // COOKIE_PERIOD_MS
+  10,       1,       1000000,   // CHALLENGE_ACK_LIMIT
+  300000,   1000,    86400000,  // ARP_TIMEOUT_MS
+  3,        1,       16,        // ARP_RETRIES
+  1000,     10,      60000,     // ARP_RETRY_MS
+  1000,     10,      60000,     // SYNACK_RTO_MS (RFC 6298 initial RTO)
 ]);
-
-// Inclusive bounds per key, checked on every write.
-const lows = memory.data<i32>([0, 0, 1, 0, 1024, 1024, 1, 1, 1, 1, 0, 1000, 1, 1000, 1, 10, 10]);
-const highs = memory.data<i32>([2, 16, 600000, 1, 65535, 65535, 600000, 600000, 64, 500, 1, 3600000, 1000000, 86400000, 16, 60000, 60000]);
 
 /** Current value of a tunable. */
 // @ts-ignore: decorator
 @inline export function config(key: ConfigKey): i32 {
-  return load<i32>(values + (<usize>key << 2));
+  return load<i32>(rows + <usize>key * ROW_BYTES);
 }
 
 /** net_config: set (value >= 0) or read (value < 0). Returns 0, the value read, or EINVAL. */
 export function setConfig(key: i32, value: i32): i32 {
   if (<u32>key >= <u32>ConfigKey.COUNT) return EINVAL;
-  const off = <usize>key << 2;
-  if (value < 0) return load<i32>(values + off);
-  if (value < load<i32>(lows + off) || value > load<i32>(highs + off)) return EINVAL;
+  const row = rows + <usize>key * ROW_BYTES;
+  if (value < 0) return load<i32>(row);
+  if (value < load<i32>(row, 4) || value > load<i32>(row, 8)) return EINVAL;
   if (key == ConfigKey.EPHEMERAL_LOW && value > config(ConfigKey.EPHEMERAL_HIGH)) return EINVAL;
   if (key == ConfigKey.EPHEMERAL_HIGH && value < config(ConfigKey.EPHEMERAL_LOW)) return EINVAL;
   if (key == ConfigKey.RTO_MIN_MS && value > config(ConfigKey.RTO_MAX_MS)) return EINVAL;
   if (key == ConfigKey.RTO_MAX_MS && value < config(ConfigKey.RTO_MIN_MS)) return EINVAL;
-  store<i32>(values + off, value);
+  store<i32>(row, value);
   return 0;
 }

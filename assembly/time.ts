@@ -1,5 +1,6 @@
 // The clock, as given to net_poll. Time enters the stack only there
-// (STYLE 6): every module reads `nowMs()`, nothing reads a real clock.
+// (docs/ARCHITECTURE.md "Time"): every module reads `nowMs()`, nothing
+// reads a real clock.
 // Milliseconds are u32 and wrap every 49.7 days, so every comparison goes
 // through the wrap-safe helpers below, like sequence numbers do.
 

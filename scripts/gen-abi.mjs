@@ -42,8 +42,10 @@ const list = enumMembers(read("assembly/tcp/abi.ts"), "ListField").filter((e) =>
 const pollFlags = enumMembers(read("assembly/tcp/abi.ts"), "PollFlag");
 const defaults = (() => {
   const src = read("assembly/netconfig.ts");
-  const m = src.match(/const values = memory\.data<i32>\(\[([\s\S]*?)\]\)/);
-  return m[1].split("\n").map((l) => l.split("//")[0].trim().replace(/,$/, "")).filter(Boolean).map(Number);
+  // One row per key: value (the default), lowest, highest.
+  const m = src.match(/const rows = memory\.data<i32>\(\[([\s\S]*?)\]\)/);
+  if (!m) throw new Error("netconfig: the rows table was not found");
+  return m[1].split("\n").map((l) => l.split("//")[0].trim()).filter(Boolean).map((l) => Number(l.split(",")[0]));
 })();
 if (defaults.length !== keys.length) throw new Error("netconfig: defaults and keys differ in length");
 

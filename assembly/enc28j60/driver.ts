@@ -2,10 +2,10 @@
 // DS80349C). The link seam (link.ts) calls the six exports below; nothing
 // else in the stack knows about the chip.
 //
-//   encInit     EREVID check, SRC; the rest of init waits >= 1 ms (issue 2)
+//   encInit     EREVID check, SRC; the rest of init waits >= 1 ms (DS80349 issue 2)
 //   encService  finishes init, then services EIR: link, RX overflow, TX done
-//   encReceive  one frame by EPKTCNT (issue 6), header + status vector checks
-//   encTransmit one frame into a free TX slot, then TXRTS (issues 12, 13)
+//   encReceive  one frame by EPKTCNT (DS80349 issue 6), header + status vector checks
+//   encTransmit one frame into a free TX slot, then TXRTS (DS80349 issues 12, 13)
 //
 // Buffer layout (regs.ts): RX ring 0000h..13FFh, two TX slots of 600h bytes
 // from 1400h, so one frame is written over SPI while the other is on the wire.
@@ -31,14 +31,14 @@ import {
   EIE, EIR, ESTAT, ECON2, ECON1,
   EIE_INTIE, EIE_PKTIE, EIE_LINKIE, EIE_TXIE, EIE_TXERIE, EIE_RXERIE,
   EIR_LINKIF, EIR_TXIF, EIR_TXERIF, EIR_RXERIF, EIR_DMAIF,
-  ESTAT_TXABRT, ESTAT_BUFER, ECON2_AUTOINC, ECON2_PKTDEC,
+  ESTAT_TXABRT, ESTAT_BUFER, ESTAT_CLKRDY, ESTAT_UNIMPLEMENTED, ECON2_AUTOINC, ECON2_PKTDEC,
   ECON1_TXRST, ECON1_RXRST, ECON1_TXRTS, ECON1_RXEN,
   ERXFCON_UCEN, ERXFCON_CRCEN, ERXFCON_BCEN,
   MACON1_MARXEN, MACON1_TXPAUS, MACON1_RXPAUS,
   MACON3_PADCFG0, MACON3_TXCRCEN, MACON3_FRMLNEN, MACON3_FULDPX, MACON4_DEFER,
   PHCON1, PHCON2, PHSTAT2, PHIE, PHIR, PHLCON, PHCON1_PDPXMD, PHCON2_HDLDIS,
   PHSTAT2_LSTAT, PHIE_PLNKIE, PHIE_PGEIE, PHLCON_LEDS,
-  RX_START, RX_END, TX_SLOT0, TX_SLOT_SIZE, FRAME_LEN_MAX, FCS_LEN, MAMXFL_VALUE,
+  RX_START, RX_END, TX_SLOT0, TX_SLOT_SIZE, FCS_LEN, FRAME_DATA_MAX, MAMXFL_VALUE,
   RSV_CRC_ERROR, RSV_LENGTH_CHECK_ERROR, RSV_RECEIVED_OK, TSV_BYTE3_LATE_COLLISION,
 } from "./regs";
 import {
@@ -74,20 +74,40 @@ const enum State { OFF = 0, RESET_WAIT, RUNNING, GONE }
 const macAddr = memory.data(6);
 const hdr = memory.data(8);
 
-let state: State = State.OFF;
-let fullDuplex: bool = false;
-let resetAt: u32 = 0;
-let resetTimed: bool = false; // resetAt has been read from a net_poll clock
-let linkUp: bool = false;
-let rxNext: u32 = RX_START;   // where the next packet header is
-let rxPending: u32 = 0;       // packets known to be in the ring (EPKTCNT)
-let txBusy: bool = false;     // a frame has TXRTS set
-let txStart: u32 = TX_SLOT0;  // its control byte
-let txEnd: u32 = TX_SLOT0;    // its last byte (ETXND)
-let txRetries: i32 = 0;
-let txWatchFrom: u32 = 0;     // first encService that found TXRTS still set
-let txWatching: bool = false;
-let txResetNeeded: bool = true;
+/**
+ * The driver's state: one record for the one chip, as the Linux driver
+ * keeps one struct per device. Zero is "never initialised"; encInit
+ * resets the record.
+ */
+@unmanaged class Chip {
+  /** When the soft reset was issued (valid once resetTimed). */
+  resetAt: u32;
+  /** Where the next packet header is in the RX ring. */
+  rxNext: u32;
+  /** Packets known to be in the ring (EPKTCNT). */
+  rxPending: u32;
+  /** Control byte of the frame that has (or last had) TXRTS set. */
+  txStart: u32;
+  /** Its last byte (ETXND). */
+  txEnd: u32;
+  /** Late-collision retransmissions of that frame. */
+  txRetries: i32;
+  /** First encService that found TXRTS still set. */
+  txWatchFrom: u32;
+  state: State;
+  fullDuplex: bool;
+  /** resetAt has been read from a net_poll clock. */
+  resetTimed: bool;
+  linkUp: bool;
+  /** A frame has TXRTS set. */
+  txBusy: bool;
+  /** txWatchFrom is valid. */
+  txWatching: bool;
+  /** The TX logic is reset before the next frame (DS80349 issue 12). */
+  txResetNeeded: bool;
+}
+
+const chip = changetype<Chip>(memory.data(offsetof<Chip>(), 4));
 
 // ---- chip operations ---------------------------------------------------
 
@@ -105,9 +125,9 @@ function chipPresent(): bool {
 function reset(clockFresh: bool): void {
   softReset();
   spiForgetBank();
-  resetAt = nowMs();
-  resetTimed = clockFresh;
-  state = State.RESET_WAIT;
+  chip.resetAt = nowMs();
+  chip.resetTimed = clockFresh;
+  chip.state = State.RESET_WAIT;
 }
 
 /** Receive ring pointers (§6.1). ERXRDPT = RX_END, odd (DS80349 issue 14). */
@@ -115,21 +135,22 @@ function initRxPointers(): void {
   writePtr(ERXSTL, RX_START);
   writePtr(ERXNDL, RX_END);
   writePtr(ERXRDPTL, RX_END);
-  rxNext = RX_START;
-  rxPending = 0;
+  chip.rxNext = RX_START;
+  chip.rxPending = 0;
 }
 
 /** MAC set-up (§6.5); duplex must match PHCON1.PDPXMD (§6.6). */
 function initMac(): void {
-  writeReg(MACON1, MACON1_MARXEN | (fullDuplex ? MACON1_TXPAUS | MACON1_RXPAUS : 0));
-  writeReg(MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | (fullDuplex ? MACON3_FULDPX : 0));
+  const fd = chip.fullDuplex;
+  writeReg(MACON1, MACON1_MARXEN | (fd ? MACON1_TXPAUS | MACON1_RXPAUS : 0));
+  writeReg(MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | (fd ? MACON3_FULDPX : 0));
   // Half duplex: DEFER waits for a busy medium indefinitely (IEEE 802.3).
-  writeReg(MACON4, fullDuplex ? 0 : MACON4_DEFER);
+  writeReg(MACON4, fd ? 0 : MACON4_DEFER);
   writePtr(MAMXFLL, MAMXFL_VALUE);
   // Back-to-back and non-back-to-back gaps recommended by §6.5 steps 6-7.
-  writeReg(MABBIPG, fullDuplex ? 0x15 : 0x12);
+  writeReg(MABBIPG, fd ? 0x15 : 0x12);
   writeReg(MAIPGL, 0x12);
-  if (!fullDuplex) writeReg(MAIPGH, 0x0c);
+  if (!fd) writeReg(MAIPGH, 0x0c);
   // MAADR1 is the first octet on the wire (Table 3-2).
   writeReg(MAADR1, load<u8>(macAddr, 0));
   writeReg(MAADR2, load<u8>(macAddr, 1));
@@ -141,23 +162,24 @@ function initMac(): void {
 
 /** PHY set-up (§6.6); false if an MII transaction never finished. */
 function initPhy(): bool {
+  const fd = chip.fullDuplex;
   // Duplex set explicitly: the LEDB strap detection is unreliable (DS80349
-  // issue 16). HDLDIS in half duplex: PHY loopback there is unreliable (issue 9).
-  if (!writePhy(PHCON1, fullDuplex ? PHCON1_PDPXMD : 0)) return false;
-  if (!writePhy(PHCON2, fullDuplex ? 0 : PHCON2_HDLDIS)) return false;
+  // issue 16). HDLDIS in half duplex: PHY loopback there is unreliable (DS80349 issue 9).
+  if (!writePhy(PHCON1, fd ? PHCON1_PDPXMD : 0)) return false;
+  if (!writePhy(PHCON2, fd ? 0 : PHCON2_HDLDIS)) return false;
   if (!writePhy(PHLCON, PHLCON_LEDS)) return false;
   // Link changes raise EIR.LINKIF (§12.1.5).
   if (!writePhy(PHIE, PHIE_PGEIE | PHIE_PLNKIE)) return false;
   return readPhy(PHIR) >= 0 && refreshLink();
 }
 
-/** Read PHSTAT2.LSTAT into linkUp; false if the MII stayed busy. */
+/** Read PHSTAT2.LSTAT into chip.linkUp; false if the MII stayed busy. */
 function refreshLink(): bool {
   const st = readPhy(PHSTAT2);
   if (st < 0) return false;
   const up = (st & PHSTAT2_LSTAT) != 0;
-  if (up != linkUp) count(Stat.ENC_LINK_CHANGES);
-  linkUp = up;
+  if (up != chip.linkUp) count(Stat.ENC_LINK_CHANGES);
+  chip.linkUp = up;
   setGauge(Stat.ENC_LINK_UP, up ? 1 : 0);
   return true;
 }
@@ -173,8 +195,8 @@ function configure(): bool {
   writeReg(ERXFCON, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN);
   initMac();
   if (!initPhy()) return false;
-  txBusy = false;
-  txResetNeeded = true;
+  chip.txBusy = false;
+  chip.txResetNeeded = true;
   // LINKIF is read-only: the PHIR read above cleared it (§12.1.5).
   clearBits(EIR, EIR_DMAIF | EIR_TXIF | EIR_TXERIF | EIR_RXERIF);
   writeReg(EIE, EIE_INTIE | EIE_PKTIE | EIE_LINKIE | EIE_TXIE | EIE_TXERIE | EIE_RXERIE);
@@ -201,19 +223,19 @@ function resetTx(): void {
   clearBits(ECON1, ECON1_TXRST);
   clearBits(EIR, EIR_TXERIF | EIR_TXIF);
   clearBits(ESTAT, ESTAT_TXABRT);
-  txResetNeeded = false;
+  chip.txResetNeeded = false;
 }
 
 /** Point the TX registers at the current slot and raise TXRTS (§7.1 steps 3-5). */
 function startTx(): void {
-  if (txResetNeeded) resetTx();
-  writePtr(ETXSTL, txStart);
-  writePtr(ETXNDL, txEnd);
+  if (chip.txResetNeeded) resetTx();
+  writePtr(ETXSTL, chip.txStart);
+  writePtr(ETXNDL, chip.txEnd);
   setBits(ECON1, ECON1_TXRTS);
-  txBusy = true;
+  chip.txBusy = true;
   // The watchdog starts at the next encService: encTransmit may run
   // outside net_poll, where nowMs() is stale.
-  txWatching = false;
+  chip.txWatching = false;
 }
 
 /** Advance the frame in flight: false while TXRTS is still set. On
@@ -222,24 +244,24 @@ function txPoll(): bool {
   if (readReg(ECON1) & ECON1_TXRTS) return false;
   clearBits(EIR, EIR_TXIF);
   if (!(readReg(ESTAT) & ESTAT_TXABRT)) {
-    txBusy = false;
+    chip.txBusy = false;
     count(Stat.ENC_TX_FRAMES);
     return true;
   }
   // Aborted: the TSV at ETXND + 1 says why; ESTAT.LATECOL is unreliable
   // (DS80349 issue 15), TSV bit 29 is not.
-  writePtr(ERDPTL, txEnd + 1);
+  writePtr(ERDPTL, chip.txEnd + 1);
   readBuffer(hdr, 4);
-  txResetNeeded = true;
-  if ((load<u8>(hdr, 3) & TSV_BYTE3_LATE_COLLISION) && txRetries < TX_RETRY_MAX) {
+  chip.txResetNeeded = true;
+  if ((load<u8>(hdr, 3) & TSV_BYTE3_LATE_COLLISION) && chip.txRetries < TX_RETRY_MAX) {
     // DS80349 issue 13: a link pulse taken for a late collision; send again.
-    txRetries++;
+    chip.txRetries++;
     count(Stat.ENC_TX_RETRIES);
     startTx();
     return false;
   }
   count(Stat.ENC_TX_ERRORS);
-  txBusy = false;
+  chip.txBusy = false;
   return true;
 }
 
@@ -248,16 +270,16 @@ function txWedged(): void {
   count(Stat.ENC_TX_ERRORS);
   clearBits(ECON1, ECON1_TXRTS);
   resetTx();
-  txBusy = false;
+  chip.txBusy = false;
 }
 
 /** Wait (bounded) until no frame is in flight. */
 function txDrain(): void {
   let polls = 0;
-  let retries = txRetries;
-  while (txBusy) {
+  let retries = chip.txRetries;
+  while (chip.txBusy) {
     if (txPoll()) return;
-    if (txRetries != retries) { retries = txRetries; polls = 0; }
+    if (chip.txRetries != retries) { retries = chip.txRetries; polls = 0; }
     if (++polls >= TX_WAIT_POLLS) { txWedged(); return; }
   }
 }
@@ -267,34 +289,39 @@ function txDrain(): void {
 /** Probe and soft-reset the chip; 0, or ENODEV when EREVID reads 00h/FFh. */
 export function encInit(mac: usize, fullDuplexMode: bool): i32 {
   memory.copy(macAddr, mac, 6);
-  fullDuplex = fullDuplexMode;
-  linkUp = false;
+  memory.fill(changetype<usize>(chip), 0, offsetof<Chip>());
+  chip.rxNext = RX_START;
+  chip.txStart = TX_SLOT0;
+  chip.txEnd = TX_SLOT0;
+  chip.txResetNeeded = true;
+  chip.fullDuplex = fullDuplexMode;
   setGauge(Stat.ENC_LINK_UP, 0);
   spiForgetBank();
-  if (!chipPresent()) { state = State.GONE; return ENODEV; }
+  if (!chipPresent()) { chip.state = State.GONE; return ENODEV; }
   reset(false);
   return 0;
 }
 
 /** Finish init, then service EIR and TX completion; 0 or ENODEV. */
 export function encService(): i32 {
-  if (state == State.GONE || state == State.OFF) return ENODEV;
-  if (state == State.RESET_WAIT) {
-    if (!resetTimed) {
-      resetAt = nowMs();
-      resetTimed = true;
+  const st = chip.state;
+  if (st == State.GONE || st == State.OFF) return ENODEV;
+  if (st == State.RESET_WAIT) {
+    if (!chip.resetTimed) {
+      chip.resetAt = nowMs();
+      chip.resetTimed = true;
       return 0;
     }
-    if (!expired(resetAt + RESET_WAIT_MS)) return 0;
-    if (!configure()) { state = State.GONE; return ENODEV; }
-    state = State.RUNNING;
+    if (!expired(chip.resetAt + RESET_WAIT_MS)) return 0;
+    if (!configure()) { chip.state = State.GONE; return ENODEV; }
+    chip.state = State.RUNNING;
     return 0;
   }
   // ESTAT bit 3 is not a flag at all (it reads 0) and CLKRDY is 1 on a running
-  // chip: anything else is a bus that no longer reaches it.
+  // chip (DS39662 Register 12-2): anything else is a bus that no longer reaches it.
   const estat = readReg(ESTAT);
-  if ((estat & 0x08) || !(estat & 0x01)) {
-    if (!chipPresent()) { state = State.GONE; return ENODEV; }
+  if ((estat & ESTAT_UNIMPLEMENTED) || !(estat & ESTAT_CLKRDY)) {
+    if (!chipPresent()) { chip.state = State.GONE; return ENODEV; }
     count(Stat.ENC_CHIP_RESETS);
     reset(true);
     return 0;
@@ -309,7 +336,7 @@ export function encService(): i32 {
   const eir = readReg(EIR);
   if (eir & EIR_LINKIF) {
     // Reading PHIR clears PGIF/PLNKIF and with them LINKIF (§12.1.5).
-    if (readPhy(PHIR) < 0 || !refreshLink()) { state = State.GONE; return ENODEV; }
+    if (readPhy(PHIR) < 0 || !refreshLink()) { chip.state = State.GONE; return ENODEV; }
   }
   if (eir & EIR_RXERIF) {
     // §12.1.2: a packet was aborted for want of space (or EPKTCNT = 255).
@@ -318,30 +345,30 @@ export function encService(): i32 {
     clearBits(EIR, EIR_RXERIF);
     clearBits(ESTAT, ESTAT_BUFER);
   }
-  if (txBusy && !txPoll()) {
-    if (!txWatching) { txWatching = true; txWatchFrom = nowMs(); }
-    else if (expired(txWatchFrom + TX_WATCHDOG_MS)) txWedged();
+  if (chip.txBusy && !txPoll()) {
+    if (!chip.txWatching) { chip.txWatching = true; chip.txWatchFrom = nowMs(); }
+    else if (expired(chip.txWatchFrom + TX_WATCHDOG_MS)) txWedged();
   }
   return 0;
 }
 
 /** Copy the next good frame (without FCS) into buf; its length, or 0 if none. */
 export function encReceive(buf: usize, max: i32): i32 {
-  if (state != State.RUNNING) return 0;
+  if (chip.state != State.RUNNING) return 0;
   for (let scanned = 0; scanned < RX_SCAN_MAX; scanned++) {
     // DS80349 issue 6: PKTIF is unreliable, EPKTCNT is the truth.
-    if (rxPending == 0) {
-      rxPending = readReg(EPKTCNT);
-      if (rxPending == 0) return 0;
+    if (chip.rxPending == 0) {
+      chip.rxPending = readReg(EPKTCNT);
+      if (chip.rxPending == 0) return 0;
     }
-    writePtr(ERDPTL, rxNext);
+    writePtr(ERDPTL, chip.rxNext);
     readBuffer(hdr, 6);
     const next = <u32>load<u16>(hdr, 0);
     const byteCount = <u32>load<u16>(hdr, 2);
     const status = <u32>load<u16>(hdr, 4);
     // The next pointer must be where this packet ends (§7.2.2); anything
     // else is a corrupt ring (e.g. after an even ERXRDPT, DS80349 issue 14).
-    if (!rxPtrValid(next) || next != rxNextExpected(rxNext, byteCount)) {
+    if (!rxPtrValid(next) || next != rxNextExpected(chip.rxNext, byteCount)) {
       resetRx();
       return 0;
     }
@@ -349,13 +376,13 @@ export function encReceive(buf: usize, max: i32): i32 {
     // Bit 22 (length out of range) is set for every EtherType frame: keep those.
     const good = (status & RSV_RECEIVED_OK) != 0
       && (status & (RSV_CRC_ERROR | RSV_LENGTH_CHECK_ERROR)) == 0
-      && len >= FRAME_LEN_MIN && len <= FRAME_LEN_MAX - FCS_LEN && len <= max;
+      && len >= FRAME_LEN_MIN && len <= FRAME_DATA_MAX && len <= max;
     // ERDPT is already at the frame; RBM wraps at ERXND by itself (§4.2.2).
     if (good) readBuffer(buf, len);
     writePtr(ERXRDPTL, rxReadPtrFor(next));
     setBits(ECON2, ECON2_PKTDEC);
-    rxNext = next;
-    rxPending--;
+    chip.rxNext = next;
+    chip.rxPending--;
     if (good) { count(Stat.ENC_RX_FRAMES); return len; }
     count(Stat.ENC_RX_DROP);
   }
@@ -364,30 +391,32 @@ export function encReceive(buf: usize, max: i32): i32 {
 
 /** Queue one frame (no FCS: the chip pads and appends it); 0 or an error. */
 export function encTransmit(buf: usize, len: i32): i32 {
-  if (state == State.RESET_WAIT) return EAGAIN;
-  if (state != State.RUNNING) return ENODEV;
-  if (len < FRAME_LEN_MIN || len > FRAME_LEN_MAX - FCS_LEN) return EINVAL;
+  const st = chip.state;
+  if (st == State.RESET_WAIT) return EAGAIN;
+  if (st != State.RUNNING) return ENODEV;
+  if (len < FRAME_LEN_MIN || len > FRAME_DATA_MAX) return EINVAL;
   // The slot not on the wire; its bytes may be written during the other's TX (§7.1).
-  const start = txBusy && txStart == TX_SLOT0 ? TX_SLOT0 + TX_SLOT_SIZE : TX_SLOT0;
+  const start = chip.txBusy && chip.txStart == TX_SLOT0 ? TX_SLOT0 + TX_SLOT_SIZE : TX_SLOT0;
   writePtr(EWRPTL, start);
   // Control byte 00h: padding and CRC as MACON3 says (§7.1, Fig. 7-1).
   writeBufferWithControl(0, buf, len);
   txDrain();
-  txStart = start;
-  txEnd = start + <u32>len;
-  txRetries = 0;
+  chip.txStart = start;
+  chip.txEnd = start + <u32>len;
+  chip.txRetries = 0;
   startTx();
   return 0;
 }
 
 /** ms until encService is needed (init wait, frame in flight), or -1. */
 export function encNextDeadline(): i32 {
-  if (state == State.RESET_WAIT) return resetTimed ? msUntil(resetAt + RESET_WAIT_MS) : 0;
-  if (state == State.RUNNING && txBusy) return 1;
+  const st = chip.state;
+  if (st == State.RESET_WAIT) return chip.resetTimed ? msUntil(chip.resetAt + RESET_WAIT_MS) : 0;
+  if (st == State.RUNNING && chip.txBusy) return 1;
   return -1;
 }
 
 /** The PHY reported link at the last check. */
 export function encLinkUp(): bool {
-  return linkUp && state == State.RUNNING;
+  return chip.linkUp && chip.state == State.RUNNING;
 }

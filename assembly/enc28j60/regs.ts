@@ -131,11 +131,17 @@
 // @ts-ignore: decorator
 @inline export const EIR_RXERIF: u8 = 0x01;
 
-// ESTAT bits
+// ESTAT bits (DS39662 Register 12-2: INT BUFER r LATECOL — RXBUSY TXABRT CLKRDY)
 // @ts-ignore: decorator
 @inline export const ESTAT_BUFER: u8 = 0x40;
+/** Bit 3 is unimplemented and reads 0: set means the byte did not come from the chip. */
+// @ts-ignore: decorator
+@inline export const ESTAT_UNIMPLEMENTED: u8 = 0x08;
 // @ts-ignore: decorator
 @inline export const ESTAT_TXABRT: u8 = 0x02;
+/** Oscillator start-up timer expired: 1 on a running chip. */
+// @ts-ignore: decorator
+@inline export const ESTAT_CLKRDY: u8 = 0x01;
 
 // ECON2 / ECON1 bits
 // @ts-ignore: decorator
@@ -243,14 +249,17 @@
 // @ts-ignore: decorator
 @inline export const TX_SLOT_SIZE: u32 = 0x0600;
 
-/** Largest frame accepted and sent, without FCS (IEEE 802.3 with no tag). */
+/** Largest frame on the wire, FCS included (IEEE 802.3 with no tag). */
 // @ts-ignore: decorator
 @inline export const FRAME_LEN_MAX: i32 = 1518;
 // @ts-ignore: decorator
 @inline export const FCS_LEN: i32 = 4;
-/** MAMXFL: counted with the FCS, like the receive byte count. */
+/** Largest frame the driver copies in or out: without the FCS, which the chip checks and appends. */
 // @ts-ignore: decorator
-@inline export const MAMXFL_VALUE: u32 = 1518;
+@inline export const FRAME_DATA_MAX: i32 = FRAME_LEN_MAX - FCS_LEN;
+/** MAMXFL: counted with the FCS, like the receive byte count (§6.5 step 5). */
+// @ts-ignore: decorator
+@inline export const MAMXFL_VALUE: u32 = <u32>FRAME_LEN_MAX;
 
 // Receive status vector, high 16 bits (§7.2.1, Table 7-3), as bits of the
 // 16-bit word at header offset 4.

@@ -37,8 +37,8 @@
 //
 // Forgery: a blind attacker needs t (2 bits, guessable from the clock) and
 // the 27-bit MAC for a 4-tuple and ISN of its choice; any of the 8 classes
-// is valid, so one forged ACK is accepted with probability 2^-27 (issue 4
-// asks for at most 2^-24). The trade-off RFC 4987 §3.6 names remains: only
+// is valid, so one forged ACK is accepted with probability 2^-27 (docs/TCP.md
+// "Forged ACKs"). The trade-off RFC 4987 §3.6 names remains: only
 // 8 MSS values and no other TCP options survive a cookie.
 //
 // Caller contract (tcp/passive.ts):

@@ -199,6 +199,9 @@ function segmentArrives(t: Tcb, seg: Segment): void {
   if (secondCheckRst(t, seg)) return;
   thirdCheckSecurity(t, seg);
   if (fourthCheckSyn(t, seg)) return;
+  // The first step's cut to the window, made once the second to fourth
+  // steps have seen the segment as received (RFC 5961 §3.2 compares the
+  // RST's own sequence number with RCV.NXT).
   const inWin = v == Verdict.ACK_ONLY ? withoutText(seg) : trimToWindow(t, seg, wnd);
   if (!fifthCheckAck(t, inWin)) return;
   if (v == Verdict.ACK_ONLY) {

@@ -3,7 +3,7 @@
 //     ISN = M + F(localip, localport, remoteip, remoteport, secretkey)
 //
 // M is "a 4 microsecond timer"; the stack only knows milliseconds (time
-// enters through net_poll, STYLE 6), so M = nowMs() * 250, which advances at
+// enters through net_poll, docs/ARCHITECTURE.md "Time"), so M = nowMs() * 250, which advances at
 // the same average rate and wraps with the sequence space (u32). F is
 // SipHash-2-4 (tcp/siphash.ts), a keyed PRF, truncated to its low 32 bits,
 // keyed with 128 secret bits taken from hal.entropy at net_init (RFC 6528 §3:
@@ -13,7 +13,7 @@
 // its ISN jump backwards (the risk RFC 6528 §3 gives for re-keying).
 //
 // Why: an off-path attacker who can guess the ISN can inject data or resets
-// into a connection (session hijacking, RFC 6528 §1; seed material on ISN
+// into a connection (session hijacking, RFC 6528 §1 and RFC 1948 on ISN
 // prediction). With a secret F, ISNs of different 4-tuples are unrelated,
 // while for one 4-tuple they still grow with the clock so a new incarnation
 // starts above the old one's sequence numbers (RFC 9293 §3.4.1).

@@ -97,7 +97,7 @@ export function sendRst(t: Tcb): void {
 }
 
 /**
- * RFC 5961 §3.2/§4.2/§5.2 challenge ACK, drawn from the stack's one budget
+ * RFC 5961 §3.2/§4.2 challenge ACK, drawn from the stack's one budget
  * (tcp/rules.ts, §7) so it cannot be used to flood.
  */
 export function challengeAck(t: Tcb): void {

@@ -96,7 +96,7 @@ export function challengeInit(): void {
 }
 
 /**
- * Draw one challenge ACK (RFC 5961 §3.2, §4.2, §5.2) from the budget of
+ * Draw one challenge ACK (RFC 5961 §3.2, §4.2) from the budget of
  * CHALLENGE_ACK_LIMIT per second for the whole stack (§7); counted when
  * granted. False: the caller sends nothing.
  */

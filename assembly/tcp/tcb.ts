@@ -155,10 +155,8 @@ let usedCount: i32 = 0;
 
 // @ts-ignore: decorator
 @inline export function hasFlag(t: Tcb, f: u16): bool { return (t.flags & f) != 0; }
-// @ts-ignore: decorator
-@inline export function setFlag(t: Tcb, f: u16): void { t.flags |= f; }
-// @ts-ignore: decorator
-@inline export function clearFlag(t: Tcb, f: u16): void { t.flags &= ~f; }
+export function setFlag(t: Tcb, f: u16): void { t.flags |= f; }
+export function clearFlag(t: Tcb, f: u16): void { t.flags &= ~f; }
 
 /** The error a dead connection reports (0 when alive). */
 export function tcbError(t: Tcb): i32 {

@@ -1,0 +1,119 @@
+/**
+ * Limits that keep the code's shape (docs/ARCHITECTURE.md "Limits that
+ * keep the shape"): no import cycle in assembly/, host-sim/ or test/; no
+ * function over 60 lines in assembly/ or over 80 in host-sim/; the
+ * TCP-only release module no larger than 23,057 bytes; the module map and
+ * the RFC index of docs/ARCHITECTURE.md in step with the code.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { compileAssemblyScript } from "../host-sim/asc.js";
+import { projectRoot } from "../host-sim/paths.js";
+import { functionSpans, importCycles, importGraph, readSources } from "./helpers/structure.js";
+// @ts-expect-error: a plain ES module without type declarations
+import { citations, rfcIndex, withIndex } from "../scripts/gen-rfc-index.mjs";
+
+const root = projectRoot();
+
+/** The release module of the stack with UDP, DHCP and DNS compiled out may not grow past this. */
+const TCP_ONLY_WASM_MAX = 23_057;
+
+describe("the checkers find what they look for", () => {
+  const files = new Map([
+    ["a/x.ts", `import { y } from "./y";\nexport const x = 1;`],
+    ["a/y.ts", `export { z } from "./sub/z.js";\nexport const y = 2;`],
+    ["a/sub/z.ts", `import type { x } from "../x";\nexport const z = 3;`],
+    ["a/w.ts", `import { x } from "./x";\nimport { readFileSync } from "node:fs";`],
+  ]);
+
+  test("import and export-from statements, with or without .js, make edges; a three-file loop is one cycle", () => {
+    const g = importGraph(files);
+    expect(g.get("a/x.ts")).toEqual(["a/y.ts"]);
+    expect(g.get("a/y.ts")).toEqual(["a/sub/z.ts"]);
+    expect(g.get("a/w.ts")).toEqual(["a/x.ts"]);
+    expect(importCycles(g)).toEqual([["a/sub/z.ts", "a/x.ts", "a/y.ts"]]);
+  });
+
+  test("without the back edge there is no cycle", () => {
+    const g = importGraph(new Map([...files, ["a/sub/z.ts", "export const z = 3;"]]));
+    expect(importCycles(g)).toEqual([]);
+  });
+
+  test("function lengths count every line of declarations, methods and arrows, nested ones separately", () => {
+    const src = [
+      "export function outer(): void {", //    1
+      "  const inner = (a: number) => {", //   2
+      "    return a;", //                      3
+      "  };", //                               4
+      "}", //                                  5
+      "class C {", //                          6
+      "  m(): number {", //                    7
+      "    return 1;", //                      8
+      "  }", //                                9
+      "}", //                                 10
+    ].join("\n");
+    const spans = functionSpans(new Map([["f.ts", src]]));
+    expect(spans).toEqual([
+      { where: "f.ts:1 outer", lines: 5 },
+      { where: "f.ts:2 inner", lines: 3 },
+      { where: "f.ts:7 m", lines: 3 },
+    ]);
+  });
+});
+
+describe("no import cycles", () => {
+  test.each(["assembly", "host-sim", "test"])("%s/: the import graph is a DAG", (dir) => {
+    const cycles = importCycles(importGraph(readSources(root, dir)));
+    expect(cycles.map((c) => c.join(", ")), `groups of files in ${dir}/ that import each other in a cycle`).toEqual([]);
+  });
+});
+
+describe("no long functions", () => {
+  test.each([
+    ["assembly", 60],
+    ["host-sim", 80],
+  ])("%s/: no function over %i lines", (dir, max) => {
+    const over = functionSpans(readSources(root, dir)).filter((f) => f.lines > max);
+    expect(over.map((f) => `${f.where}: ${f.lines} lines`), `functions in ${dir}/ over ${max} lines`).toEqual([]);
+  });
+});
+
+describe("module size", () => {
+  test(`the TCP-only release module (EMBER_UDP/DHCP/DNS = 0) is at most ${TCP_ONLY_WASM_MAX} bytes`, async () => {
+    const wasm = await compileAssemblyScript("assembly/index.ts", {
+      pages: 3,
+      args: ["--use", "EMBER_UDP=0", "--use", "EMBER_DHCP=0", "--use", "EMBER_DNS=0"],
+    });
+    expect(wasm.byteLength).toBeGreaterThan(0);
+    expect(wasm.byteLength).toBeLessThanOrEqual(TCP_ONLY_WASM_MAX);
+  });
+});
+
+describe("docs/ARCHITECTURE.md follows the code", () => {
+  test("citation chains after one RFC number each give a row; a bare RFC gives a whole-RFC row", () => {
+    expect(citations("(RFC 5961 §3.2/§4.2, §7) and RFC 9293\n// §3.10.7.4; see RFC 793.")).toEqual([
+      { rfc: 5961, section: "3.2" }, { rfc: 5961, section: "4.2" }, { rfc: 5961, section: "7" },
+      { rfc: 9293, section: "3.10.7.4" }, { rfc: 793, section: "" },
+    ]);
+  });
+
+  test("the committed index is what scripts/gen-rfc-index.mjs makes of assembly/ now", () => {
+    const doc = readFileSync(join(root, "docs/ARCHITECTURE.md"), "utf8");
+    expect(withIndex(doc, rfcIndex()), "run `npm run build` to regenerate it").toBe(doc);
+  });
+
+  test("the module map has a line for every file of assembly/, and none for a file that is gone", () => {
+    const doc = readFileSync(join(root, "docs/ARCHITECTURE.md"), "utf8");
+    const map = doc.slice(doc.indexOf("## Module map"), doc.indexOf("## A received frame"));
+    const listed = [...map.matchAll(/^\| `([^`]+\.ts)` \|/gm)].map((m) => m[1]).sort();
+    const files = [...readSources(root, "assembly").keys()].map((f) => f.replace(/^assembly\//, "")).sort();
+    expect(listed).toEqual(files);
+  });
+
+  test("it names the file of a rule: RFC 9293 §3.10.7.4 is in tcp/input.ts, RFC 5961 §7 in tcp/rules.ts", () => {
+    const rows = (rfcIndex() as string).split("\n");
+    expect(rows.find((r) => r.startsWith("| 9293 | §3.10.7.4 |"))).toContain("`tcp/input.ts`");
+    expect(rows.find((r) => r.startsWith("| 5961 | §7 |"))).toContain("`tcp/rules.ts`");
+  });
+});
