@@ -43,10 +43,11 @@ import { Tcb } from "./tcb";
  */
 export function holdShort(t: Tcb, len: i32, all: bool, finDue: bool, writing: bool): bool {
   if (len >= <i32>t.sndMss || t.sndNxt == t.sndUna) return false;
-  // The window's edge cut it: sender SWS avoidance, whatever NODELAY says.
-  if (!all) return shortUnacked(t);
-  if (config(ConfigKey.NAGLE) == 0 || finDue) return false;
-  if (writing && <i32>t.txLen < TCP_TX_BUF) return true;
+  // Cut by the window's edge (!all): sender SWS avoidance, whatever NODELAY says.
+  if (all) {
+    if (config(ConfigKey.NAGLE) == 0 || finDue) return false;
+    if (writing && <i32>t.txLen < TCP_TX_BUF) return true;
+  }
   return shortUnacked(t);
 }
 

@@ -31,8 +31,7 @@ import { retransmitFirst, tcpOutput } from "./output";
 // @ts-ignore: decorator
 @inline const PARTIAL_SEEN: u8 = 0xff;
 
-// @ts-ignore: decorator
-@inline function setCwnd(t: Tcb, c: u32): void { t.cwnd = <u16>min<u32>(c, 0xffff); }
+function setCwnd(t: Tcb, c: u32): void { t.cwnd = <u16>min<u32>(c, 0xffff); }
 
 /**
  * New data acknowledged (`dataAcked` bytes, SND.UNA already advanced):
