@@ -39,10 +39,10 @@ const rows = memory.data<i32>([
   0,        0,       1,         // FULL_DUPLEX
   49152,    1024,    65535,     // EPHEMERAL_LOW
   65535,    1024,    65535,     // EPHEMERAL_HIGH
-  1000,     1,       600000,    // RTO_MIN_MS (RFC 6298 §2.4)
+  200,      1,       600000,    // RTO_MIN_MS (docs/TCP.md "Minimum RTO"; RFC 6298 §2.4 suggests 1000)
   60000,    1,       600000,    // RTO_MAX_MS (RFC 6298 §2.5)
   8,        1,       64,        // TCP_MAX_RETRIES
-  200,      1,       500,       // DELACK_MS
+  40,       1,       500,       // DELACK_MS (docs/TCP.md "Delayed ACKs")
   1,        0,       1,         // NAGLE
   64000,    1000,    3600000,   // COOKIE_PERIOD_MS
   10,       1,       1000000,   // CHALLENGE_ACK_LIMIT

@@ -265,13 +265,16 @@ export class Board {
       for (let i = 0; i < MAX_POLLS_PER_TURN; i++) {
         next = this.stack.poll(this.nowMs());
         this.polls++;
-        this.takeSpi();
         let worked = false;
         for (const a of this.apps) if (a.service(this)) worked = true;
-        this.takeSpi();
         if (!worked && next !== 0) break;
         next = 0;
       }
+      // The SPI time of the whole turn is taken once: taken between calls,
+      // the chip's clock (board clock + SPI time not yet taken) would step
+      // back and a frame still on the wire would seem to finish later than
+      // it does, so the driver's bounded wait for it could run out.
+      this.takeSpi();
     } catch (e) {
       this.inPoll = false;
       this.fail(e);

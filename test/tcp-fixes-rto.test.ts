@@ -41,12 +41,12 @@ describe("active open: RTT sample and RTO from the handshake (RFC 6298)", () => 
     expectRetransmitAfter(b, c, 120);
   });
 
-  test("SYN-SENT: SYN-ACK 40 ms after the only SYN, default rto_min_ms → srtt_ms 40, rto_ms floored at 1000", () => {
+  test("SYN-SENT: SYN-ACK 40 ms after the only SYN, default rto_min_ms → srtt_ms 40, rto_ms floored at 200 (docs/TCP.md \"Minimum RTO\")", () => {
     const { b, c } = synSent();
     advance(b, 40);
     send(b, synAck(c));
     expectReplies(b, [c.reply()]);
-    expect(c.status()).toMatchObject({ srtt_ms: 40, rto_ms: 1000 });
+    expect(c.status()).toMatchObject({ srtt_ms: 40, rto_ms: 200 });
   });
 
   test("SYN-SENT: the SYN retransmitted at 1 s, SYN-ACK 40 ms later → no sample (Karn), rto_ms 3000 (§5.7); data retransmitted after 3 s, then 6 s", () => {

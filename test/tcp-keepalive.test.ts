@@ -16,8 +16,12 @@ import { pattern, seqAdd } from "./helpers/tcp-packets.js";
 const probe = (c: Conn) => c.reply({ seq: seqAdd(c.sndNxt, -1) });
 
 /** ESTABLISHED (passive) with keep-alives on: idle 10 s, interval 2 s, 3 probes. */
+// The timings below count RTOs of 1 s: the RFC 6298 §2.4 floor, set here
+// since the default rto_min_ms is lower (docs/TCP.md "Loss recovery").
+const RTO_1S = { rto_min_ms: 1000 };
+
 function keepAliveConn(): { b: Board; c: Conn } {
-  const { b, c } = established({ config: { syncookies: 0 } });
+  const { b, c } = established({ config: { syncookies: 0, ...RTO_1S } });
   b.stack.tcpOption(c.handle, "keepalive", 1);
   b.stack.tcpOption(c.handle, "keepidle_ms", 10_000);
   b.stack.tcpOption(c.handle, "keepintvl_ms", 2_000);
@@ -208,7 +212,7 @@ describe("keep-alives (RFC 1122 §4.2.3.6)", () => {
 
 describe("user timeout (RFC 5482)", () => {
   test("USER_TIMEOUT_MS 2500, the peer silent: sent at 0, again at 1 s (RTO), ETIMEDOUT at exactly 2.5 s, long before tcp_max_retries", () => {
-    const { b, c } = established({ config: { syncookies: 0 } });
+    const { b, c } = established({ config: { syncookies: 0, ...RTO_1S } });
     b.stack.tcpOption(c.handle, "user_timeout_ms", 2500);
     const data = pattern(100, 2);
     const t0 = b.now;
@@ -241,7 +245,7 @@ describe("user timeout (RFC 5482)", () => {
   });
 
   test("USER_TIMEOUT_MS 0 (the default): tcp_max_retries applies as before", () => {
-    const { b, c } = established({ config: { syncookies: 0, tcp_max_retries: 2, rto_max_ms: 1000 } });
+    const { b, c } = established({ config: { syncookies: 0, tcp_max_retries: 2, rto_max_ms: 1000, ...RTO_1S } });
     c.appSends(pattern(10, 1));
     advance(b, 2500);
     expect(c.state()).toBe(State.ESTABLISHED);

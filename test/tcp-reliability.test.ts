@@ -34,8 +34,8 @@ function dropSeq(net: HostNet, from: Host, seq: number, times = 1) {
 }
 
 describe("retransmission timeout (RFC 6298)", () => {
-  test("a lost segment is sent again 1 s later (initial RTO, §2.1) with the same bytes, and arrives once", () => {
-    const c = connected();
+  test("a lost segment is sent again 1 s later (rto_min_ms 1000, §2.4) with the same bytes, and arrives once", () => {
+    const c = connected({ a: { config: { rto_min_ms: 1000 } } });
     const w = watchSends(c.net, c.a);
     const seq = c.client.status().snd_nxt;
     dropSeq(c.net, c.a, seq);
@@ -47,8 +47,8 @@ describe("retransmission timeout (RFC 6298)", () => {
     expect(c.a.stack.stats().tcp_retransmits).toBe(1);
   });
 
-  test("each further loss doubles the wait: 1 s, 2 s, 4 s, 8 s (§5.5)", () => {
-    const c = connected();
+  test("each further loss doubles the wait: 1 s, 2 s, 4 s, 8 s (§5.5; rto_min_ms 1000)", () => {
+    const c = connected({ a: { config: { rto_min_ms: 1000 } } });
     const w = watchSends(c.net, c.a);
     const seq = c.client.status().snd_nxt;
     dropSeq(c.net, c.a, seq, 4);
@@ -60,7 +60,7 @@ describe("retransmission timeout (RFC 6298)", () => {
   });
 
   test("the backoff stops at rto_max_ms (§5.5 upper bound)", () => {
-    const c = connected({ a: { config: { rto_max_ms: 3000 } } });
+    const c = connected({ a: { config: { rto_max_ms: 3000, rto_min_ms: 1000 } } });
     const w = watchSends(c.net, c.a);
     const seq = c.client.status().snd_nxt;
     dropSeq(c.net, c.a, seq, 5);
@@ -84,14 +84,14 @@ describe("retransmission timeout (RFC 6298)", () => {
     // R' = 100 ms (§2.3): SRTT = 7/8·100 + 1/8·100 = 100, RTTVAR = 3/4·50 + 1/4·0 = 37.5, RTO = 100 + 4·37.5 = 250 ms.
     expect(s.srtt_ms).toBe(100);
     expect(s.rto_ms).toBe(250);
-    const d = connected({ net: { latencyMs: 50 } });
+    const d = connected({ net: { latencyMs: 50 }, a: { config: { rto_min_ms: 1000 } } });
     d.client.send(new Uint8Array(2 * 1460));
     d.net.run(1000);
     expect(d.client.status().rto_ms).toBe(1000);
   });
 
   test("Karn: a retransmitted segment gives no RTT sample (SRTT unchanged by its ACK)", () => {
-    const c = connected({ net: { latencyMs: 5 } });
+    const c = connected({ net: { latencyMs: 5 }, a: { config: { rto_min_ms: 1000 } } });
     // The handshake's sample is the only one: 20 ms, ARP's round trip and the SYN's.
     const { snd_nxt: seq, srtt_ms: srtt } = c.client.status();
     expect(srtt).toBe(20);
@@ -105,7 +105,7 @@ describe("retransmission timeout (RFC 6298)", () => {
   });
 
   test("tcp_max_retries expiries in a row → ETIMEDOUT from send and recv, error flag, counter", () => {
-    const c = connected({ a: { config: { tcp_max_retries: 3 } } });
+    const c = connected({ a: { config: { tcp_max_retries: 3, rto_min_ms: 1000 } } });
     c.net.filter(c.a, c.b, () => null);
     c.client.send(new Uint8Array(10));
     // 1 + 2 + 4 s of waits, then the fourth expiry at +15 s gives up.
@@ -152,7 +152,7 @@ describe("fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582)", () => {
   beforeAll(() => { big = variantModule({ TCP_TX_BUF: 32768, TCP_RX_BUF: 32768, TCB_COUNT: 2 }); }, 120_000);
 
   function bigPair() {
-    return connected({ a: { module: big }, b: { module: big }, net: { latencyMs: 10 } });
+    return connected({ a: { module: big, config: { rto_min_ms: 1000 } }, b: { module: big }, net: { latencyMs: 10 } });
   }
 
   test("three duplicate ACKs resend the lost segment at once, without waiting for the RTO", () => {
@@ -224,7 +224,7 @@ describe("fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582)", () => {
 
 describe("zero window and the persist timer (RFC 9293 §3.8.6.1)", () => {
   test("a receiver that stops reading closes the window; the sender probes at RTO intervals and resumes when it reads", () => {
-    const c = connected();
+    const c = connected({ a: { config: { rto_min_ms: 1000 } } });
     const w = watchSends(c.net, c.a);
     const data = randomBytes(12_000, 11);
     let sent = c.client.send(data);
@@ -260,7 +260,7 @@ describe("zero window and the persist timer (RFC 9293 §3.8.6.1)", () => {
 });
 
 describe("delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)", () => {
-  test("one small segment is acknowledged after delack_ms (200 ms), not at once", () => {
+  test("one small segment, not read by the application, is acknowledged after the default delack_ms, not at once", () => {
     const c = connected();
     const w = watchSends(c.net, c.a);
     c.client.send(new Uint8Array(10));
@@ -268,7 +268,8 @@ describe("delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)", () => {
     c.net.run(1000);
     const end = (c.client.status().snd_nxt) >>> 0;
     const ack = w.acks.find((a) => a.ack === end)!;
-    expect(ack.at - sentAt).toBe(200);
+    // The default itself is part of the ABI (docs/ABI.md, checked by abi.test.ts).
+    expect(ack.at - sentAt).toBe(c.b.stack.getConfig("delack_ms"));
     expect(c.b.stack.stats().tcp_delayed_acks).toBe(1);
   });
 

@@ -186,8 +186,8 @@ describe("FIN-WAIT-1", () => {
     expect(new TextDecoder().decode(c.appReads())).toBe("more for you");
   });
 
-  test("FIN-WAIT-1: no ACK → the FIN is retransmitted after the 1 s RTO", () => {
-    const { b, c, enteredAt } = finWait1();
+  test("FIN-WAIT-1: no ACK → the FIN is retransmitted after the 1 s RTO (rto_min_ms 1000, RFC 6298 §2.4)", () => {
+    const { b, c, enteredAt } = finWait1({ rto_min_ms: 1000 });
     advanceTo(b, enteredAt + 999);
     expectNothing(b);
     advanceTo(b, enteredAt + 1000);
@@ -285,8 +285,8 @@ describe("LAST-ACK", () => {
     expect(c.state()).toBe(State.LAST_ACK);
   });
 
-  test("LAST-ACK: no ACK → our FIN retransmitted after the 1 s RTO", () => {
-    const { b, c, enteredAt } = lastAck();
+  test("LAST-ACK: no ACK → our FIN retransmitted after the 1 s RTO (rto_min_ms 1000, RFC 6298 §2.4)", () => {
+    const { b, c, enteredAt } = lastAck({ rto_min_ms: 1000 });
     advanceTo(b, enteredAt + 999);
     expectNothing(b);
     advanceTo(b, enteredAt + 1000);

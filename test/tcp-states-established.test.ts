@@ -235,8 +235,8 @@ describe("ESTABLISHED: acknowledgments (RFC 9293 §3.10.7.4 fifth step, RFC 5961
     expect(c.status()).toMatchObject({ snd_una: seqAdd(c.sndNxt, -4), send_queued: 4 });
   });
 
-  test("ESTABLISHED: unacknowledged data → retransmitted unchanged after the 1 s RTO, then after 2 s more (RFC 6298 §5)", () => {
-    const { b, c } = open("passive");
+  test("ESTABLISHED: unacknowledged data → retransmitted unchanged after the 1 s RTO, then after 2 s more (RFC 6298 §5; rto_min_ms 1000)", () => {
+    const { b, c } = open("passive", { rto_min_ms: 1000 });
     const t0 = b.now;
     boardSends(c, text("are you there"));
     const again = c.reply({ seq: seqAdd(c.sndNxt, -13), payload: text("are you there") });
@@ -468,7 +468,7 @@ describe("ESTABLISHED: the peer's window (RFC 9293 §3.8.6)", () => {
   });
 
   test("ESTABLISHED: peer window 0 → no data sent until the window opens", () => {
-    const { b, c } = open("passive");
+    const { b, c } = open("passive", { rto_min_ms: 1000 });
     send(b, c.seg({ window: 0 }));
     expect(c.appSends(text("wait for it"))).toBe(11);
     expectNothing(b, { within: 500 });

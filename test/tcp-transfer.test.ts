@@ -63,9 +63,14 @@ describe("bulk transfer", () => {
     const t = new Transfer(c.client, c.server, data);
     expect(runTransfers(c.net, [t], 60_000)).toBe(true);
     expect(sha256(t.bytes())).toBe(sha256(data));
-    // Most bytes travel in full-sized segments (the rest are window-limited tails).
+    // Most bytes travel in full-sized segments. The rest are the short tails
+    // at the 4 KiB send ring's edge and of the 1536-byte writes, which
+    // Minshall's Nagle (docs/TCP.md "Nagle") sends without waiting for the
+    // full segments before them: at most one short segment per full one.
     const full = sizes.get(1460) ?? 0;
-    expect(full * 1460).toBeGreaterThan(0.8 * data.length);
+    const short = [...sizes.entries()].filter(([n]) => n < 1460).reduce((a, [, k]) => a + k, 0);
+    expect(full * 1460).toBeGreaterThan(0.65 * data.length);
+    expect(short).toBeLessThanOrEqual(full);
     expect(Math.max(...sizes.keys())).toBe(1460);
     expect(c.a.stack.stats().tcp_retransmits).toBe(0);
     expect(c.client.status().snd_mss).toBe(1460);

@@ -21,6 +21,9 @@ import { userTimeoutMs } from "./options";
 /** Largest backoff exponent of the RTO and of persist probes. */
 // @ts-ignore: decorator
 @inline export const MAX_BACKOFF_SHIFT: i32 = 16;
+/** Largest RTT sample kept: SRTT × 8 fits in 16 bits. */
+// @ts-ignore: decorator
+@inline const RTT_SAMPLE_MAX_MS: u32 = 8191;
 
 /** The current RTO of the connection, backoff included. */
 export function rtoMs(t: Tcb): u32 {
@@ -33,7 +36,7 @@ export function rtoMs(t: Tcb): u32 {
   if (hasFlag(t, <u16>F.SYN_RETX) && synchronized(t)) base = RTO_AFTER_SYN_LOSS_MS;
   if (hasFlag(t, <u16>F.HAVE_RTT)) {
     // rttvar4 is RTTVAR in quarter-ms, i.e. 4·RTTVAR in ms; G is 1 ms.
-    base = (t.srtt8 >> 3) + max<u32>(1, t.rttvar4);
+    base = (<u32>t.srtt8 >> 3) + max<u32>(1, <u32>t.rttvar4);
     if (base < lo) base = lo;
   }
   if (base > hi) base = hi;
@@ -44,17 +47,19 @@ export function rtoMs(t: Tcb): u32 {
 
 /** Fold one RTT measurement into SRTT/RTTVAR (RFC 6298 §2.2, §2.3). */
 export function rttSample(t: Tcb, r: u32): void {
-  if (r > 0x0fffffff) r = 0x0fffffff;
+  // SRTT × 8 is kept in 16 bits, so a sample above 8.19 s counts as 8.19 s
+  // (the RTO still backs off to RTO_MAX from there, RFC 6298 §5.5).
+  if (r > RTT_SAMPLE_MAX_MS) r = RTT_SAMPLE_MAX_MS;
   if (!hasFlag(t, <u16>F.HAVE_RTT)) {
-    t.srtt8 = r << 3;
-    t.rttvar4 = r << 1;
+    t.srtt8 = <u16>(r << 3);
+    t.rttvar4 = <u16>(r << 1);
     setFlag(t, <u16>F.HAVE_RTT);
     return;
   }
   const delta = <i32>r - <i32>(t.srtt8 >> 3);
-  t.srtt8 = <u32>(<i32>t.srtt8 + delta);
+  t.srtt8 = <u16>(<i32>t.srtt8 + delta);
   const mag = delta < 0 ? -delta : delta;
-  t.rttvar4 = <u32>(<i32>t.rttvar4 - <i32>(t.rttvar4 >> 2) + mag);
+  t.rttvar4 = <u16>(<i32>t.rttvar4 - <i32>(t.rttvar4 >> 2) + mag);
 }
 
 /**

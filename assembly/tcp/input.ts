@@ -24,9 +24,10 @@ import {
   Err, F, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeCount, rxSpace, setFlag, setState, tcbFree, tcbHeard,
   tcbLookup,
 } from "./tcb";
-import { armDelack, armFinWait2, armRetransmit, rttSample, startTimeWait, stopTimer } from "./deadlines";
-import { challengeAck, replyRst, retransmitFirst, tcpOutput } from "./output";
+import { armFinWait2, rttSample, startTimeWait, stopTimer } from "./deadlines";
+import { challengeAck, replyRst, tcpOutput } from "./output";
 import { receiveText, rememberFin } from "./receive";
+import { ccDuplicateAck, ccNewAck } from "./recovery";
 import { listenerFor } from "./listeners";
 import { listenInput } from "./passive";
 
@@ -341,7 +342,7 @@ function processAck(t: Tcb, seg: Segment): bool {
   } else if (ack == t.sndUna && seg.receivedLen == 0 && !has(seg, FIN) && seg.wnd == t.sndWnd && t.sndUna != t.sndMax
     && seg.wnd != 0 && !hasFlag(t, <u16>F.PERSIST)) {
     // RFC 5681 §2 duplicate ACK; answers to zero-window probes are not.
-    duplicateAck(t, seg);
+    ccDuplicateAck(t, seg.ack);
   }
   windowUpdate(t, seg);
   return ackClosesState(t, finAcked);
@@ -397,57 +398,8 @@ function newAck(t: Tcb, seg: Segment): bool {
     clearFlag(t, <u16>F.RTT);
   }
   t.retries = 0;
-  const mss = <u32>t.sndMss;
-  if (hasFlag(t, <u16>F.RECOVERY)) {
-    if (seqGe(ack, t.recover)) {
-      // RFC 6582 §3.2 step 3, full acknowledgment: deflate the window.
-      const flight = t.sndMax - t.sndUna;
-      t.cwnd = <u16>min<u32>(<u32>t.ssthresh, max<u32>(flight, mss) + mss);
-      clearFlag(t, <u16>F.RECOVERY);
-      t.dupAcks = 0;
-    } else {
-      // Partial acknowledgment: the next hole is lost too; resend it at once
-      // and deflate by the amount acknowledged (RFC 6582 §3.2 step 3).
-      count(Stat.TCP_FAST_RETRANSMITS);
-      retransmitFirst(t);
-      let c = <u32>t.cwnd;
-      c = c > dataAcked ? c - dataAcked : 0;
-      if (dataAcked >= mss) c += mss;
-      t.cwnd = <u16>min<u32>(max<u32>(c, mss), 0xffff);
-    }
-  } else {
-    t.dupAcks = 0;
-    // RFC 5681 §3.1: slow start below ssthresh, congestion avoidance above.
-    let c = <u32>t.cwnd;
-    if (c < <u32>t.ssthresh) c += min<u32>(dataAcked, mss);
-    else c += max<u32>(1, mss * mss / c);
-    t.cwnd = <u16>min<u32>(c, 0xffff);
-  }
-  // Progress: what is still unacknowledged starts its wait now (armed afresh).
-  stopTimer(t);
-  if (t.sndUna != t.sndMax) armRetransmit(t);
+  ccNewAck(t, dataAcked);
   return finSent && seqGt(ack, finBefore);
-}
-
-/** RFC 5681 §3.2 / RFC 6582 §3.2: duplicate ACKs, fast retransmit, fast recovery. */
-function duplicateAck(t: Tcb, seg: Segment): void {
-  if (t.dupAcks < 255) t.dupAcks++;
-  const mss = <u32>t.sndMss;
-  if (hasFlag(t, <u16>F.RECOVERY)) {
-    // Step 4: each further duplicate means a segment left the network.
-    t.cwnd = <u16>min<u32>(<u32>t.cwnd + mss, 0xffff);
-    return;
-  }
-  if (t.dupAcks != 3) return;
-  // Step 2: only for losses after the last recovery point.
-  if (!seqGe(seg.ack, t.recover)) return;
-  const flight = t.sndMax - t.sndUna;
-  t.ssthresh = <u16>min<u32>(max<u32>(flight >> 1, mss << 1), 0xffff);
-  t.recover = t.sndMax;
-  count(Stat.TCP_FAST_RETRANSMITS);
-  retransmitFirst(t);
-  t.cwnd = <u16>min<u32>(<u32>t.ssthresh + 3 * mss, 0xffff);
-  setFlag(t, <u16>F.RECOVERY);
 }
 
 /** Sixth to eighth steps for the in-window part of a segment, then whatever is to be sent. */

@@ -18,9 +18,10 @@ import { State } from "./abi";
 import { ACK, FIN, PSH, RST, SYN, Segment, emitDataPtr, has, segLen, writeTcp } from "./segment";
 import { seqGt, seqLe, seqLt, seqMax } from "./seq";
 import { OUR_MSS, challengeAllowed, maySendState, retransmitSpan, userSendState } from "./rules";
-import { F, Tcb, clearFlag, finSeq, hasFlag, nagleOn, rxSpace, setFlag, txStart } from "./tcb";
+import { F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, txStart } from "./tcb";
 import { txRead } from "./rings";
 import { armPersist, armRetransmit } from "./deadlines";
+import { holdShort, nagleSent } from "./nagle";
 
 /**
  * The window to put in a segment, moving the advertised right edge only
@@ -117,15 +118,17 @@ export function replyRst(seg: Segment): void {
 
 /**
  * Send whatever the connection may send now; an ACK owed (F_ACK_NOW) goes
- * out on its own when nothing else carries it.
+ * out on its own when nothing else carries it. `writing`: called from
+ * tcp_send, where Nagle takes a short tail as likely not the last
+ * (tcp/nagle.ts).
  */
-export function tcpOutput(t: Tcb): void {
+export function tcpOutput(t: Tcb, writing: bool = false): void {
   const s = t.state;
   if (s == <u8>State.SYN_SENT || s == <u8>State.SYN_RECEIVED) {
     synOutput(t);
     return;
   }
-  if (maySendState(s)) sendQueued(t);
+  if (maySendState(s)) sendQueued(t, writing);
   if (hasFlag(t, <u16>F.ACK_NOW)) sendAck(t);
 }
 
@@ -158,8 +161,7 @@ function synOutput(t: Tcb): void {
  * sender SWS avoidance and Nagle; arm the persist timer when a shut
  * window holds data back.
  */
-function sendQueued(t: Tcb): void {
-  const nagle = nagleOn(t);
+function sendQueued(t: Tcb, writing: bool): void {
   const start = txStart(t);
   const fin = finSeq(t);
   const finQueued = hasFlag(t, <u16>F.CLOSED) && !userSendState(t.state);
@@ -174,14 +176,11 @@ function sendQueued(t: Tcb): void {
     const mss = <i32>t.sndMss;
     let len = min<i32>(max<i32>(unsent, 0), min<i32>(mss, usable));
     const all = len == unsent;
-    // Window-limited runt: wait for the window to open (RFC 9293
-    // §3.8.6.2.1 sender SWS avoidance) unless nothing is in flight
-    // and the window itself is that small.
-    if (len < mss && !all && (flight > 0 || len == 0)) break;
-    // Nagle (RFC 9293 §3.7.4): a short final segment waits while data is unacknowledged.
-    if (nagle && all && len < mss && len > 0 && flight > 0 && !finDue) break;
     const withFin = finDue && all;
     if (len == 0 && !withFin) break;
+    // A segment cut short by the end of the queued data or by the window's
+    // edge: Nagle and sender SWS avoidance (tcp/nagle.ts).
+    if (len > 0 && holdShort(t, len, all, finDue, writing)) break;
     if (len > 0 && !hasFlag(t, <u16>F.RTT) && t.sndNxt == t.sndMax) {
       // RFC 6298 §3: time one segment per window, never a retransmission.
       t.rttSeq = t.sndNxt + <u32>len;
@@ -189,6 +188,7 @@ function sendQueued(t: Tcb): void {
       setFlag(t, <u16>F.RTT);
     }
     sendSegment(t, t.sndNxt, len, withFin ? FIN | PSH : (all && len > 0 ? PSH : 0));
+    nagleSent(t, t.sndNxt, len);
     t.sndNxt += <u32>len + (withFin ? 1 : 0);
     t.sndMax = seqMax(t.sndMax, t.sndNxt);
     if (!hasFlag(t, <u16>F.TIMER) || hasFlag(t, <u16>F.PERSIST)) armRetransmit(t);

@@ -11,7 +11,7 @@ import { Segment } from "./segment";
 import { seqGt, seqLe, seqLt, seqMax, seqMin } from "./seq";
 import { F, Tcb, hasFlag, holeBase, holeCount, setFlag, setHoleCount } from "./tcb";
 import { rxWrite } from "./rings";
-import { armDelack } from "./deadlines";
+import { ackInOrder } from "./delack";
 
 // @ts-ignore: decorator
 @inline function blockStart(b: usize, k: i32): u32 { return load<u32>(b + (<usize>k << 3)); }
@@ -89,16 +89,10 @@ export function receiveText(t: Tcb, seg: Segment): void {
     }
     setHoleCount(t, n);
     t.rxLen += <u16>(t.rcvNxt - before);
-    if (hadHoles) {
-      // RFC 5681 §4.2: ACK at once when a gap is being filled.
-      setFlag(t, <u16>F.ACK_NOW);
-    } else if (hasFlag(t, <u16>F.ONE_FULL)) {
-      // RFC 9293 §3.8.6.3: at least every second full-sized segment.
-      setFlag(t, <u16>F.ACK_NOW);
-    } else {
-      if (len >= <i32>t.sndMss) setFlag(t, <u16>F.ONE_FULL);
-      armDelack(t);
-    }
+    // RFC 5681 §4.2: ACK at once when a gap is being filled; otherwise
+    // the delayed-ACK policy (tcp/delack.ts).
+    if (hadHoles) setFlag(t, <u16>F.ACK_NOW);
+    else ackInOrder(t, len);
     return;
   }
   // Out of order (SEG.seq > RCV.NXT after trimming): keep it and send a

@@ -10,8 +10,8 @@
 //  24 sndUna       28 sndNxt      32 sndMax       36 sndWnd u16  38 txLen u16
 //  40 sndWl1       44 sndWl2      48 rcvNxt       52 rcvUp    56 rcvAdv
 //  60 rxLen u16    62 dupAcks u8  63 listener u8  64 rtxAt    68 delackAt
-//  72 rttSeq       76 rttStart    80 srtt8        84 rttvar4
-//  88 cwnd u16     90 ssthresh u16               92 recover
+//  72 rttSeq       76 rttStart    80 srtt8 u16   82 rttvar4 u16
+//  84 nagleEnd     88 cwnd u16    90 ssthresh u16 92 recover
 //  96 tcp_option block (16 bytes, tcp/options.ts)  112 heardAt  116 unackedSince
 //
 // The last 24 bytes serve tcp_option: keep-alives need the time the peer
@@ -78,9 +78,11 @@ import { noDelay, setKeepProbes } from "./options";
   /** The segment being timed ends here (F_RTT). */
   rttSeq: u32;
   rttStart: u32;
-  /** RFC 6298 SRTT in ms × 8 and RTTVAR in ms × 4 (F_HAVE_RTT). */
-  srtt8: u32;
-  rttvar4: u32;
+  /** RFC 6298 SRTT in ms × 8 and RTTVAR in ms × 4 (F_HAVE_RTT); samples saturate at 8191 ms. */
+  srtt8: u16;
+  rttvar4: u16;
+  /** End of the last segment sent shorter than the MSS (Minshall's Nagle, tcp/nagle.ts). */
+  nagleEnd: u32;
   cwnd: u16;
   ssthresh: u16;
   /** RFC 6582 "recover". */
@@ -389,6 +391,7 @@ export function initConnection(t: Tcb, iss: u32): void {
   t.sndNxt = iss;
   t.sndMax = iss;
   t.recover = iss;
+  t.nagleEnd = iss;
   t.sndMss = OUR_MSS;
   t.ssthresh = 0xffff;
   t.cwnd = initialWindow(OUR_MSS);

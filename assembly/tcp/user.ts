@@ -7,7 +7,6 @@
 // (ECONNRESET, ECONNREFUSED, ETIMEDOUT) once it died, EAGAIN when there
 // is nothing yet, 0 from RECEIVE at end of stream.
 
-import { TCP_RX_BUF } from "../config";
 import { EADDRINUSE, EAGAIN, EINVAL, ENOMEM, ENOTCONN, ECLOSED } from "../errors";
 import { Stat, count } from "../stats";
 import { ourIp } from "../netif";
@@ -16,7 +15,7 @@ import { isnFor, isnInit } from "./isn";
 import { portCandidate, portCount, portUsed, portsInit } from "./ports";
 import { cookieInit } from "./cookie";
 import { synqInit } from "./synq";
-import { OUR_MSS, challengeInit, dataState, receivingState, userSendState } from "./rules";
+import { challengeInit, dataState, receivingState, userSendState } from "./rules";
 import {
   Err, F, NO_LISTENER, Tcb, connectionClosed, finReceived, hasFlag, initConnection, rxSpace, setFlag, setState,
   synchronized, tcbError, tcbFree, tcbFromHandle, tcbHandle, tcbHash, tcbLookup, tcbOptions, tcbPoolInit, tcbUsed,
@@ -26,6 +25,7 @@ import { tcbObtain } from "./reclaim";
 import { optionGet, optionSet } from "./options";
 import { txAppend, rxTake } from "./rings";
 import { clampToUserTimeout, rtoMs } from "./deadlines";
+import { ackAfterRead } from "./delack";
 import { sendAck, sendRst, tcpOutput, txFree, windowUpdateDue } from "./output";
 import {
   listHalfOpen, listListeners, listRow, listenOpen, listenerFromHandle, listenerOptions, listenerPort,
@@ -97,7 +97,7 @@ export function tcpSend(conn: i32, ptr: usize, len: i32): i32 {
   const n = min<i32>(len, txFree(t));
   if (n <= 0) return 0;
   txAppend(t, ptr, n);
-  tcpOutput(t);
+  tcpOutput(t, true);
   return n;
 }
 
@@ -110,15 +110,11 @@ export function tcpRecv(conn: i32, ptr: usize, len: i32): i32 {
   if (t.rxLen > 0) {
     const n = min<i32>(len, <i32>t.rxLen);
     rxTake(t, ptr, n);
-    // Reading opened the window: tell the peer if it was closing (RFC 9293
-    // §3.8.6.2.2), so a sender blocked on it need not wait for a probe or
-    // for our next ACK. "Closing" is less than half the ring or less than
-    // two full segments: with small rings a sender that cannot fit a second
-    // segment would otherwise idle for a round trip per window.
-    const closing = max<i32>(TCP_RX_BUF >> 1, 2 * <i32>OUR_MSS);
-    if (receivingState(t.state) && windowUpdateDue(t) && <i32>(t.rcvAdv - t.rcvNxt) < closing) {
-      sendAck(t);
-    }
+    // Reading opened the window: tell the peer now if it was closing, so a
+    // sender blocked on it need not wait for a probe or our next ACK
+    // (RFC 9293 §3.8.6.2.2); otherwise the update rides on the delayed ACK
+    // (tcp/delack.ts).
+    if (receivingState(t.state) && ackAfterRead(t, windowUpdateDue(t))) sendAck(t);
     return n;
   }
   if (finReceived(t)) return 0;
@@ -241,7 +237,7 @@ function statusOf(t: Tcb, out: usize): void {
   put(out, StatusField.SND_WL2, t.sndWl2);
   put(out, StatusField.CWND, <u32>t.cwnd);
   put(out, StatusField.SSTHRESH, <u32>t.ssthresh);
-  put(out, StatusField.SRTT_MS, t.srtt8 >> 3);
+  put(out, StatusField.SRTT_MS, <u32>t.srtt8 >> 3);
   put(out, StatusField.RETRIES, <u32>t.retries);
   put(out, StatusField.SND_MSS, <u32>t.sndMss);
 }

@@ -1,0 +1,64 @@
+// When the receiver acknowledges: the delayed-ACK policy (RFC 9293
+// §3.8.6.3, RFC 1122 §4.2.3.2, RFC 5681 §4.2) and the window update after
+// the application reads (RFC 9293 §3.8.6.2.2).
+//
+// An ACK is delayed to save segments (one ACK for two full segments halves
+// the ACK load of a bulk transfer, which shares a half-duplex 10BASE-T wire
+// with the data), to ride on the application's reply, and to carry the
+// window the application's read opens. It is sent at once:
+//  - for the second full-sized segment not yet acknowledged (RFC 9293
+//    §3.8.6.3: "at least every second full-sized segment"; a short segment
+//    after a full one does not count, it is not full-sized);
+//  - for out-of-order data and for data that fills a gap (RFC 5681 §4.2),
+//    which the callers flag themselves;
+//  - while a gap is being repaired, every segment ("quick ACKs" during the
+//    sender's recovery: each duplicate or partial ACK clocks out a
+//    retransmission or new data, RFC 5681 §4.2, RFC 6582 §3.2);
+//  - from tcp_recv, when the read opens a window the sender is waiting for
+//    (less than half the ring or two full segments were left).
+// Otherwise it waits up to `delack_ms` (40 ms by default, Linux's minimum
+// delayed-ACK time; RFC 1122 caps it at 500 ms) for a read, and once the
+// application has drained the receive ring at most ACK_AFTER_DRAIN_MS
+// more: the window cannot open further and a reply written in the same pass
+// has already carried the ACK, so only a second back-to-back segment is
+// still worth waiting for (1.2 ms of 10BASE-T wire plus 1.5 ms of SPI at
+// 8 MHz for a full frame).
+
+import { TCP_RX_BUF } from "../config";
+import { nowMs } from "../time";
+import { OUR_MSS } from "./rules";
+import { F, Tcb, hasFlag, setFlag } from "./tcb";
+import { armDelack } from "./deadlines";
+
+/** The longest an ACK waits once the application has read everything. */
+// @ts-ignore: decorator
+@inline const ACK_AFTER_DRAIN_MS: u32 = 5;
+
+/** In-order text of `len` bytes just arrived (no gap was filled): ACK now or arm the timer. */
+export function ackInOrder(t: Tcb, len: i32): void {
+  const full = len >= <i32>t.sndMss;
+  if (full && hasFlag(t, <u16>F.ONE_FULL)) {
+    setFlag(t, <u16>F.ACK_NOW);
+    return;
+  }
+  if (full) setFlag(t, <u16>F.ONE_FULL);
+  armDelack(t);
+}
+
+/**
+ * After tcp_recv took bytes: true when the window update must go now (the
+ * read moved the right edge by a step while less than half the ring or two
+ * full segments were left: the sender waits for it). Otherwise an update
+ * that is due rides on the delayed ACK, and a drained ring shortens the
+ * wait of an ACK that is owed.
+ */
+export function ackAfterRead(t: Tcb, updateDue: bool): bool {
+  const closing = max<i32>(TCP_RX_BUF >> 1, 2 * <i32>OUR_MSS);
+  if (updateDue && <i32>(t.rcvAdv - t.rcvNxt) < closing) return true;
+  if (updateDue) armDelack(t);
+  if (t.rxLen == 0 && hasFlag(t, <u16>F.DELACK)) {
+    const at = nowMs() + ACK_AFTER_DRAIN_MS;
+    if (<i32>(t.delackAt - at) > 0) t.delackAt = at;
+  }
+  return false;
+}

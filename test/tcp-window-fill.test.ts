@@ -1,0 +1,188 @@
+/**
+ * Filling the window (docs/TCP.md "Nagle", "Delayed ACKs"): Minshall's
+ * variant of Nagle's algorithm (a short segment waits only while another
+ * short one is unacknowledged) and the receiver's ACK timing (every second
+ * full-sized segment at once, RFC 9293 §3.8.6.3; the delayed ACK waits
+ * delack_ms for the application's read and at most 5 ms once it has
+ * drained the ring). Packet level: every field of every reply is checked.
+ */
+import { describe, expect, test } from "vitest";
+import {
+  BOARD_WINDOW, type Conn, activeEstablished, advance, established, expectNothing, expectReplies, send, takeReplies,
+} from "./helpers/tcp-harness.js";
+import { PSH, concat, pattern, seqAdd } from "./helpers/tcp-packets.js";
+
+const MSS = 1460;
+
+/** The board's application writes `data` in ring-sized pieces of at most 1536 bytes (net_scratch_size). */
+function appWrites(c: Conn, data: Uint8Array): void {
+  for (let o = 0; o < data.length; o += 1536) expect(c.appSends(data.subarray(o, Math.min(o + 1536, data.length)))).toBe(Math.min(1536, data.length - o));
+}
+
+describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)", () => {
+  test("ESTABLISHED: the app fills the 4 KiB send ring → 1460, 1460 and the 1176-byte tail at the ring's edge go out at once (no short segment is unacknowledged)", () => {
+    const { b, c } = activeEstablished();
+    const data = pattern(4096, 1);
+    appWrites(c, data);
+    expectReplies(b, [
+      c.reply({ payload: data.subarray(0, MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, MSS), payload: data.subarray(MSS, 2 * MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, 2 * MSS), flags: PSH | 0x10, payload: data.subarray(2 * MSS) }),
+    ]);
+  });
+
+  test("ESTABLISHED: a short tail held while the app writes goes out with the next ACK although a full segment is still unacknowledged", () => {
+    const { b, c } = activeEstablished();
+    const data = pattern(3072, 2);
+    appWrites(c, data);
+    // Two writes of 1536: two full segments; the 152-byte tail waits (the ring has room, more may come).
+    expectReplies(b, [
+      c.reply({ payload: data.subarray(0, MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, MSS), payload: data.subarray(MSS, 2 * MSS) }),
+    ]);
+    // The peer acknowledges the first segment only: classic Nagle would still hold the tail.
+    c.sndNxt = seqAdd(c.sndNxt, MSS);
+    send(b, c.seg());
+    expectReplies(b, [c.reply({ seq: seqAdd(c.sndNxt, MSS), flags: PSH | 0x10, payload: data.subarray(2 * MSS) })]);
+  });
+
+  test("ESTABLISHED: while a short segment is unacknowledged the next short tail waits for its ACK, then goes", () => {
+    const { b, c } = activeEstablished();
+    const data = pattern(4096, 3);
+    appWrites(c, data);
+    expect(expectReplies(b, [
+      c.reply({ payload: data.subarray(0, MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, MSS), payload: data.subarray(MSS, 2 * MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, 2 * MSS), flags: PSH | 0x10, payload: data.subarray(2 * MSS) }),
+    ])).toHaveLength(3);
+    // The peer acknowledges the two full segments; the 1176-byte short one is still out.
+    c.sndNxt = seqAdd(c.sndNxt, 2 * MSS);
+    send(b, c.seg());
+    expectNothing(b);
+    const more = pattern(2920, 4);
+    appWrites(c, more);
+    // The ring is full again: two full segments go (full segments never wait).
+    expectReplies(b, [
+      c.reply({ seq: seqAdd(c.sndNxt, 1176), payload: more.subarray(0, MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, 1176 + MSS), flags: PSH | 0x10, payload: more.subarray(MSS) }),
+    ]);
+    // Now the short one is acknowledged together with one full segment; 1460 bytes free up.
+    c.sndNxt = seqAdd(c.sndNxt, 1176 + MSS);
+    send(b, c.seg());
+    const tail = pattern(1000, 5);
+    expect(c.appSends(tail)).toBe(1000);
+    // Writing with room in the ring and data in flight: the tail waits ...
+    expectNothing(b);
+    // ... and with the peer's ACK of the last full segment, no short segment is out: it goes.
+    c.sndNxt = seqAdd(c.sndNxt, MSS);
+    send(b, c.seg());
+    expectReplies(b, [c.reply({ flags: PSH | 0x10, payload: tail })]);
+  });
+
+  test("ESTABLISHED: NODELAY (nagle 0) → a short write goes out at once even with a full segment unacknowledged", () => {
+    const { b, c } = activeEstablished({ config: { nagle: 0 } });
+    const data = pattern(1536, 6);
+    expect(c.appSends(data)).toBe(1536);
+    expectReplies(b, [
+      c.reply({ payload: data.subarray(0, MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, MSS), flags: PSH | 0x10, payload: data.subarray(MSS) }),
+    ]);
+  });
+});
+
+describe("ESTABLISHED: when the receiver acknowledges (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)", () => {
+  test("ESTABLISHED: a full segment then a short one → the short one is not a second full-sized segment: no ACK at once", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    c.peerSends(pattern(MSS, 1));
+    c.peerSends(pattern(500, 2));
+    expectNothing(b);
+    // Unread, the data is acknowledged after delack_ms (40 ms by default).
+    const t = b.now;
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - MSS - 500 })], { within: 100 });
+    expect(r.at - t).toBe(40);
+  });
+
+  test("ESTABLISHED: two full-sized segments → the second is acknowledged at once", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    c.peerSends(pattern(MSS, 1));
+    expectNothing(b);
+    c.peerSends(pattern(MSS, 2));
+    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })]);
+  });
+
+  test("ESTABLISHED: a short segment the application reads at once → the delayed ACK leaves 5 ms later, not delack_ms", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const t = b.now;
+    c.peerSends(pattern(1000, 3));
+    expect(c.appReads()).toEqual(pattern(1000, 3));
+    // The read moved the edge by less than an MSS: no window update of its
+    // own, and the right edge stays where it was (receiver SWS avoidance).
+    expectNothing(b);
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 1000 })], { within: 100 });
+    expect(r.at - t).toBe(5);
+    expect(b.stack.stats().tcp_delayed_acks).toBe(1);
+  });
+
+  test("ESTABLISHED: data the application has not read → the ACK waits the whole delack_ms for the read", () => {
+    const { b, c } = established({ config: { syncookies: 0, delack_ms: 100 } });
+    const t = b.now;
+    c.peerSends(pattern(1000, 4));
+    advance(b, 60);
+    expectNothing(b);
+    // The read 60 ms later drains the ring: the ACK follows 5 ms after it.
+    expect(c.appReads()).toEqual(pattern(1000, 4));
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 1000 })], { within: 100 });
+    expect(r.at - t).toBe(65);
+  });
+
+  test("ESTABLISHED: out-of-order data → a duplicate ACK at once; the segment that fills the gap → ACK at once", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const a = pattern(MSS, 5), d = pattern(MSS, 6);
+    send(b, c.seg({ seq: seqAdd(c.rcvNxt, MSS), payload: d }));
+    expectReplies(b, [c.reply()]);
+    c.peerSends(a);
+    c.rcvNxt = seqAdd(c.rcvNxt, MSS);
+    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })]);
+    expect(c.appReads()).toEqual(concat(a, d));
+  });
+});
+
+describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", () => {
+  const M = 536;
+  /** Board → peer, peer MSS 536: the 4 KiB ring filled, the initial window (4 segments, RFC 5681 §3.1) sent. */
+  function flight() {
+    const { b, c } = activeEstablished({ peerMss: M });
+    const data = pattern(4096, 7);
+    appWrites(c, data);
+    const at = (k: number) => seqAdd(c.sndNxt, k * M);
+    const seg = (k: number, over = {}) => c.reply({ seq: at(k), payload: data.subarray(k * M, (k + 1) * M), ...over });
+    expectReplies(b, [seg(0), seg(1), seg(2), seg(3)]);
+    return { b, c, data, at, seg };
+  }
+
+  test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit)", () => {
+    const { b, c, seg } = flight();
+    const dup = c.seg();
+    send(b, dup);
+    expectReplies(b, [seg(4)]);
+    send(b, dup);
+    expectReplies(b, [seg(5)]);
+    send(b, dup);
+    expectReplies(b, [seg(0)]);
+    expect(b.stack.stats().tcp_fast_retransmits).toBe(1);
+    expect(b.stack.stats().tcp_retransmits).toBe(0);
+  });
+
+  test("ESTABLISHED: in fast recovery a partial ACK → the next hole is resent at once, new data follows as the deflated window allows (RFC 6582 §3.2 step 3)", () => {
+    const { b, c, at, seg } = flight();
+    const dup = c.seg();
+    for (let i = 0; i < 3; i++) send(b, dup);
+    expect(takeReplies(b).map((r) => r.seg.seq)).toEqual([at(4), at(5), at(0)]);
+    // ssthresh = max(FlightSize / 2, 2·SMSS) = 1608; cwnd = ssthresh + 3·SMSS = 3216.
+    // The peer got segment 0 again but segment 1 is lost too: a partial ACK.
+    send(b, c.seg({ ack: at(1) }));
+    // cwnd - 536 acknowledged + 536 = 3216 over 5 segments (2680) in flight: segment 1 again, then segment 6.
+    expectReplies(b, [seg(1), seg(6)]);
+    expect(b.stack.stats().tcp_fast_retransmits).toBe(2);
+  });
+});
