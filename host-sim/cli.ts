@@ -18,6 +18,7 @@ import * as flash from "./flash/command.js";
 import { SerialLink } from "./links/serial.js";
 import { fetchControl, fetchHttp, formatSnapshot, type Snapshot } from "./netstat.js";
 import { pingBoard } from "./ping.js";
+import { limitError, type Limits, parseSetting } from "./limits.js";
 import { runSim } from "./sim.js";
 import { LinkBridge } from "./tap/bridge.js";
 import { TapLink } from "./tap/link.js";
@@ -56,6 +57,31 @@ function known(args: string[], withValue: string[], bare: string[] = []): void {
 }
 
 class UsageError extends Error {}
+
+/** --link, --tcbs, --rings, --synq and every --set of the sim command, checked (one line and exit 2 when wrong). */
+function simTuning(args: string[]): { link: "enc28j60" | "host"; limits: Partial<Limits>; config: Record<string, number> } {
+  const link = flag(args, "--link") ?? "enc28j60";
+  if (link !== "enc28j60" && link !== "host") throw new UsageError(`--link must be enc28j60 or host, not "${link}"`);
+  const limits: Partial<Limits> = {};
+  for (const [key, opt] of [["tcbs", "--tcbs"], ["rings", "--rings"], ["synq", "--synq"]] as const) {
+    const v = flag(args, opt);
+    if (v === undefined) continue;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    const e = limitError(key, n);
+    if (e) throw new UsageError(e);
+    limits[key] = n;
+  }
+  const config: Record<string, number> = {};
+  args.forEach((a, i) => {
+    if (a !== "--set") return;
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith("--")) throw new UsageError("--set needs key=value");
+    const r = parseSetting(v);
+    if (typeof r === "string") throw new UsageError(r);
+    config[r.name] = r.value;
+  });
+  return { link, limits, config };
+}
 
 /** Wait for SIGINT/SIGTERM. */
 function untilSignal(): Promise<string> {
@@ -100,17 +126,21 @@ const commands: Record<string, Command> = {
   sim: {
     summary: "run one board in real time on a serial port or a TAP device, printing link/ARP/connection events, until Ctrl-C",
     usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS]) [--ip A.B.C.D/NN] [--gw A.B.C.D] [--mac MAC] " +
-      "[--apps echo,discard,chargen,http] [--control SOCKET] [--pcap FILE] [--msl MS]",
+      "[--apps echo,discard,chargen,http] [--control SOCKET] [--pcap FILE] [--msl MS] [--link enc28j60|host] " +
+      "[--tcbs N] [--rings BYTES] [--synq N] [--set KEY=VALUE ...]",
     run: async (args) => {
-      known(args, ["--serial", "--baud", "--tap", "--netns", "--ip", "--gw", "--mac", "--apps", "--control", "--pcap", "--msl"], ["--pace"]);
+      known(args, ["--serial", "--baud", "--tap", "--netns", "--ip", "--gw", "--mac", "--apps", "--control", "--pcap", "--msl",
+        "--link", "--tcbs", "--rings", "--synq", "--set"], ["--pace"]);
       const serial = flag(args, "--serial"), tap = flag(args, "--tap");
       if (!serial === !tap) throw new UsageError("give exactly one of --serial PATH or --tap NAME");
       const msl = flag(args, "--msl");
+      const t = simTuning(args);
       return runSim({
         serial, tap, netns: flag(args, "--netns"), baud: intFlag(args, "--baud", 115200, 1200, 12_000_000), pace: args.includes("--pace"),
         ip: flag(args, "--ip") ?? "10.0.0.2/24", gateway: flag(args, "--gw"), mac: flag(args, "--mac"),
         apps: flag(args, "--apps") ?? "echo,discard,chargen,http", control: flag(args, "--control"), pcap: flag(args, "--pcap"),
-        config: msl ? { msl_ms: intFlag(args, "--msl", 30000, 100, 600_000) } : undefined,
+        link: t.link, limits: t.limits,
+        config: { ...(msl ? { msl_ms: intFlag(args, "--msl", 30000, 100, 600_000) } : {}), ...t.config },
       });
     },
   },

@@ -122,33 +122,51 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Wall-clock time on Node timers; for interactive runs. */
+/** How close to its time a timer stops sleeping in a Node timer and finishes on setImmediate turns, ms. */
+const NEAR_MS = 2;
+
+/**
+ * Wall-clock time with sub-millisecond timers, for interactive runs.
+ *
+ * Node's setTimeout counts whole milliseconds and often fires up to a
+ * millisecond late, so a far timer sleeps in setTimeout until NEAR_MS before
+ * its time and the rest is waited out on setImmediate turns, which see the
+ * clock (performance.now) every event-loop turn while I/O keeps flowing. The
+ * event loop only turns over like that within NEAR_MS of a deadline: with
+ * no deadline near, the process sleeps. A timer never fires before its time.
+ */
 export class RealClock implements Clock {
   private readonly origin = performance.now();
   private seq = 0;
-  private handles = new Map<number, ReturnType<typeof setTimeout>>();
+  private timeouts = new Map<number, ReturnType<typeof setTimeout>>();
+  private immediates = new Map<number, ReturnType<typeof setImmediate>>();
 
   now(): number { return performance.now() - this.origin; }
 
   at(atMs: number, fn: () => void): TimerHandle {
     const h = ++this.seq;
-    // Node's setTimeout works in whole ms and may fire a fraction early; a
-    // callback that finds its time not yet come would see nothing due and
-    // never be armed again, so it waits out the rest instead.
     const arm = () => {
-      const delay = Math.max(0, atMs - this.now());
-      this.handles.set(h, setTimeout(() => {
-        if (this.now() < atMs) { arm(); return; }
-        this.handles.delete(h);
-        fn();
-      }, delay));
+      const left = atMs - this.now();
+      this.timeouts.delete(h);
+      this.immediates.delete(h);
+      if (left <= 0) { fn(); return; }
+      if (left > NEAR_MS) this.timeouts.set(h, setTimeout(arm, Math.floor(left - NEAR_MS)));
+      else this.immediates.set(h, setImmediate(arm));
     };
-    arm();
+    const left = atMs - this.now();
+    // Due now: the next event-loop turn, never synchronously (Clock contract).
+    if (left <= NEAR_MS) this.immediates.set(h, setImmediate(arm));
+    else arm();
     return h;
   }
 
   cancel(h: TimerHandle): void {
-    const t = this.handles.get(h);
-    if (t !== undefined) { clearTimeout(t); this.handles.delete(h); }
+    const t = this.timeouts.get(h);
+    if (t !== undefined) { clearTimeout(t); this.timeouts.delete(h); }
+    const i = this.immediates.get(h);
+    if (i !== undefined) { clearImmediate(i); this.immediates.delete(h); }
   }
+
+  /** Timers pending (a bound for tests). */
+  get pending(): number { return this.timeouts.size + this.immediates.size; }
 }

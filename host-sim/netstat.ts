@@ -11,7 +11,8 @@
 
 import * as fs from "node:fs";
 import * as net from "node:net";
-import type { Board } from "./board.js";
+import type { Board, LinkMode } from "./board.js";
+import type { Limits } from "./limits.js";
 import { ipToString } from "./stack.js";
 
 /** RFC 9293 state names by the ABI's state number (docs/ABI.md). */
@@ -45,6 +46,8 @@ export interface Snapshot {
   /** The chip model's and the link's counters. */
   chip: Record<string, number>;
   wire: Record<string, number>;
+  /** The compile-time limits in force and the link mode (absent in snapshots from older sims). */
+  limits?: Limits & { link: LinkMode };
 }
 
 /** Take a snapshot of a running board (tcp_list may fail on a build without TCP: then no rows). */
@@ -60,18 +63,25 @@ export function snapshot(board: Board): Snapshot {
   const c = board.counters();
   return {
     board: board.name, ip: ipToString(board.ip), uptimeMs: Math.round(board.clock.now()),
-    link: board.chip.link ? "up" : "down", apps: board.apps.map((a) => a.name),
+    link: board.linkUp ? "up" : "down", apps: board.apps.map((a) => a.name),
     connections: rows, stats: { ...c.stack }, chip: { ...c.chip }, wire: { ...c.link },
+    limits: { ...board.limits, link: board.linkMode },
   };
 }
 
 /** The counters that tell how a listener copes with a flood. */
 export const FLOOD_COUNTERS = ["syn_rx", "synack_sent", "synack_retransmits", "synq_overflows", "synq_expired", "cookies_sent", "cookies_accepted", "cookies_rejected", "acceptq_overflows", "tcp_passive_opens"] as const;
 
+/** "limits: 8 TCBs, 4096-byte rings, SYN queue 16, link enc28j60". */
+export function limitsLine(l: NonNullable<Snapshot["limits"]>): string {
+  return `limits: ${l.tcbs} TCBs, ${l.rings}-byte rings, SYN queue ${l.synq}, link ${l.link}`;
+}
+
 /** `netstat -tn`-style text: one row per entry, then the SYN-RECEIVED count and the flood counters. */
 export function formatSnapshot(s: Snapshot, opts: { all?: boolean } = {}): string {
   const w = (x: string, n: number) => x.padEnd(n);
   const lines = [`${s.board} ${s.ip}  link ${s.link}  up ${(s.uptimeMs / 1000).toFixed(1)} s  apps ${s.apps.join(",") || "-"}`,
+    ...(s.limits ? [limitsLine(s.limits)] : []),
     `${w("Proto", 6)}${w("Local Address", 22)}${w("Foreign Address", 22)}State`];
   for (const r of s.connections) lines.push(`${w("tcp", 6)}${w(r.local, 22)}${w(r.remote, 22)}${r.state}${r.handle < 0 ? "  (SYN queue)" : ""}`);
   const synRecv = s.connections.filter((r) => r.state === "SYN-RECEIVED").length;

@@ -3,6 +3,12 @@
  * running apps, printing link, ARP and connection events as they happen,
  * serving netstat snapshots on a Unix control socket, until SIGINT/SIGTERM.
  *
+ * The board runs in one of two link modes (board.ts): "enc28j60", the chip
+ * model paced in real time (the model's own predicted ping and goodput are
+ * printed at start, model.ts), or "host", frames straight into net_input.
+ * Other compile-time limits (TCBs, ring size, SYN queue) are built and
+ * cached by limits.ts; net_config values come from `config`.
+ *
  * Connection events come from the apps (accepted, closed, failed) and from
  * comparing tcp_list between samples (every 200 ms): a new entry, a state
  * change, an entry gone. A stats line follows every 10 s while traffic flows. ARP events come from
@@ -16,11 +22,13 @@ import type { Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeApps } from "./apps/index.js";
-import { Board, type BoardEvent } from "./board.js";
+import { Board, type BoardEvent, type LinkMode } from "./board.js";
+import { DEFAULT_LIMITS, limitError, type Limits, moduleForLimits } from "./limits.js";
+import { predictEnc28j60 } from "./model.js";
 import { RealClock } from "./clock.js";
 import { SerialLink } from "./links/serial.js";
 import type { LinkEnd } from "./links/types.js";
-import { serveControl, snapshot, type ConnRow } from "./netstat.js";
+import { limitsLine, serveControl, snapshot, type ConnRow } from "./netstat.js";
 import { PcapWriter, tapLink } from "./pcap.js";
 import { ipToNumber } from "./stack.js";
 import { TapLink } from "./tap/link.js";
@@ -33,6 +41,10 @@ export interface SimOptions {
   tap?: string;
   /** Open the TAP inside this network namespace. */
   netns?: string;
+  /** "enc28j60" (default: the chip model, paced in real time) or "host" (net_input, no pacing). */
+  link?: LinkMode;
+  /** Compile-time limits; a set other than the default build's is compiled and cached. */
+  limits?: Partial<Limits>;
   /** A.B.C.D/NN */
   ip: string;
   gateway?: string;
@@ -71,46 +83,30 @@ export function macForIp(ip: string): string {
   return ["02", "00", ...ip.split(".").map((x) => Number(x).toString(16).padStart(2, "0"))].join(":");
 }
 
-/** Start a sim; resolves once the link device is open and the board is up. */
-export async function startSim(o: SimOptions): Promise<SimHandle> {
-  const print = o.print ?? ((l: string) => console.log(l));
-  if (!o.serial === !o.tap) throw new Error("give exactly one of --serial PATH or --tap NAME");
-  const { ip, netmask } = parseCidr(o.ip);
-  const apps = makeApps(o.apps);
-  const clock = new RealClock();
-  const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
-  let link: LinkEnd;
-  let what: string;
+/** Open the serial port or the TAP; a TAP for a host-mode board without a capture carries frames without FCS. */
+async function openLink(o: SimOptions, clock: RealClock, raw: boolean): Promise<{ link: LinkEnd; what: string }> {
   if (o.serial) {
     const s = new SerialLink({ path: o.serial, baudRate: o.baud ?? 115200, pace: o.pace, clock });
     try { await s.opened(); } catch (e) { s.close(); throw new Error(`${(e as Error).message}; check the path and that nothing else holds the port`); }
-    link = s;
-    what = `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}`;
-  } else {
-    const t = new TapLink({ name: o.tap!, netns: o.netns });
-    try { await t.opened(); } catch (e) { t.close(); throw new Error(`${(e as Error).message}; TAP devices need root (or CAP_NET_ADMIN) and /dev/net/tun`); }
-    link = t;
-    what = `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""}`;
+    return { link: s, what: `serial ${o.serial} at ${o.baud ?? 115200} baud${o.pace ? " (paced)" : ""}` };
   }
-  let pcap: PcapWriter | null = null;
-  if (o.pcap) { pcap = new PcapWriter(o.pcap, { clock, epochMs: Date.now() }); link = tapLink(link, pcap); }
-  const onEvent = (e: BoardEvent) => print(`${stamp()} ${e.kind}: ${e.text}`);
-  const board = new Board({
-    name: "sim", link, clock, mac: o.mac ?? macForIp(ip), ip, netmask, gateway: o.gateway ?? 0,
-    seed: o.seed, config: o.config as never, onEvent,
-  });
-  print(`${stamp()} board ${ip}/${parseCidr(o.ip).prefix} (${o.mac ?? macForIp(ip)}) on ${what}`);
-  board.start(apps);
-  const controlPath = o.control ?? join(tmpdir(), `embertcp-sim-${process.pid}.sock`);
-  let server: Server | null = null;
-  try {
-    server = await serveControl(board, controlPath);
-    print(`${stamp()} control socket ${controlPath} (embertcp netstat --control ${controlPath})`);
-  } catch (e) {
-    print(`${stamp()} error: no control socket at ${controlPath}: ${(e as Error).message}; netstat will not reach this sim`);
-  }
+  const t = new TapLink({ name: o.tap!, netns: o.netns, rawFrames: raw });
+  try { await t.opened(); } catch (e) { t.close(); throw new Error(`${(e as Error).message}; TAP devices need root (or CAP_NET_ADMIN) and /dev/net/tun`); }
+  return { link: t, what: `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""} (${t.relay} relay)` };
+}
 
-  // Connection and ARP events by sampling.
+/** The limits asked for, checked; throws one line naming the option and its range. */
+function simLimits(o: SimOptions): Limits {
+  const l = { ...DEFAULT_LIMITS, ...o.limits };
+  for (const k of Object.keys(l) as Array<keyof Limits>) {
+    const e = limitError(k, l[k]);
+    if (e) throw new Error(e);
+  }
+  return l;
+}
+
+/** Print connection changes and ARP updates (sampled every 200 ms) and a stats line every 10 s; returns the stop function. */
+function watchBoard(board: Board, print: (l: string) => void, stamp: () => string): () => void {
   let lastRows = new Map<string, ConnRow>();
   let lastArp = 0;
   const sample = () => {
@@ -129,29 +125,70 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
     lastArp = arp;
   };
   const sampler = setInterval(sample, 200);
-  // A progress line every 10 s while traffic flows.
   let lastProgress = "";
   const progress = setInterval(() => {
     if (!board.isRunning) return;
-    const c = board.counters();
-    const line = `${c.stack.eth_rx_frames} frames in, ${c.stack.eth_tx_frames} out, ${c.stack.tcp_passive_opens} connections accepted, ` +
-      `${c.stack.syn_rx} SYNs, ${c.stack.cookies_sent} cookies sent, ${board.wireDrops} wire drops`;
+    const line = statsLine(board);
     if (line !== lastProgress) print(`${stamp()} stats: ${line}`);
     lastProgress = line;
   }, 10_000);
+  return () => { clearInterval(sampler); clearInterval(progress); };
+}
+
+/** Frames, connections, SYNs and every drop counter that is not zero. */
+function statsLine(board: Board): string {
+  const c = board.counters();
+  const drops = Object.entries(c.link).filter(([k, v]) => k.startsWith("drop") && v > 0).map(([k, v]) => `${k}=${v}`);
+  return `${c.stack.eth_rx_frames} frames in, ${c.stack.eth_tx_frames} out, ${c.stack.tcp_passive_opens} connections accepted, ` +
+    `${c.stack.syn_rx} SYNs, ${c.stack.cookies_sent} cookies sent, ${board.wireDrops} wire drops` + (drops.length ? `, link ${drops.join(" ")}` : "");
+}
+
+/** Start a sim; resolves once the link device is open and the board is up. */
+export async function startSim(o: SimOptions): Promise<SimHandle> {
+  const print = o.print ?? ((l: string) => console.log(l));
+  if (!o.serial === !o.tap) throw new Error("give exactly one of --serial PATH or --tap NAME");
+  const { ip, netmask, prefix } = parseCidr(o.ip);
+  const apps = makeApps(o.apps);
+  const limits = simLimits(o);
+  const mode = o.link ?? "enc28j60";
+  const clock = new RealClock();
+  const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
+  const t0 = Date.now();
+  const mod = await moduleForLimits(limits);
+  if (mod.built) print(`${stamp()} built ${mod.path} in ${((Date.now() - t0) / 1000).toFixed(1)} s (cached for the next run)`);
+  let { link, what } = await openLink(o, clock, mode === "host" && !o.pcap);
+  let pcap: PcapWriter | null = null;
+  if (o.pcap) { pcap = new PcapWriter(o.pcap, { clock, epochMs: Date.now() }); link = tapLink(link, pcap); }
+  const onEvent = (e: BoardEvent) => print(`${stamp()} ${e.kind}: ${e.text}`);
+  const board = new Board({
+    name: "sim", link, clock, mac: o.mac ?? macForIp(ip), ip, netmask, gateway: o.gateway ?? 0, linkMode: mode,
+    module: mod.module, limits, seed: o.seed, config: o.config as never, onEvent,
+  });
+  print(`${stamp()} board ${ip}/${prefix} (${o.mac ?? macForIp(ip)}) on ${what}, link ${mode}`);
+  print(`${stamp()} ${limitsLine({ ...limits, link: mode })}`);
+  if (mode === "enc28j60") print(`${stamp()} model: ${predictEnc28j60(mod.module, limits).line}`);
+  board.start(apps);
+  const controlPath = o.control ?? join(tmpdir(), `embertcp-sim-${process.pid}.sock`);
+  let server: Server | null = null;
+  try {
+    server = await serveControl(board, controlPath);
+    print(`${stamp()} control socket ${controlPath} (embertcp netstat --control ${controlPath})`);
+  } catch (e) {
+    print(`${stamp()} error: no control socket at ${controlPath}: ${(e as Error).message}; netstat will not reach this sim`);
+  }
+  const unwatch = watchBoard(board, print, stamp);
   let stopped = false;
   return {
     board, controlPath,
     async stop() {
       if (stopped) return;
       stopped = true;
-      clearInterval(sampler);
-      clearInterval(progress);
+      unwatch();
       board.stop();
       pcap?.close();
       if (server) await new Promise<void>((r) => server!.close(() => r()));
       try { fs.unlinkSync(controlPath); } catch { /* gone */ }
-      if (link instanceof TapLink) await Promise.race([link.exited(), new Promise((r) => setTimeout(r, 3000))]);
+      if (link instanceof TapLink) await Promise.race([link.exited(), new Promise((r) => setTimeout(r, 300).unref())]);
     },
   };
 }
@@ -161,14 +198,14 @@ export async function runSim(o: SimOptions, signal?: AbortSignal): Promise<numbe
   const print = o.print ?? ((l: string) => console.log(l));
   const h = await startSim(o);
   print("running; Ctrl-C to stop");
-  await new Promise<void>((resolve) => {
-    const done = () => { process.off("SIGINT", done); process.off("SIGTERM", done); resolve(); };
+  const t = await new Promise<number>((resolve) => {
+    const done = () => { process.off("SIGINT", done); process.off("SIGTERM", done); resolve(performance.now()); };
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
     signal?.addEventListener("abort", done, { once: true });
   });
-  const s = h.board.counters();
+  const line = statsLine(h.board);
   await h.stop();
-  print(`stopped: ${s.stack.eth_rx_frames} frames in, ${s.stack.eth_tx_frames} out, ${s.stack.tcp_passive_opens} connections accepted, ${h.board.wireDrops} dropped on an oversubscribed wire`);
+  print(`stopped: ${line}; shut down in ${(performance.now() - t).toFixed(0)} ms`);
   return h.board.failure ? 1 : 0;
 }
