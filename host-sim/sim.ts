@@ -148,8 +148,9 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
   const print = o.print ?? ((l: string) => console.log(l));
   if (!o.serial === !o.tap) throw new Error("give exactly one of --serial PATH or --tap NAME");
   const { ip, netmask, prefix } = parseCidr(o.ip);
-  const apps = makeApps(o.apps);
   const limits = simLimits(o);
+  // An accept queue as deep as the module allows (16), but no deeper than the TCBs behind it.
+  const apps = makeApps(o.apps, { backlog: Math.min(16, limits.tcbs) });
   const mode = o.link ?? "enc28j60";
   const clock = new RealClock();
   const stamp = () => `[${(clock.now() / 1000).toFixed(3).padStart(9)}]`;
