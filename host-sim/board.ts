@@ -108,6 +108,13 @@ export interface BoardOptions {
 /** Most polls run back to back in one turn while apps keep finding work. */
 const MAX_POLLS_PER_TURN = 8;
 
+/**
+ * Host mode: frames handed to net_input before a turn runs within one batch
+ * from the link, so apps accept before a burst of handshakes can fill an
+ * accept queue (at most 16 deep, assembly/tcp/listen.ts).
+ */
+const HOST_FRAMES_PER_TURN = 8;
+
 function cryptoSeed(): number {
   return (crypto.getRandomValues(new Uint32Array(1))[0] | 1) >>> 0;
 }
@@ -144,6 +151,7 @@ export class Board {
   private inPoll = false;
   private irqDuringTurn = false;
   private turnStart = 0;
+  private inputsSinceTurn = 0;
   private linkDown = false;
 
   constructor(opts: BoardOptions) {
@@ -194,7 +202,8 @@ export class Board {
     this.link.onFrame = (f) => {
       if (!this.running || this.stopped) return;
       try { this.stack.input(raw ? f : f.subarray(0, Math.max(0, f.length - 4))); } catch (e) { this.fail(e); return; }
-      this.kick();
+      if (++this.inputsSinceTurn >= HOST_FRAMES_PER_TURN && !this.inPoll) this.turn();
+      else this.kick();
     };
   }
 
@@ -294,6 +303,7 @@ export class Board {
     if (!this.running || this.stopped) return;
     if (this.clock.now() < this.busyUntil) { this.requestPoll(this.busyUntil); return; }
     this.inPoll = true;
+    this.inputsSinceTurn = 0;
     this.turnStart = this.clock.now();
     this.irqDuringTurn = false;
     let next = -1;
