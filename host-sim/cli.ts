@@ -93,6 +93,22 @@ function untilSignal(): Promise<string> {
   });
 }
 
+/**
+ * For a command that has no clean stopping point of its own (demo on real
+ * serial ports): on SIGINT/SIGTERM print `summary()` and exit at once (the
+ * ports close with the process). Returns the function that removes the handlers.
+ */
+function exitOnSignal(name: string, summary: () => string): () => void {
+  const t0 = performance.now();
+  const on = (sig: NodeJS.Signals) => {
+    console.log(`${name} interrupted by ${sig} after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${summary()}`);
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", on);
+  process.once("SIGTERM", on);
+  return () => { process.off("SIGINT", on); process.off("SIGTERM", on); };
+}
+
 /** Control sockets of sims running on this machine (by their default names). */
 function runningSims(): string[] {
   try {
@@ -114,13 +130,18 @@ const commands: Record<string, Command> = {
         if (p.length !== 2 || !p[0] || !p[1]) throw new UsageError("--serial takes two ports: --serial /dev/ttyUSB0,/dev/ttyUSB1");
         ports = [p[0], p[1]];
       }
-      const s = await runDemo({
-        serial: ports, baud: intFlag(args, "--baud", 115200, 1200, 12_000_000),
-        pcap: args.includes("--no-pcap") ? null : flag(args, "--pcap") ?? "demo.pcap",
-        floodSyns: intFlag(args, "--syns", 400, 0, 100_000),
-        liveDelayMs: args.includes("--fast") || !process.stdout.isTTY ? 0 : 120,
-      });
-      return s.echoedBytes > 0 ? 0 : 1;
+      let printed = 0, last = "";
+      const off = exitOnSignal("demo", () => `${printed} lines printed, the last "${last.trim().slice(0, 60)}"; no capture written`);
+      try {
+        const s = await runDemo({
+          serial: ports, baud: intFlag(args, "--baud", 115200, 1200, 12_000_000),
+          pcap: args.includes("--no-pcap") ? null : flag(args, "--pcap") ?? "demo.pcap",
+          floodSyns: intFlag(args, "--syns", 400, 0, 100_000),
+          liveDelayMs: args.includes("--fast") || !process.stdout.isTTY ? 0 : 120,
+          print: (l) => { printed++; if (l.trim()) last = l; console.log(l); },
+        });
+        return s.echoedBytes > 0 ? 0 : 1;
+      } finally { off(); }
     },
   },
   sim: {
@@ -157,10 +178,12 @@ const commands: Record<string, Command> = {
       const serial = new SerialLink({ path, baudRate: baud, pace: args.includes("--pace") });
       try { await serial.opened(); } catch (e) { serial.close(); tap.close(); throw new Error(`${(e as Error).message}; check the path and that nothing else holds the port`); }
       const bridge = new LinkBridge(tap, serial, [`TAP ${tapName}`, `serial ${path}`], (line) => console.log(line));
+      // Listening before saying so: a signal sent as soon as the line is read is then never the default (a kill).
+      const signalled = untilSignal();
       console.log(`bridging TAP ${tapName} <-> serial ${path} at ${baud} baud; Ctrl-C to stop`);
       let last = "";
       const progress = setInterval(() => { const p = bridge.progress(); if (p !== last) console.log(p); last = p; }, 5000);
-      await untilSignal();
+      await signalled;
       clearInterval(progress);
       console.log(`stopped: ${bridge.progress()}`);
       bridge.close();

@@ -198,13 +198,15 @@ export async function startSim(o: SimOptions): Promise<SimHandle> {
 export async function runSim(o: SimOptions, signal?: AbortSignal): Promise<number> {
   const print = o.print ?? ((l: string) => console.log(l));
   const h = await startSim(o);
-  print("running; Ctrl-C to stop");
-  const t = await new Promise<number>((resolve) => {
+  // Listening before saying so: a signal sent as soon as the line is read is then never the default (a kill).
+  const signalled = new Promise<number>((resolve) => {
     const done = () => { process.off("SIGINT", done); process.off("SIGTERM", done); resolve(performance.now()); };
     process.once("SIGINT", done);
     process.once("SIGTERM", done);
     signal?.addEventListener("abort", done, { once: true });
   });
+  print("running; Ctrl-C to stop");
+  const t = await signalled;
   const line = statsLine(h.board);
   await h.stop();
   print(`stopped: ${line}; shut down in ${(performance.now() - t).toFixed(0)} ms`);
