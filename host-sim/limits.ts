@@ -45,8 +45,9 @@ export const LIMIT_RANGES: Readonly<Record<keyof Limits, { min: number; max: num
 export function limitError(key: keyof Limits, value: number): string | null {
   const r = LIMIT_RANGES[key];
   const range = r.pow2 ? `a power of two ${r.min}..${r.max}` : `an integer ${r.min}..${r.max}`;
-  if (!Number.isInteger(value) || value < r.min || value > r.max) return `${r.option} must be ${range}`;
-  if (r.pow2 && (value & (value - 1)) !== 0) return `${r.option} must be ${range} (${value} is not a power of two)`;
+  if (!Number.isInteger(value)) return `${r.option} must be ${range}`;
+  if (r.pow2 && value > 0 && (value & (value - 1)) !== 0) return `${r.option} must be ${range} (${value} is not a power of two)`;
+  if (value < r.min || value > r.max) return `${r.option} must be ${range}`;
   return null;
 }
 
