@@ -78,7 +78,7 @@ export class TapLink implements LinkEnd {
   private rx: Buffer = Buffer.alloc(0);
   private errText = "";
   // Records towards the relay, written once per turn (flushOut).
-  private out: Buffer = Buffer.allocUnsafe(OUT_CHUNK);
+  private readonly out: Buffer = Buffer.allocUnsafe(OUT_CHUNK);
   private outLen = 0;
   private flushQueued = false;
 
@@ -164,9 +164,8 @@ export class TapLink implements LinkEnd {
   private flushOut(): void {
     this.flushQueued = false;
     if (this.outLen === 0 || this.state === "closed" || this.state === "down") { this.outLen = 0; return; }
-    this.proc.stdin!.write(this.out.subarray(0, this.outLen));
-    // The stream keeps the written bytes: continue in a fresh buffer.
-    this.out = Buffer.allocUnsafe(OUT_CHUNK);
+    // The stream keeps what it is given until written: hand it a copy of just the records.
+    this.proc.stdin!.write(Buffer.from(this.out.subarray(0, this.outLen)));
     this.outLen = 0;
   }
 

@@ -45,6 +45,7 @@
 #define FRAME_MAX 65535u     /* one TAP read; longer frames cannot be framed */
 #define BATCH_FRAMES 1024    /* TAP reads per turn, so stdin is not starved */
 #define PIPE_BYTES (1 << 20) /* asked for on both pipes (F_SETPIPE_SZ) */
+#define TAP_QUEUE 8192       /* frames the kernel queues towards the relay */
 
 struct relay {
     const char *name;
@@ -81,6 +82,10 @@ static void openTap(void) {
     if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0) fail(3, "cannot open TAP");
     ifr.ifr_flags |= IFF_UP;
     if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) fail(3, "cannot open TAP");
+    /* A deeper queue in front of the relay (tun's default is 500 frames):
+     * the kernel drops there only while the relay gets no CPU at all. */
+    ifr.ifr_qlen = TAP_QUEUE;
+    ioctl(s, SIOCSIFTXQLEN, &ifr);
     close(s);
 }
 
@@ -102,7 +107,7 @@ static void queueDropCount(void) {
     r.droppedSent = r.dropped;
 }
 
-/* Drain the TAP (up to a batch); returns 0, or exits if the device vanished. */
+/* Drain the TAP (up to a batch); exits if the device vanished. */
 static void readTap(void) {
     for (int i = 0; i < BATCH_FRAMES; i++) {
         ssize_t n = read(r.tap, r.frame, FRAME_MAX);
