@@ -10,22 +10,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { Board, runVirtual } from "../host-sim/board.js";
-import { main } from "../host-sim/cli.js";
 import { RealClock, VirtualClock } from "../host-sim/clock.js";
 import { EmberError } from "../host-sim/errors.js";
 import { configRange, DEFAULT_LIMITS, limitsBuildPath, moduleForLimits, parseSetting } from "../host-sim/limits.js";
 import { createPair } from "../host-sim/links/pair.js";
 import { EchoServer, TcpClient } from "../host-sim/apps/index.js";
 import { Stack } from "../host-sim/stack.js";
+import { runCli } from "./helpers/cli.js";
 
-/** Run the CLI in-process and capture what it prints. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(" ")); };
-  console.error = (...a: unknown[]) => { err.push(a.join(" ")); };
-  try { return { code: await main(argv), out: out.join("\n"), err: err.join("\n") }; } finally { console.log = log; console.error = error; }
-}
+const cli = runCli;
 
 describe("sim options: bad values", () => {
   test.each([
@@ -112,7 +105,8 @@ describe("host-link boards and the real clock", () => {
     for (const w of waits) clock.at(t0 + w, () => fired.push({ want: t0 + w, at: clock.now() }));
     const gone = clock.at(t0 + 1.2, () => fired.push({ want: -1, at: -1 }));
     clock.cancel(gone);
-    await new Promise((r) => setTimeout(r, 50));
+    // Wait for them on the clock's own turns (a fixed sleep can win the race against them on a stalled machine).
+    for (let i = 0; i < 2000 && fired.length < waits.length; i++) await new Promise((r) => setImmediate(r));
     expect(fired.map((f) => f.want)).toEqual(waits.map((w) => t0 + w));
     for (const f of fired) expect(f.at).toBeGreaterThanOrEqual(f.want);
     console.log(`RealClock lateness, ms: ${fired.map((f) => (f.at - f.want).toFixed(3)).join(" ")}`);

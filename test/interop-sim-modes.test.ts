@@ -73,6 +73,21 @@ async function echoOnce(r: SimRig, ip: string, timeoutS = 5): Promise<string> {
   return (x.stdout.toString().trim() || x.stderr.trim().split("\n").pop() || "").slice(0, 200);
 }
 
+/** Flood the board from random sources, `lose` the link meanwhile: exactly one line matching `said`; the board runs on. */
+async function loseDuringFlood(r: SimRig, ip: string, lose: () => Promise<void>, said: RegExp): Promise<void> {
+  const flood = r.ns.spawn(["timeout", "-s", "INT", "5", "hping3", "-q", "-S", "--flood", "--rand-source", "-p", "7", ip]);
+  try {
+    await new Promise((res) => setTimeout(res, 500));
+    await lose();
+    expect(await until(() => r.lines.some((l) => said.test(l)), 5000)).toBe(true);
+  } finally {
+    flood.kill("SIGKILL");
+  }
+  await new Promise((res) => setTimeout(res, 300));
+  expect(r.lines.filter((l) => /link down/.test(l))).toHaveLength(1);
+  expect(r.sim.board.isRunning).toBe(true);
+}
+
 describe.runIf(run)("interop: sim --link host", () => {
   let r: SimRig;
   beforeAll(async () => { r = await simRig("ehost0", "10.11.0", { link: "host", config: { delack_ms: 40 } }); });
@@ -160,14 +175,7 @@ describe.runIf(run)("interop: the TAP relay under a flood", () => {
 
   test("the relay killed during a flood is one line; the board keeps running and stops at once", async () => {
     const tap = r.sim.board.link as TapLink;
-    const flood = r.ns.spawn(["timeout", "-s", "INT", "5", "hping3", "-q", "-S", "--flood", "--rand-source", "-p", "7", "10.14.0.2"]);
-    await new Promise((res) => setTimeout(res, 500));
-    process.kill(tap.pid!, "SIGKILL");
-    expect(await until(() => r.lines.some((l) => /link: link down: /.test(l)), 5000)).toBe(true);
-    flood.kill("SIGKILL");
-    await new Promise((res) => setTimeout(res, 300));
-    expect(r.lines.filter((l) => /link down/.test(l))).toHaveLength(1);
-    expect(r.sim.board.isRunning).toBe(true);
+    await loseDuringFlood(r, "10.14.0.2", async () => { process.kill(tap.pid!, "SIGKILL"); }, /link: link down: TAP relay for eflood0 exited \(SIGKILL\)/);
     const t0 = performance.now();
     await r.sim.stop();
     expect(performance.now() - t0).toBeLessThan(1500);
@@ -180,13 +188,6 @@ describe.runIf(run)("interop: the TAP deleted during a flood", () => {
   afterAll(async () => { await r?.sim.stop(); await r?.ns.destroy(); });
 
   test("one line naming the TAP; no hang", async () => {
-    const flood = r.ns.spawn(["timeout", "-s", "INT", "5", "hping3", "-q", "-S", "--flood", "--rand-source", "-p", "7", "10.15.0.2"]);
-    await new Promise((res) => setTimeout(res, 500));
-    await r.ns.exec(["ip", "link", "del", "edel0"]);
-    expect(await until(() => r.lines.some((l) => /link: link down: TAP edel0 gone/.test(l)), 5000)).toBe(true);
-    flood.kill("SIGKILL");
-    await new Promise((res) => setTimeout(res, 300));
-    expect(r.lines.filter((l) => /link down/.test(l))).toHaveLength(1);
-    expect(r.sim.board.isRunning).toBe(true);
+    await loseDuringFlood(r, "10.15.0.2", async () => { await r.ns.exec(["ip", "link", "del", "edel0"]); }, /link: link down: TAP edel0 gone/);
   }, 30_000);
 });
