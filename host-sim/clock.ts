@@ -171,7 +171,12 @@ export class RealClock implements Clock {
     return h;
   }
 
-  cancel(h: TimerHandle): void { this.timers.cancel(h); }
+  cancel(h: TimerHandle): void {
+    const first = this.timers.top()?.seq === h;
+    this.timers.cancel(h);
+    // The Node handle waits for the earliest timer; left armed it would keep the process alive for nothing.
+    if (first && !this.firing) this.arm();
+  }
 
   /** Timers pending (a bound for tests). */
   get pending(): number { return this.timers.pending; }
@@ -181,7 +186,10 @@ export class RealClock implements Clock {
     if (this.timeout !== null) { clearTimeout(this.timeout); this.timeout = null; }
     const next = this.timers.top();
     this.armedAt = next?.at ?? Infinity;
-    if (next === undefined) return;
+    if (next === undefined) {
+      if (this.immediate !== null) { clearImmediate(this.immediate); this.immediate = null; }
+      return;
+    }
     const left = next.at - this.now();
     if (left > NEAR_MS) this.timeout = setTimeout(this.wake, Math.floor(left - NEAR_MS));
     else if (this.immediate === null) this.immediate = setImmediate(this.wake);

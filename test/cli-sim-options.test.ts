@@ -112,4 +112,15 @@ describe("host-link boards and the real clock", () => {
     console.log(`RealClock lateness, ms: ${fired.map((f) => (f.at - f.want).toFixed(3)).join(" ")}`);
     expect(clock.pending).toBe(0);
   });
+
+  test("a RealClock whose timers are all cancelled holds no Node handle (a stopped sim exits at once)", () => {
+    const clock = new RealClock();
+    const handles = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "Immediate").length;
+    const before = handles();
+    const far = clock.at(clock.now() + 5000, () => {});
+    expect(handles()).toBe(before + 1);
+    clock.cancel(far);
+    expect(handles()).toBe(before);
+    expect(clock.pending).toBe(0);
+  });
 });
