@@ -16,12 +16,14 @@
  *     a link change),
  *   - when a frame that arrived from the cable has been stored by the chip,
  *   - when the deadline net_poll itself returned has passed,
- *   - right after an app queued data or closed a connection.
- * Every poll is a timer on the Clock, so the same code runs in virtual time
+ *   - right after an app queued data or closed a connection,
+ *   - in host mode, once a batch of frames from the link is in (and every
+ *     HOST_FRAMES_PER_TURN frames within a batch).
+ * Deadlines are timers on the Clock, so the same code runs in virtual time
  * (VirtualClock: deterministic tests and benches; the owner advances the
- * clock) and in real time (RealClock: interactive runs; Node timers fire the
- * polls, nothing spins). At most one poll is pending at a time; an earlier
- * request replaces a later one.
+ * clock) and in real time (RealClock: interactive runs; sub-millisecond
+ * deadlines, nothing spins while idle). At most one poll is pending at a
+ * time; an earlier request replaces a later one.
  *
  * SPI time: the chip model charges each SPI byte to a debt that is its idea
  * of "now" beyond the clock. After each call into the module the board takes
