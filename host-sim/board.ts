@@ -1,7 +1,14 @@
 /**
- * A simulated board: one embertcp.wasm instance on link 1 (the ENC28J60),
- * its HAL's SPI wired to the register-level chip model, the chip's cable a
- * link end from host-sim/links, and a Clock that drives everything.
+ * A simulated board: one embertcp.wasm instance, its link, and a Clock that
+ * drives everything. Two link modes:
+ *   - "enc28j60" (default): link 1, the HAL's SPI wired to the
+ *     register-level chip model, the chip's cable a link end from
+ *     host-sim/links. The chip's timing model (SPI time, 10BASE-T wire time,
+ *     its 8 KB buffer) applies to whichever clock runs the board, so in real
+ *     time a peer sees what a board with this chip would deliver.
+ *   - "host": link 0, each frame from the link end handed straight to
+ *     net_input in the same event-loop turn and each frame_out sent on at
+ *     once: no chip, no wire pacing; the stack as a fast user-space stack.
  *
  * When the board runs (README "Using the module", docs/EMBEDDING.md):
  * net_poll is called
@@ -9,18 +16,20 @@
  *     a link change),
  *   - when a frame that arrived from the cable has been stored by the chip,
  *   - when the deadline net_poll itself returned has passed,
- *   - right after an app queued data or closed a connection.
- * Every poll is a timer on the Clock, so the same code runs in virtual time
+ *   - right after an app queued data or closed a connection,
+ *   - in host mode, once a batch of frames from the link is in (and every
+ *     HOST_FRAMES_PER_TURN frames within a batch).
+ * Deadlines are timers on the Clock, so the same code runs in virtual time
  * (VirtualClock: deterministic tests and benches; the owner advances the
- * clock) and in real time (RealClock: interactive runs; Node timers fire the
- * polls, nothing spins). At most one poll is pending at a time; an earlier
- * request replaces a later one.
+ * clock) and in real time (RealClock: interactive runs; sub-millisecond
+ * deadlines, nothing spins while idle). At most one poll is pending at a
+ * time; an earlier request replaces a later one.
  *
  * SPI time: the chip model charges each SPI byte to a debt that is its idea
  * of "now" beyond the clock. After each call into the module the board takes
- * that debt as time its CPU was busy: in virtual mode the next poll is not
- * run before it has passed (so benches see the SPI cost); in real mode the
- * wall clock already moved while the call ran.
+ * that debt as time its CPU was busy: the next poll is not run before it has
+ * passed, counted from the start of the turn (so benches see the SPI cost,
+ * and in real time the host's own run time is not charged twice).
  *
  * Apps (host-sim/apps) are serviced after every poll through the socket
  * calls of the ABI; if they did anything the board polls again at once, a
@@ -28,10 +37,12 @@
  */
 
 import { type Clock, RealClock, type TimerHandle, VirtualClock } from "./clock.js";
+import { appendFcs } from "./crc32.js";
 import { Enc28j60 } from "./enc28j60/chip.js";
 import { EmberError, errorName } from "./errors.js";
 import type { LinkEnd } from "./links/types.js";
 import { type ConfigName } from "./abi-tables.js";
+import { DEFAULT_LIMITS, type Limits } from "./limits.js";
 import { ipToNumber, ipToString, macToBytes, Stack, type StackOptions } from "./stack.js";
 
 /** Something that runs on a board through the socket calls (see host-sim/apps). */
@@ -56,9 +67,14 @@ export interface BoardEvent {
   text: string;
 }
 
+/** How the stack reaches its link end (see the file comment). */
+export type LinkMode = "enc28j60" | "host";
+
 export interface BoardOptions {
   /** Label in events ("board", "A", "B", ...). */
   name?: string;
+  /** "enc28j60" (default) or "host". */
+  linkMode?: LinkMode;
   /** The board's cable. */
   link: LinkEnd;
   /** Drives polls and the chip; default a RealClock. */
@@ -71,6 +87,8 @@ export interface BoardOptions {
   seed?: number;
   /** A compiled module or path (default build/embertcp.wasm). */
   module?: StackOptions["module"];
+  /** The compile-time limits `module` was built with (shown by netstat; default: the default build's). */
+  limits?: Limits;
   /** net_config values applied after net_init. */
   config?: Partial<Record<ConfigName, number>>;
   /** SPI clock of the chip model in Hz (default 20 MHz). */
@@ -92,6 +110,13 @@ export interface BoardOptions {
 /** Most polls run back to back in one turn while apps keep finding work. */
 const MAX_POLLS_PER_TURN = 8;
 
+/**
+ * Host mode: frames handed to net_input before a turn runs within one batch
+ * from the link, so apps accept before a burst of handshakes can fill an
+ * accept queue (at most 16 deep, assembly/tcp/listen.ts).
+ */
+const HOST_FRAMES_PER_TURN = 8;
+
 function cryptoSeed(): number {
   return (crypto.getRandomValues(new Uint32Array(1))[0] | 1) >>> 0;
 }
@@ -104,6 +129,8 @@ export class Board {
   readonly link: LinkEnd;
   readonly ip: number;
   readonly mac: Uint8Array;
+  readonly linkMode: LinkMode;
+  readonly limits: Readonly<Limits>;
   readonly apps: BoardApp[] = [];
   /** Polls run so far. */
   polls = 0;
@@ -118,13 +145,16 @@ export class Board {
   private readonly virtual: boolean;
   private pollTimer: TimerHandle | null = null;
   private pollAt = Infinity;
-  private immediate: ReturnType<typeof setImmediate> | null = null;
+  private kicked = false;
   private busyUntil = 0;
   private t0 = 0;
   private running = false;
   private stopped = false;
   private inPoll = false;
   private irqDuringTurn = false;
+  private turnStart = 0;
+  private inputsSinceTurn = 0;
+  private linkDown = false;
 
   constructor(opts: BoardOptions) {
     this.opts = opts;
@@ -134,8 +164,18 @@ export class Board {
     this.link = opts.link;
     this.ip = ipToNumber(opts.ip);
     this.mac = macToBytes(opts.mac);
+    this.linkMode = opts.linkMode ?? "enc28j60";
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.chip = new Enc28j60({ clock: this.clock, spiHz: opts.spiHz, fullDuplexStrap: opts.fullDuplex, seed: opts.seed });
-    this.stack = new Stack({ module: opts.module, seed: opts.seed ?? cryptoSeed(), spi: this.chip, log: opts.log });
+    const host = this.linkMode === "host";
+    this.stack = new Stack({ module: opts.module, seed: opts.seed ?? cryptoSeed(), spi: host ? undefined : this.chip, log: opts.log, keepSent: false });
+    this.link.onDown = (reason) => { this.linkDown = true; this.event("link", `link down: ${reason}`); };
+    if (host) this.wireHost();
+    else this.wireChip(opts.maxWireQueueMs ?? 50);
+  }
+
+  /** ENC28J60 mode: the chip's cable is the link end; frames wait for their wire time. */
+  private wireChip(maxQueue: number): void {
     this.chip.onWireTransmit = (f) => this.link.send(f);
     this.chip.onInterrupt = (asserted) => {
       if (!asserted) return;
@@ -143,7 +183,6 @@ export class Board {
       if (this.inPoll) this.irqDuringTurn = true;
       else this.kick();
     };
-    const maxQueue = opts.maxWireQueueMs ?? 50;
     this.link.onFrame = (f) => {
       if (this.stopped) return;
       if (this.chip.rxWireIdleAt - this.clock.now() > maxQueue) { this.wireDrops++; return; }
@@ -151,18 +190,40 @@ export class Board {
       // The chip stores the frame when its last bit is in; poll then.
       this.requestPoll(this.chip.rxWireIdleAt);
     };
-    this.link.onDown = (reason) => this.event("link", `link down: ${reason}`);
   }
+
+  /**
+   * Host mode: frames go to net_input as they arrive (a link end with
+   * `rawFrames` carries them without FCS; otherwise the FCS is stripped on
+   * the way in and added on the way out), then a turn runs once the current
+   * batch of arrivals is done (a microtask), so apps see the data at once.
+   */
+  private wireHost(): void {
+    const raw = (this.link as { rawFrames?: boolean }).rawFrames === true;
+    this.stack.onFrame = (f) => this.link.send(raw ? f : appendFcs(f));
+    this.link.onFrame = (f) => {
+      if (!this.running || this.stopped) return;
+      try { this.stack.input(raw ? f : f.subarray(0, Math.max(0, f.length - 4))); } catch (e) { this.fail(e); return; }
+      if (++this.inputsSinceTurn >= HOST_FRAMES_PER_TURN && !this.inPoll) this.turn();
+      else this.kick();
+    };
+  }
+
+  /** Whether the board's link is up: the chip's PHY, or (host mode) the link end. */
+  get linkUp(): boolean { return this.linkMode === "host" ? !this.linkDown : this.chip.link; }
 
   /** Bring the stack up on the chip (net_init on link 1) and start polling. Throws EmberError (ENODEV, EINVAL). */
   start(apps: BoardApp[] = []): this {
     const o = this.opts;
     this.t0 = this.clock.now();
-    this.stack.init({ link: 1, mac: this.mac, ip: this.ip, netmask: o.netmask ?? "255.255.255.0", gateway: o.gateway ?? 0 });
+    this.turnStart = this.t0;
+    const host = this.linkMode === "host";
+    this.stack.init({ link: host ? 0 : 1, mac: this.mac, ip: this.ip, netmask: o.netmask ?? "255.255.255.0", gateway: o.gateway ?? 0 });
     this.takeSpi();
     for (const [k, v] of Object.entries(o.config ?? {})) this.stack.setConfig(k as ConfigName, v!);
     this.running = true;
-    this.event("link", `${ipToString(this.ip)} up on the ENC28J60 model (link ${this.chip.link ? "up" : "down"})`);
+    this.event("link", host ? `${ipToString(this.ip)} up on the host-frames link (no chip model)`
+      : `${ipToString(this.ip)} up on the ENC28J60 model (link ${this.chip.link ? "up" : "down"})`);
     for (const a of apps) this.addApp(a);
     this.requestPoll(this.clock.now());
     return this;
@@ -195,8 +256,9 @@ export class Board {
     // Inside a turn the loop itself polls again when an app did work.
     if (!this.running || this.stopped || this.inPoll) return;
     if (!this.virtual) {
-      // Real time: the next turn of the event loop, not a 1 ms timer.
-      if (this.immediate === null) this.immediate = setImmediate(() => { this.immediate = null; this.turn(); });
+      // Real time: as soon as the code that asked returns (every frame of a
+      // batch read from the link is in by then), not a timer.
+      if (!this.kicked) { this.kicked = true; queueMicrotask(() => { this.kicked = false; this.turn(); }); }
       return;
     }
     this.requestPoll(this.clock.now());
@@ -211,9 +273,7 @@ export class Board {
     this.stopped = true;
     this.running = false;
     if (this.pollTimer !== null) this.clock.cancel(this.pollTimer);
-    if (this.immediate !== null) clearImmediate(this.immediate);
     this.pollTimer = null;
-    this.immediate = null;
     this.link.close();
   }
 
@@ -241,8 +301,9 @@ export class Board {
   /** Move the chip's SPI debt into the board's busy time. */
   private takeSpi(): void {
     const d = this.chip.takeSpiTime();
+    if (d === 0) return;
     this.spiMs += d;
-    if (this.virtual) this.busyUntil = Math.max(this.busyUntil, this.clock.now()) + d;
+    this.busyUntil = Math.max(this.busyUntil, this.virtual ? this.clock.now() : this.turnStart) + d;
   }
 
   private requestPoll(atMs: number): void {
@@ -257,8 +318,10 @@ export class Board {
   /** One turn: poll, service apps, poll again while they did work; then arm the next deadline. */
   private turn(): void {
     if (!this.running || this.stopped) return;
-    if (this.virtual && this.clock.now() < this.busyUntil) { this.requestPoll(this.busyUntil); return; }
+    if (this.clock.now() < this.busyUntil) { this.requestPoll(this.busyUntil); return; }
     this.inPoll = true;
+    this.inputsSinceTurn = 0;
+    this.turnStart = this.clock.now();
     this.irqDuringTurn = false;
     let next = -1;
     try {

@@ -24,26 +24,19 @@ function before(a: Timer, b: Timer): boolean {
 }
 
 /**
- * Deterministic virtual time: nothing happens until the owner advances it.
- *
- * Timers live in a binary min-heap keyed by (time, scheduling order), so a
- * flood that schedules thousands of link deliveries costs O(log n) per timer
- * instead of a scan. Cancelled timers stay in the heap and are skipped when
- * they reach the top (`live` holds the ones still pending).
+ * Pending timers in a binary min-heap keyed by (time, scheduling order), so
+ * a flood that schedules thousands of link deliveries costs O(log n) per
+ * timer instead of a scan. Cancelled timers stay in the heap and are skipped
+ * when they reach the top (`live` holds the ones still pending).
  */
-export class VirtualClock implements Clock {
-  private t: number;
+class TimerHeap {
   private seq = 0;
   private heap: Timer[] = [];
-  private live = new Set<number>();
+  private readonly live = new Set<number>();
 
-  constructor(startMs = 0) { this.t = startMs; }
-
-  now(): number { return this.t; }
-
-  at(atMs: number, fn: () => void): TimerHandle {
+  add(at: number, fn: () => void): TimerHandle {
     const h = ++this.seq;
-    this.push({ at: Math.max(atMs, this.t), seq: h, fn });
+    this.push({ at, seq: h, fn });
     this.live.add(h);
     return h;
   }
@@ -59,37 +52,22 @@ export class VirtualClock implements Clock {
     }
   }
 
-  /** Entries held by the heap, live or cancelled (a bound for tests). */
-  get heapSize(): number { return this.heap.length; }
-
-  /** Earliest pending timer time, or undefined. */
-  nextAt(): number | undefined {
-    this.dropCancelled();
-    return this.heap[0]?.at;
-  }
-
-  /** Fire every timer due at or before `targetMs` in time order, then set the time to it. */
-  advanceTo(targetMs: number): void {
-    for (;;) {
-      this.dropCancelled();
-      const top = this.heap[0];
-      if (top === undefined || top.at > targetMs) break;
-      this.pop();
-      this.live.delete(top.seq);
-      if (top.at > this.t) this.t = top.at;
-      top.fn();
-    }
-    if (targetMs > this.t) this.t = targetMs;
-  }
-
-  /** advanceTo(now + ms). */
-  advance(ms: number): void { this.advanceTo(this.t + ms); }
-
-  /** Number of pending timers. */
+  get size(): number { return this.heap.length; }
   get pending(): number { return this.live.size; }
+  /** The last handle given out. */
+  get lastSeq(): number { return this.seq; }
 
-  private dropCancelled(): void {
+  /** The earliest live timer, or undefined. */
+  top(): Timer | undefined {
     while (this.heap.length > 0 && !this.live.has(this.heap[0].seq)) this.pop();
+    return this.heap[0];
+  }
+
+  /** Remove the earliest live timer (call after top()). */
+  take(): void {
+    const t = this.heap[0];
+    this.pop();
+    this.live.delete(t.seq);
   }
 
   private push(tm: Timer): void {
@@ -122,33 +100,115 @@ export class VirtualClock implements Clock {
   }
 }
 
-/** Wall-clock time on Node timers; for interactive runs. */
+/** Deterministic virtual time: nothing happens until the owner advances it. */
+export class VirtualClock implements Clock {
+  private t: number;
+  private readonly timers = new TimerHeap();
+
+  constructor(startMs = 0) { this.t = startMs; }
+
+  now(): number { return this.t; }
+
+  at(atMs: number, fn: () => void): TimerHandle { return this.timers.add(Math.max(atMs, this.t), fn); }
+
+  cancel(h: TimerHandle): void { this.timers.cancel(h); }
+
+  /** Entries held by the heap, live or cancelled (a bound for tests). */
+  get heapSize(): number { return this.timers.size; }
+
+  /** Earliest pending timer time, or undefined. */
+  nextAt(): number | undefined { return this.timers.top()?.at; }
+
+  /** Fire every timer due at or before `targetMs` in time order, then set the time to it. */
+  advanceTo(targetMs: number): void {
+    for (;;) {
+      const top = this.timers.top();
+      if (top === undefined || top.at > targetMs) break;
+      this.timers.take();
+      if (top.at > this.t) this.t = top.at;
+      top.fn();
+    }
+    if (targetMs > this.t) this.t = targetMs;
+  }
+
+  /** advanceTo(now + ms). */
+  advance(ms: number): void { this.advanceTo(this.t + ms); }
+
+  /** Number of pending timers. */
+  get pending(): number { return this.timers.pending; }
+}
+
+/** How close to its time a timer stops sleeping in a Node timer and finishes on setImmediate turns, ms. */
+const NEAR_MS = 2;
+
+/**
+ * Wall-clock time with sub-millisecond timers, for interactive runs.
+ *
+ * Timers wait in the same heap as virtual time's and fire in (time,
+ * scheduling) order; one Node handle waits for the earliest. Node's
+ * setTimeout counts whole milliseconds and often fires up to a millisecond
+ * late, so the handle sleeps in setTimeout until NEAR_MS before the earliest
+ * deadline and the rest is waited out on setImmediate turns, which read the
+ * clock (performance.now) every event-loop turn while I/O keeps flowing. The
+ * loop only turns over like that within NEAR_MS of a deadline: with no
+ * deadline near, the process sleeps. A timer never fires before its time;
+ * one scheduled while others fire runs on a later turn, after pending I/O.
+ */
 export class RealClock implements Clock {
   private readonly origin = performance.now();
-  private seq = 0;
-  private handles = new Map<number, ReturnType<typeof setTimeout>>();
+  private readonly timers = new TimerHeap();
+  private timeout: ReturnType<typeof setTimeout> | null = null;
+  private immediate: ReturnType<typeof setImmediate> | null = null;
+  private firing = false;
+  /** The deadline the Node handle waits for (Infinity: none). */
+  private armedAt = Infinity;
 
   now(): number { return performance.now() - this.origin; }
 
   at(atMs: number, fn: () => void): TimerHandle {
-    const h = ++this.seq;
-    // Node's setTimeout works in whole ms and may fire a fraction early; a
-    // callback that finds its time not yet come would see nothing due and
-    // never be armed again, so it waits out the rest instead.
-    const arm = () => {
-      const delay = Math.max(0, atMs - this.now());
-      this.handles.set(h, setTimeout(() => {
-        if (this.now() < atMs) { arm(); return; }
-        this.handles.delete(h);
-        fn();
-      }, delay));
-    };
-    arm();
+    const h = this.timers.add(atMs, fn);
+    if (!this.firing && atMs < this.armedAt) this.arm();
     return h;
   }
 
   cancel(h: TimerHandle): void {
-    const t = this.handles.get(h);
-    if (t !== undefined) { clearTimeout(t); this.handles.delete(h); }
+    const first = this.timers.top()?.seq === h;
+    this.timers.cancel(h);
+    // The Node handle waits for the earliest timer; left armed it would keep the process alive for nothing.
+    if (first && !this.firing) this.arm();
   }
+
+  /** Timers pending (a bound for tests). */
+  get pending(): number { return this.timers.pending; }
+
+  /** Wait for the earliest timer: a Node timer while it is far, event-loop turns once it is near. */
+  private arm(): void {
+    if (this.timeout !== null) { clearTimeout(this.timeout); this.timeout = null; }
+    const next = this.timers.top();
+    this.armedAt = next?.at ?? Infinity;
+    if (next === undefined) {
+      if (this.immediate !== null) { clearImmediate(this.immediate); this.immediate = null; }
+      return;
+    }
+    const left = next.at - this.now();
+    if (left > NEAR_MS) this.timeout = setTimeout(this.wake, Math.floor(left - NEAR_MS));
+    else if (this.immediate === null) this.immediate = setImmediate(this.wake);
+  }
+
+  private readonly wake = (): void => {
+    this.timeout = null;
+    this.immediate = null;
+    this.armedAt = Infinity;
+    this.firing = true;
+    try {
+      const now = this.now(), last = this.timers.lastSeq;
+      for (let top = this.timers.top(); top !== undefined && top.at <= now && top.seq <= last; top = this.timers.top()) {
+        this.timers.take();
+        top.fn();
+      }
+    } finally {
+      this.firing = false;
+      this.arm();
+    }
+  };
 }

@@ -15,7 +15,8 @@ import { leaseLine } from "./apps/netwatch.js";
 import { DHCP_STATES } from "./abi-tables.js";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import type { Board } from "./board.js";
+import type { Board, LinkMode } from "./board.js";
+import type { Limits } from "./limits.js";
 import { pingerAddress, pingSession } from "./ping.js";
 import { type NetAddr, ipToNumber, ipToString } from "./stack.js";
 
@@ -55,6 +56,8 @@ export interface Snapshot {
   wire: Record<string, number>;
   /** How the board got its address: "static", or the DHCP state and lease (`dhcp: BOUND 10.0.0.57/24 gw … lease 3600 s …`). */
   address?: string;
+  /** The compile-time limits in force and the link mode (absent in snapshots from older sims). */
+  limits?: Limits & { link: LinkMode };
 }
 
 /** Why each watched board's link end went away. */
@@ -88,9 +91,10 @@ export function snapshot(board: Board): Snapshot {
   return {
     address: a && addressLine(a),
     board: board.name, ip: a && a.dhcpState !== 0 ? a.ip : ipToString(board.ip), uptimeMs: Math.round(board.clock.now()),
-    link: board.chip.link && lost === undefined ? "up" : "down", ...(lost === undefined ? {} : { linkDown: lost }),
+    link: board.linkUp && lost === undefined ? "up" : "down", ...(lost === undefined ? {} : { linkDown: lost }),
     apps: board.apps.map((a) => a.name),
     connections: rows, stats: { ...c.stack }, chip: { ...c.chip }, wire: { ...c.link },
+    limits: { ...board.limits, link: board.linkMode },
   };
 }
 
@@ -108,11 +112,17 @@ function addressLine(a: NetAddr): string {
 /** The counters that tell how a listener copes with a flood. */
 export const FLOOD_COUNTERS = ["syn_rx", "synack_sent", "synack_retransmits", "synq_overflows", "synq_expired", "cookies_sent", "cookies_accepted", "cookies_rejected", "acceptq_overflows", "tcp_passive_opens"] as const;
 
+/** "limits: 8 TCBs, 4096-byte rings, SYN queue 16, link enc28j60". */
+export function limitsLine(l: NonNullable<Snapshot["limits"]>): string {
+  return `limits: ${l.tcbs} TCBs, ${l.rings}-byte rings, SYN queue ${l.synq}, link ${l.link}`;
+}
+
 /** `netstat -tn`-style text: one row per entry, then the SYN-RECEIVED count and the flood counters. */
 export function formatSnapshot(s: Snapshot, opts: { all?: boolean } = {}): string {
   const w = (x: string, n: number) => x.padEnd(n);
   const lines = [`${s.board} ${s.ip}  link ${s.link}${s.linkDown ? ` (${s.linkDown})` : ""}  up ${(s.uptimeMs / 1000).toFixed(1)} s  apps ${s.apps.join(",") || "-"}`,
     ...(s.address ? [`address: ${s.address}`] : []),
+    ...(s.limits ? [limitsLine(s.limits)] : []),
     `${w("Proto", 6)}${w("Local Address", 22)}${w("Foreign Address", 22)}State`];
   for (const r of s.connections) lines.push(`${w("tcp", 6)}${w(r.local, 22)}${w(r.remote, 22)}${r.state}${r.handle < 0 ? "  (SYN queue)" : ""}`);
   const synRecv = s.connections.filter((r) => r.state === "SYN-RECEIVED").length;

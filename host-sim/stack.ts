@@ -39,6 +39,8 @@ export interface StackOptions {
   spi?: SpiDevice;
   /** Extra imports (e.g. `env.memory` for the imported-memory build). */
   imports?: WebAssembly.Imports;
+  /** Keep sent host-link frames in `sent` while no `onFrame` takes them (default true; a long-running board turns it off). */
+  keepSent?: boolean;
 }
 
 export interface InitOptions {
@@ -177,6 +179,7 @@ export class Stack {
     const mod = opts.module instanceof WebAssembly.Module ? opts.module : loadModule(opts.module);
     const entropy = opts.entropy ?? seededEntropy(opts.seed ?? 1);
     const spi = opts.spi;
+    const keep = opts.keepSent ?? true;
     const hal = {
       spi_select: (active: number) => spi?.select(active !== 0),
       spi_transfer: (ptr: number, len: number) => {
@@ -187,7 +190,7 @@ export class Stack {
       frame_out: (ptr: number, len: number) => {
         const frame = new Uint8Array(this.exports.memory.buffer, ptr, len).slice();
         if (this.onFrame) this.onFrame(frame);
-        else this.sent.push(frame);
+        else if (keep) this.sent.push(frame);
       },
       entropy: () => entropy() | 0,
       log: (level: number, ptr: number, len: number) => {

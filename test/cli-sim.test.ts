@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { TcpClient } from "../host-sim/apps/index.js";
 import { Board } from "../host-sim/board.js";
-import { main } from "../host-sim/cli.js";
 import { RealClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
 import { SerialLink, slipEncode } from "../host-sim/links/index.js";
@@ -20,6 +19,8 @@ import { readPcap } from "../host-sim/pcap.js";
 import { type SimHandle, startSim } from "../host-sim/sim.js";
 import { traceCapture } from "../host-sim/trace/index.js";
 import { ptyPair, type PtyPair, toolGate } from "./helpers/links-socat.js";
+import { main } from "../host-sim/cli.js";
+import { runCli } from "./helpers/cli.js";
 
 const run = toolGate("socat");
 
@@ -29,14 +30,7 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-/** Run the CLI in-process and capture what it prints. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(" ")); };
-  console.error = (...a: unknown[]) => { err.push(a.join(" ")); };
-  try { return { code: await main(argv), out: out.join("\n"), err: err.join("\n") }; } finally { console.log = log; console.error = error; }
-}
+const cli = runCli;
 
 describe.runIf(run)("embertcp sim on a pty pair", () => {
   let pty: PtyPair;

@@ -38,6 +38,24 @@ describe("serial link on the mock binding (back-to-back pair)", () => {
     expect(a.stats()).toMatchObject({ framesOut: 50, framesIn: 50, dropBadFcs: 0, dropSlipEscape: 0 });
   });
 
+  test("frames sent in one turn reach the port in one write, and arrive whole and in order", async () => {
+    const { a, b } = createMockSerialPair();
+    cleanups.push(() => a.close(), () => b.close());
+    await Promise.all([a.opened(), b.opened()]);
+    const port = (a as unknown as { port: { write(d: Buffer): boolean } }).port;
+    const writes: number[] = [];
+    const write = port.write.bind(port);
+    port.write = (d: Buffer) => { writes.push(d.length); return write(d); };
+    const atB: Uint8Array[] = [];
+    b.onFrame = (f) => atB.push(f);
+    const frames = Array.from({ length: 40 }, (_, i) => nastyFrame(i + 2000));
+    for (const f of frames) a.send(f);
+    await waitFor(() => atB.length === 40, 10_000, "frames");
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toBe(a.stats().lineBytesOut);
+    expect(atB).toEqual(frames);
+  });
+
   test("bad FCS, broken escape, runt, oversize and noise are dropped and counted; good frames around them survive", async () => {
     const { a, b, inject } = createMockSerialPair();
     cleanups.push(() => a.close(), () => b.close());

@@ -11,7 +11,7 @@
  * gets 405, a malformed request line 400, an unknown path 404.
  */
 import type { Board } from "../board.js";
-import { formatSnapshot, type Snapshot, snapshot } from "../netstat.js";
+import { formatSnapshot, limitsLine, type Snapshot, snapshot } from "../netstat.js";
 import { type Conn, type ServerOptions, TcpServer } from "./server.js";
 
 const MAX_HEADER = 8192;
@@ -34,7 +34,8 @@ export function statusHtml(s: Snapshot): string {
 <h1>embertcp board ${esc(s.ip)}</h1>
 <p id="summary">link ${s.link}, up ${(s.uptimeMs / 1000).toFixed(1)} s, apps ${esc(s.apps.join(", "))}</p>
 ${s.address ? `<p id="address">address: ${esc(s.address)}</p>` : ""}
-<h2>Connections</h2>
+${s.limits ? `<p id="limits">${esc(limitsLine(s.limits))}</p>
+` : ""}<h2>Connections</h2>
 <table id="connections"><thead><tr><th>Proto</th><th>Local</th><th>Remote</th><th>State</th><th>Handle</th></tr></thead>
 <tbody>
 ${rows}

@@ -27,10 +27,31 @@ export const demo: CommandSpec = {
     if (a.has("--pcap") && a.has("--no-pcap")) throw new UsageError("give --pcap FILE or --no-pcap, not both");
     const pcap = a.has("--no-pcap") ? null : writableFile("--pcap", a.get("--pcap") ?? "demo.pcap");
     const baud = a.int("--baud", 115200, 1200, 12_000_000), floodSyns = a.int("--syns", 400, 0, 100_000);
-    const s = await runDemo({
-      serial: ports, baud, pcap, floodSyns,
-      liveDelayMs: a.has("--fast") || !process.stdout.isTTY ? 0 : 120,
-    });
-    return s.echoedBytes > 0 ? 0 : 1;
+    let printed = 0, last = "";
+    const off = exitOnSignal("demo", () => `${printed} lines printed, the last "${last.trim().slice(0, 60)}"; no capture written`);
+    try {
+      const s = await runDemo({
+        serial: ports, baud, pcap, floodSyns,
+        liveDelayMs: a.has("--fast") || !process.stdout.isTTY ? 0 : 120,
+        print: (l) => { printed++; if (l.trim()) last = l; console.log(l); },
+      });
+      return s.echoedBytes > 0 ? 0 : 1;
+    } finally { off(); }
   },
 };
+
+/**
+ * The demo has no clean stopping point of its own (on real serial ports it
+ * runs in real time): on SIGINT/SIGTERM print `summary()` and exit at once;
+ * the ports close with the process. Returns the function that removes the handlers.
+ */
+function exitOnSignal(name: string, summary: () => string): () => void {
+  const t0 = performance.now();
+  const on = (sig: NodeJS.Signals) => {
+    console.log(`${name} interrupted by ${sig} after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${summary()}`);
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", on);
+  process.once("SIGTERM", on);
+  return () => { process.off("SIGINT", on); process.off("SIGTERM", on); };
+}

@@ -5,6 +5,7 @@
 import { makeApps } from "../apps/index.js";
 import { runSim } from "../sim.js";
 import { type AddrOptions, checkAddrOptions } from "../sim-addr.js";
+import { limitError, type Limits, parseSetting } from "../limits.js";
 import { type CommandSpec, type Parsed, UsageError } from "./args.js";
 import { dotted, netnsName, parseGateway, parseMac, parseSubnet, type Subnet, tapName, writableFile } from "./validate.js";
 
@@ -36,6 +37,28 @@ function hostSide(a: Parsed, board: Subnet): string | null {
   return `${h.ip}/${h.prefix}`;
 }
 
+/** --link, --tcbs, --rings, --synq and every --set (docs/SIMULATOR.md), checked before anything is opened. */
+function tuning(a: Parsed): { link: "enc28j60" | "host"; limits: Partial<Limits>; config: Record<string, number> } {
+  const link = a.get("--link") ?? "enc28j60";
+  if (link !== "enc28j60" && link !== "host") throw new UsageError(`--link must be enc28j60 or host, not "${link}"`);
+  const limits: Partial<Limits> = {};
+  for (const [key, opt] of [["tcbs", "--tcbs"], ["rings", "--rings"], ["synq", "--synq"]] as const) {
+    const v = a.get(opt);
+    if (v === undefined) continue;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    const e = limitError(key, n);
+    if (e) throw new UsageError(e);
+    limits[key] = n;
+  }
+  const config: Record<string, number> = {};
+  for (const v of a.all("--set")) {
+    const r = parseSetting(v);
+    if (typeof r === "string") throw new UsageError(r);
+    config[r.name] = r.value;
+  }
+  return { link, limits, config };
+}
+
 /** --dhcp, --hostname, --dns, --resolve (docs/UDP.md): checked like the rest, before anything is opened. */
 function addressing(a: Parsed): Omit<AddrOptions, "ip"> {
   if (a.has("--dhcp") && a.has("--ip")) throw new UsageError("give --ip A.B.C.D/NN or --dhcp, not both");
@@ -49,7 +72,7 @@ export const sim: CommandSpec = {
   summary: "run one board in real time on a serial port or a TAP device, printing link/ARP/connection events, until Ctrl-C",
   usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS] [--host-ip A.B.C.D/NN | --no-host-ip]) " +
     "[--ip A.B.C.D/NN | --dhcp [--hostname NAME]] [--dns A.B.C.D]... [--resolve NAME]... [--gw A.B.C.D] [--mac MAC] " +
-    "[--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS]",
+    "[--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS] [--link enc28j60|host] [--tcbs N] [--rings BYTES] [--synq N] [--set KEY=VALUE]...",
   options: [
     { name: "--serial", value: "PATH", help: "run on this serial port or pty; frames travel SLIP-encoded with their FCS" },
     { name: "--baud", value: "N", def: "115200", help: "serial bit rate, 1200..12000000" },
@@ -69,6 +92,11 @@ export const sim: CommandSpec = {
     { name: "--control", value: "SOCKET", def: "$TMPDIR/embertcp-sim-PID.sock", help: "Unix socket that netstat and ping talk to" },
     { name: "--pcap", value: "FILE", def: "no capture", help: "write a capture of the board's wire" },
     { name: "--msl", value: "MS", def: "30000", help: "maximum segment lifetime; TIME-WAIT lasts 2 MSL, 100..600000" },
+    { name: "--link", value: "enc28j60|host", def: "enc28j60", help: "enc28j60: the chip model paced in real time (wire and SPI time); host: frames straight into net_input, no pacing" },
+    { name: "--tcbs", value: "N", def: "8 (the release build)", help: "TCBs: builds the module with this limit (cached under build/sim)" },
+    { name: "--rings", value: "BYTES", def: "4096", help: "bytes of each send and receive ring, a power of two" },
+    { name: "--synq", value: "N", def: "16", help: "half-open entries shared by all listeners" },
+    { name: "--set", value: "KEY=VALUE", repeat: true, def: "none", help: "a net_config tunable (docs/ABI.md), e.g. --set delack_ms=40; may be repeated" },
   ],
   notes: [
     "With --tap, Linux gets an address on the TAP unless it already has one, so `ping 10.0.0.2` works",
@@ -81,6 +109,7 @@ export const sim: CommandSpec = {
     const gw = a.get("--gw"), mac = a.get("--mac"), pcap = a.get("--pcap"), control = a.get("--control");
     const apps = a.get("--apps") ?? "echo,discard,chargen,http,udp-echo";
     const addr = addressing(a);
+    const t = tuning(a);
     try { makeApps(apps); } catch (e) { throw new UsageError(`--apps ${apps}: ${(e as Error).message}`); }
     const msl = a.has("--msl") ? a.int("--msl", 30000, 100, 600_000, " ms") : undefined;
     return runSim({
@@ -91,7 +120,8 @@ export const sim: CommandSpec = {
       mac: mac === undefined ? undefined : parseMac("--mac", mac), apps,
       control: control === undefined ? undefined : writableFile("--control", control),
       pcap: pcap === undefined ? undefined : writableFile("--pcap", pcap),
-      config: msl === undefined ? undefined : { msl_ms: msl },
+      link: t.link, limits: t.limits,
+      config: { ...(msl === undefined ? {} : { msl_ms: msl }), ...t.config },
     });
   },
 };

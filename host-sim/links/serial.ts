@@ -7,6 +7,11 @@
  * escape, an oversize packet (more than MAX_WIRE_FRAME bytes), a runt
  * (shorter than header + FCS) or a bad FCS is dropped and counted.
  *
+ * Batching: without pacing, the SLIP bytes of every frame sent in one
+ * event-loop turn go to the port in one write (a board answering a burst of
+ * frames makes one system call, not one per frame); frames read from the
+ * port are decoded from whatever chunk the read returned, many at a time.
+ *
  * Pacing: a pty has no baud rate and a USB UART buffers, so with `pace` the
  * link itself meters bytes onto the port at `baudRate` / 10 bytes per second
  * (start bit, 8 data bits, stop bit), scheduling through a Clock. The line
@@ -106,6 +111,8 @@ export class SerialLink implements LinkEnd {
   private queued = 0;
   private lineFreeAt = 0;
   private pumpTimer: TimerHandle | null = null;
+  // Unpaced: SLIP frames gathered this turn, written together (flushBatch).
+  private batch: Uint8Array[] = [];
   private readonly bytesPerMs: number;
   private readonly sliceBytes: number;
 
@@ -171,7 +178,10 @@ export class SerialLink implements LinkEnd {
     const line = slipEncode(frame);
     this.counters.framesOut++;
     this.counters.bytesOut += frame.length;
-    if (!this.clock) { this.writeLine(line); return; }
+    if (!this.clock) {
+      if (this.batch.push(line) === 1) queueMicrotask(() => this.flushBatch());
+      return;
+    }
     this.queue.push(line);
     this.queued += line.length;
     if (this.pumpTimer === null) {
@@ -198,6 +208,7 @@ export class SerialLink implements LinkEnd {
   close(): void {
     if (this.state === "closed") return;
     const wasOpen = this.port.isOpen;
+    this.flushBatch();
     this.state = "closed";
     this.stopWatching();
     this.stopPacing();
@@ -232,6 +243,15 @@ export class SerialLink implements LinkEnd {
     this.counters.lineMs += ms;
     this.writeLine(out);
     if (this.queued > 0) this.pumpTimer = this.clock.at(this.lineFreeAt, () => this.pump());
+  }
+
+  /** One port write for the frames sent this turn. */
+  private flushBatch(): void {
+    const b = this.batch;
+    if (b.length === 0) return;
+    this.batch = [];
+    if (!this.isUp) return;
+    this.writeLine(b.length === 1 ? b[0] : Buffer.concat(b));
   }
 
   private writeLine(bytes: Uint8Array): void {
@@ -280,6 +300,7 @@ export class SerialLink implements LinkEnd {
     if (this.state === "down" || this.state === "closed") return;
     this.state = "down";
     this.stopWatching();
+    this.batch = [];
     this.downReason = reason;
     this.stopPacing();
     for (const w of this.openWaiters) w.reject(new Error(reason));
