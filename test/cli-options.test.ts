@@ -94,7 +94,7 @@ describe("bad options: one line naming the option, exit 2, nothing opened", () =
 });
 
 describe("help that helps", () => {
-  const commands = ["demo", "sim", "bridge", "netstat", "ping", "trace", "flash"];
+  const commands = ["demo", "sim", "bridge", "netstat", "ping", "trace", "flash", "qemu"];
 
   test("--version prints the package's version", async () => {
     const r = await embertcp(["--version"]);
@@ -103,7 +103,7 @@ describe("help that helps", () => {
     expect(r.out).toBe(`embertcp ${pkg.version}\n`);
   });
 
-  test.each(commands)("help %s = %s --help: every option with a default, and an example", async (name) => {
+  test.each(commands)("help %s = the command's --help: every option with a default, and an example", async (name) => {
     const a = await embertcp(["help", name]), b = await embertcp([name, "--help"]);
     expect(a.code).toBe(0);
     expect(a.out).toBe(b.out);
