@@ -93,7 +93,7 @@ export const sim: CommandSpec = {
     { name: "--pcap", value: "FILE", def: "no capture", help: "write a capture of the board's wire" },
     { name: "--msl", value: "MS", def: "30000", help: "maximum segment lifetime; TIME-WAIT lasts 2 MSL, 100..600000" },
     { name: "--link", value: "enc28j60|host", def: "enc28j60", help: "enc28j60: the chip model paced in real time (wire and SPI time); host: frames straight into net_input, no pacing" },
-    { name: "--tcbs", value: "N", def: "8 (the release build)", help: "TCBs: builds the module with this limit (cached under build/sim)" },
+    { name: "--tcbs", value: "N", def: "8, as the release build", help: "TCBs: builds the module with this limit, cached under build/sim" },
     { name: "--rings", value: "BYTES", def: "4096", help: "bytes of each send and receive ring, a power of two" },
     { name: "--synq", value: "N", def: "16", help: "half-open entries shared by all listeners" },
     { name: "--set", value: "KEY=VALUE", repeat: true, def: "none", help: "a net_config tunable (docs/ABI.md), e.g. --set delack_ms=40; may be repeated" },
