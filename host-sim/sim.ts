@@ -98,8 +98,11 @@ async function openLink(o: SimOptions, clock: RealClock, raw: boolean): Promise<
   }
   const t = new TapLink({ name: o.tap!, netns: o.netns, rawFrames: raw });
   try { await t.opened(); } catch (e) { t.close(); throw tapOpenError(o.tap!, e as Error); }
-  const { ip, prefix } = parseCidr(o.ip);
-  const hostSide = o.hostIp ? configureHostSide(o.tap!, o.netns, ipToNumber(ip), prefix, o.hostIp).line : "";
+  let hostSide = "";
+  if (o.hostIp) {
+    const { ip, prefix } = parseCidr(o.ip);
+    hostSide = configureHostSide(o.tap!, o.netns, ipToNumber(ip), prefix, o.hostIp).line;
+  }
   return { link: t, what: `TAP ${o.tap}${o.netns ? ` in namespace ${o.netns}` : ""} (${t.relay} relay)`, hostSide };
 }
 

@@ -66,7 +66,7 @@ describe("sim address options", () => {
     [["--dhcp", "--ip", "10.0.0.2/24"], /give --ip A\.B\.C\.D\/NN or --dhcp, not both/],
     [["--dns", "1.2.3.4", "--dns", "5.6.7.8", "--dns", "9.9.9.9"], /at most two --dns servers/],
     [["--dns", "300.1.1.1"], /bad --dns "300\.1\.1\.1"/],
-    [["--resolve"], /--resolve needs a value/],
+    [["--resolve"], /--resolve needs NAME/],
   ])("%j → one line, exit 2", (args, re) => {
     const r = spawnSync(process.execPath, ["bin/embertcp.js", "sim", "--tap", "nosuch0", ...args], { encoding: "utf8", timeout: 20_000 });
     expect(r.status).toBe(2);

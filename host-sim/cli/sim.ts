@@ -72,7 +72,7 @@ export const sim: CommandSpec = {
   summary: "run one board in real time on a serial port or a TAP device, printing link/ARP/connection events, until Ctrl-C",
   usage: "embertcp sim (--serial PATH [--baud N] [--pace] | --tap NAME [--netns NS] [--host-ip A.B.C.D/NN | --no-host-ip]) " +
     "[--ip A.B.C.D/NN | --dhcp [--hostname NAME]] [--dns A.B.C.D]... [--resolve NAME]... [--gw A.B.C.D] [--mac MAC] " +
-    "[--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS] [--link enc28j60|host] [--tcbs N] [--rings BYTES] [--synq N] [--set KEY=VALUE]...",
+    "[--apps LIST] [--control SOCKET] [--pcap FILE] [--msl MS] [--link enc28j60|host] [--tcbs N] [--rings BYTES] [--synq N] [--set KEY=VALUE ...]",
   options: [
     { name: "--serial", value: "PATH", help: "run on this serial port or pty; frames travel SLIP-encoded with their FCS" },
     { name: "--baud", value: "N", def: "115200", help: "serial bit rate, 1200..12000000" },
@@ -96,7 +96,7 @@ export const sim: CommandSpec = {
     { name: "--tcbs", value: "N", def: "8, as the release build", help: "TCBs: builds the module with this limit, cached under build/sim" },
     { name: "--rings", value: "BYTES", def: "4096", help: "bytes of each send and receive ring, a power of two" },
     { name: "--synq", value: "N", def: "16", help: "half-open entries shared by all listeners" },
-    { name: "--set", value: "KEY=VALUE", repeat: true, def: "none", help: "a net_config tunable (docs/ABI.md), e.g. --set delack_ms=40; may be repeated" },
+    { name: "--set", value: "key=value", repeat: true, def: "none", help: "a net_config tunable (docs/ABI.md), e.g. --set delack_ms=40; may be repeated" },
   ],
   notes: [
     "With --tap, Linux gets an address on the TAP unless it already has one, so `ping 10.0.0.2` works",
