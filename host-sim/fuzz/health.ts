@@ -21,6 +21,9 @@ export function healthCheck(x: Instance): void {
   if (!x.knownBugs) for (const p of [...x.peers.values()]) reopenWindow(x, p);
   x.peers.clear();
   drain(x, DRAIN_MS);
+  // Handshakes that completed while draining were accepted; idle
+  // established connections are the application's to end (no keep-alive).
+  x.app.abortAll();
   const left = x.m.stack.list().filter((e) => !(e.state === 1 && e.localPort === LISTEN_PORT));
   if (left.length) throw new FuzzFailure(`after ${DRAIN_MS / 60_000} idle minutes ${left.length} entries remain: ${JSON.stringify(left.slice(0, 4))}`);
   const p = newPeer(x, "syn-sent");
