@@ -89,7 +89,9 @@ const dupAcks: Action = (x) => {
 const mutated: Action = (x) => {
   const p = anyPeer(x, false);
   if (!p) return;
+  const nxt = p.sndNxt;
   const seg = p.state === "syn-sent" || p.state === "listen" ? p.syn() : p.data(1 + x.r.below(1500)) ?? p.segment(ACK);
+  p.sndNxt = nxt; // what the board takes of it, its ACKs will say
   p.clean = false;
   if (seg.flags & SYN) p.mssLoose = true;
   const ack = seg.ack;

@@ -51,6 +51,8 @@ function onSynAck(p: Peer, t: ParsedTcp): TcpSegment | null {
 }
 
 function onAck(p: Peer, t: ParsedTcp): void {
+  // A dirty peer may have had mutated data taken: the board's ACK is the truth.
+  if (!p.clean && !(t.flags & SYN)) { p.sndUna = p.sndNxt = t.ack; }
   if (seqGt(t.ack, p.sndNxt)) {
     if (p.clean) p.fail(`acknowledges ${t.ack >>> 0}, beyond everything we sent (SND.NXT ${p.sndNxt})`);
     return;
