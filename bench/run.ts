@@ -12,6 +12,7 @@ import { benchSim } from "./sim.js";
 import { benchFlood } from "./flood.js";
 import { benchTcp } from "./tcp.js";
 import { benchBoards } from "./boards.js";
+import { benchFuzz } from "./fuzz.js";
 
 section("Module and IP layer");
 benchIp();
@@ -37,3 +38,4 @@ await benchBudget();
 
 await benchSim();
 await benchFlood();
+benchFuzz(200_000);
