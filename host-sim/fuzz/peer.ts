@@ -7,12 +7,13 @@
  * against the echo it expects) until a mutation makes it "dirty"; from
  * then on only the checks that hold whatever it sent remain.
  */
-import { ACK, FIN, RST, SYN, type ParsedTcp, type TcpSegment, ipString, pattern } from "../wire/index.js";
+import { ACK, FIN, PSH, RST, SYN, type TcpSegment, ipString, pattern } from "../wire/index.js";
 import { BOARD_IP, FuzzFailure } from "./world.js";
 
 export type PeerState = "listen" | "syn-sent" | "open" | "reset" | "gone";
-const lt = (a: number, b: number) => ((a - b) | 0) < 0;
-const gt = (a: number, b: number) => ((a - b) | 0) > 0;
+/** Sequence comparisons modulo 2^32 (RFC 9293 §3.4). */
+export const seqLt = (a: number, b: number): boolean => ((a - b) | 0) < 0;
+export const seqGt = (a: number, b: number): boolean => ((a - b) | 0) > 0;
 
 export interface PeerParams { ip: number; port: number; boardPort: number; iss: number; mss: number; wnd: number; seed: number; stream: number; }
 
@@ -63,7 +64,7 @@ export class Peer {
     const off = this.sentBytes;
     const room = Math.min(max, this.boardMss, this.stream.length - off, (this.boardRight - this.sndNxt) | 0);
     if (this.state !== "open" || this.finSent || room <= 0) return null;
-    const s = this.segment(ACK | PSH_IF(room), this.stream.subarray(off, off + room));
+    const s = this.segment(ACK | PSH, this.stream.subarray(off, off + room));
     this.sndNxt = (this.sndNxt + room) >>> 0;
     return s;
   }
@@ -90,7 +91,7 @@ export class Peer {
   /** A segment of ours went out acknowledging `ack` with window `wnd`: the board may fill up to that edge. */
   noteOffer(ack: number, wnd: number): void {
     const edge = (ack + wnd) >>> 0;
-    if (!this.offered || gt(edge, this.rightEdge) || lt(this.rightEdge, this.rcvNxt)) this.rightEdge = edge;
+    if (!this.offered || seqGt(edge, this.rightEdge) || seqLt(this.rightEdge, this.rcvNxt)) this.rightEdge = edge;
     this.offered = true;
   }
 
@@ -98,7 +99,3 @@ export class Peer {
     throw new FuzzFailure(`peer ${ipString(this.ip)}:${this.port}: ${why}`);
   }
 }
-
-function PSH_IF(n: number): number { return n > 0 ? 0x08 : 0; }
-
-export { lt as seqLt, gt as seqGt };
