@@ -27,7 +27,7 @@ export function soakReport(r: SoakResult): string[] {
     `injected: ${i.shortTransfers} short and ${i.longTransfers} long transfers; ${i.floods} SYN floods (${i.floodSyns} SYNs); ${i.txWedges} TX wedges, ${i.rxOverflowBursts} receive-overflow bursts (${i.rxOverflowFrames} frames), ${i.linkFlaps} link flaps`,
     `cable faults: ${Object.entries(r.cableFaults).map(([k, v]) => `${v} ${k}`).join(", ")}`,
     `transfers: ${l.completed} byte-exact (${l.longCompleted} long, ${l.bytes} bytes), ${l.failed} failed${l.failed ? ` ${JSON.stringify(l.errors)}` : ""}, ${l.corrupt} corrupt`,
-    `chips: ${r.chip.rxOverflows} receive overflows, ${r.chip.txAborts} transmit aborts`,
+    `chips: ${r.chip.rxOverflows} receive overflows, ${r.chip.txAborts} transmit aborts; drivers: ${Object.entries(r.driver).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     ...(r.problems.length ? r.problems.map((p) => `PROBLEM: ${p}`) : ["no problem found"]),
   ];
 }

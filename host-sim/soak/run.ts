@@ -20,9 +20,13 @@ export interface SoakResult {
   /** Frames the cable fault injectors dropped, corrupted, duplicated, reordered, delayed. */
   cableFaults: Record<string, number>;
   chip: { rxOverflows: number; txAborts: number };
+  /** The driver's own counters (docs/ABI.md), summed over the boards. */
+  driver: Record<(typeof DRIVER_STATS)[number], number>;
   /** What went wrong; empty when the soak passed. */
   problems: string[];
 }
+
+const DRIVER_STATS = ["enc_rx_overflows", "enc_rx_resets", "enc_tx_errors", "enc_tx_retries", "enc_chip_resets", "enc_link_changes"] as const;
 
 /** Quiet time after traffic stops: retransmissions give up, half-open entries and TIME-WAIT expire. */
 const DRAIN_MS = 30 * 60_000;
@@ -47,8 +51,14 @@ export function soak(o: SoakOptions): SoakResult {
   return {
     hours: o.hours, wallMs: performance.now() - t0, injected: inj.injected, load, cableFaults: cableFaults(net),
     chip: boards(net).reduce((a, b) => ({ rxOverflows: a.rxOverflows + b.chip.counters.rxOverflows, txAborts: a.txAborts + b.chip.counters.txAborts }), { rxOverflows: 0, txAborts: 0 }),
-    problems,
+    driver: driverCounts(net), problems,
   };
+}
+
+function driverCounts(net: SoakNet): SoakResult["driver"] {
+  const out = Object.fromEntries(DRIVER_STATS.map((k) => [k, 0])) as SoakResult["driver"];
+  for (const b of boards(net)) { const s = b.stack.stats(); for (const k of DRIVER_STATS) out[k] += s[k]; }
+  return out;
 }
 
 function checkCountersGrow(net: SoakNet, before: ReturnType<SoakNet["server"]["stack"]["stats"]>[], h: number, problems: string[]) {
@@ -81,6 +91,9 @@ function finalChecks(net: SoakNet, mem: number[], inj: Injected, problems: strin
   const over = boards(net).reduce((n, b) => n + b.chip.counters.rxOverflows, 0);
   const pending = boards(net).reduce((n, b) => n + b.chip.faults.rxOverflow, 0);
   if (over < inj.rxOverflowFrames - pending) problems.push(`chips counted ${over} receive overflows, ${inj.rxOverflowFrames - pending} injected`);
+  const d = driverCounts(net);
+  if (d.enc_link_changes < inj.linkFlaps) problems.push(`drivers saw ${d.enc_link_changes} link changes for ${inj.linkFlaps} flaps`);
+  if (d.enc_rx_overflows === 0 && inj.rxOverflowFrames > pending) problems.push("drivers counted no receive overflow");
 }
 
 function sumLoads(net: SoakNet): LoadCounts {
