@@ -65,6 +65,9 @@ function onData(p: Peer, t: ParsedTcp): void {
   const len = t.payload.length;
   if (len > 0) checkData(p, t);
   let seq = t.seq, data = t.payload;
+  // A dirty peer's mutated ACK may have acknowledged what it never received:
+  // the board will not send that again, so take up from where it is.
+  if (!p.clean && seqGt(seq, p.rcvNxt)) p.rcvNxt = seq;
   if (seqLt(seq, p.rcvNxt) && seqGt((seq + len) >>> 0, p.rcvNxt)) {
     data = data.subarray((p.rcvNxt - seq) >>> 0);
     seq = p.rcvNxt;
