@@ -70,6 +70,9 @@ export function reopenWindow(x: Instance, p: Peer): void {
   if (p.state !== "open") return;
   p.wnd = Math.max(p.wnd, 4096);
   x.sendSeg(p, p.segment(ACK));
+  // RFC 9293 §3.10.7.4 fifth step: a mutated in-window segment may have set
+  // SND.WL1 past SND.NXT, and then only a segment from that far counts.
+  if (!p.clean && seqGt(p.seqHigh, p.sndNxt)) x.sendSeg(p, p.segment(ACK, undefined, p.seqHigh));
   x.settle();
 }
 const retransmit: Action = (x) => { const p = anyPeer(x); const s = p?.retransmit(); if (p && s) x.sendSeg(p, s); };
@@ -96,6 +99,7 @@ const mutated: Action = (x) => {
   if (seg.flags & SYN) p.mssLoose = true;
   const ack = seg.ack;
   const m = mutate(x.r, seg, hostMac(p.ip), x.knownBugs);
+  p.noteSeq(seg.seq);
   x.note(`mutated ${p.key}: ${m.what}`);
   // The board may take the window it carries, and a moved ACK number that
   // still acknowledges only what it sent (RFC 9293 §3.10.7.4, fifth step).

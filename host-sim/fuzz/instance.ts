@@ -70,6 +70,7 @@ export class Instance {
   /** A segment from a peer, as it is (its window and ACK are what the board may hold us to). */
   sendSeg(p: Peer, seg: TcpSegment): void {
     if (seg.ack !== undefined && (seg.flags & 0x10)) p.noteOffer(seg.ack, seg.window ?? 65535);
+    p.noteSeq(seg.seq);
     if (this.loss && this.r.next() < this.loss) return;
     this.inq.push({ frame: tcpFrame(seg, { srcMac: hostMac(p.ip), dstMac: BOARD_MAC }), silent: false });
   }

@@ -31,6 +31,9 @@ export class Peer {
   finSent = false; finGot = false; clean = true;
   /** A mutated SYN may have announced another MSS than ours. */
   mssLoose = false;
+  /** The highest sequence number a segment of ours carried (the board may hold it as SND.WL1). */
+  seqHigh = 0;
+  private seqSet = false;
   private offered = false;
   /** The stream we send; the board's application echoes it back. */
   readonly stream: Uint8Array;
@@ -93,6 +96,12 @@ export class Peer {
     const edge = (ack + wnd) >>> 0;
     if (!this.offered || seqGt(edge, this.rightEdge) || seqLt(this.rightEdge, this.rcvNxt)) this.rightEdge = edge;
     this.offered = true;
+  }
+
+  /** A segment of ours with sequence number `seq` went out (one a mutation moved far is ignored). */
+  noteSeq(seq: number): void {
+    if (((seq - this.sndUna) >>> 0) >= 0x10000 + ((this.sndNxt - this.sndUna) >>> 0)) return;
+    if (!this.seqSet || seqGt(seq, this.seqHigh)) { this.seqHigh = seq; this.seqSet = true; }
   }
 
   fail(why: string): never {
