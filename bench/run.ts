@@ -13,6 +13,7 @@ import { benchFlood } from "./flood.js";
 import { benchTcp } from "./tcp.js";
 import { benchBoards } from "./boards.js";
 import { benchUdp } from "./udp.js";
+import { benchFuzz } from "./fuzz.js";
 
 section("Module and IP layer");
 benchIp();
@@ -40,3 +41,4 @@ await benchUdp();
 
 await benchSim();
 await benchFlood();
+benchFuzz(200_000);

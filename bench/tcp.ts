@@ -49,13 +49,13 @@ function backToBack(mod: WebAssembly.Module | undefined, bytes: number, idle: nu
   b.init({ mac: "02:00:00:00:00:02", ip: "10.0.0.2" });
   let now = 0;
   const ea = a.exports, eb = b.exports;
-  const pa = ea.net_scratch(), pb = eb.net_scratch();
+  const pb = eb.net_scratch();
   const drain = (): boolean => {
     let moved = false;
     while (qa.length || qb.length) {
       moved = true;
-      for (const f of qb.splice(0)) { new Uint8Array(eb.memory.buffer).set(f, pb); eb.net_input(pb, f.length); }
-      for (const f of qa.splice(0)) { new Uint8Array(ea.memory.buffer).set(f, pa); ea.net_input(pa, f.length); }
+      for (const f of qb.splice(0)) eb.net_input(b.writeScratch(f), f.length);
+      for (const f of qa.splice(0)) ea.net_input(a.writeScratch(f), f.length);
     }
     a.sent.length = 0; b.sent.length = 0;
     return moved;
@@ -76,19 +76,24 @@ function backToBack(mod: WebAssembly.Module | undefined, bytes: number, idle: nu
   };
   for (let i = 0; i < idle; i++) open();
   const [c, s] = open();
-  const chunk = new Uint8Array(1460 * 4).map((_, i) => i);
+  // One scratch buffer's worth per tcp_send: net_scratch is all the module
+  // offers for staging, and what follows it in memory is the stack's state.
+  const chunk = new Uint8Array(ea.net_scratch_size()).map((_, i) => i);
+  const pa = a.writeScratch(chunk);
   const segBefore = a.stats().tcp_tx_segments + b.stats().tcp_tx_segments;
   let sent = 0, got = 0;
   const t0 = process.hrtime.bigint();
   while (got < bytes) {
-    if (sent < bytes) {
-      new Uint8Array(ea.memory.buffer).set(chunk, pa);
+    // tcp_send reads the chunk in place; drain() only writes scratch after it.
+    while (sent < bytes) {
+      a.writeScratch(chunk);
       const n = ea.tcp_send(c, pa, Math.min(chunk.length, bytes - sent));
-      if (n > 0) sent += n;
+      if (n <= 0) break;
+      sent += n;
     }
     let moved = drain();
     for (;;) {
-      const n = eb.tcp_recv(s, pb, 1536 * 4 > eb.net_scratch_size() ? eb.net_scratch_size() : 1536);
+      const n = eb.tcp_recv(s, pb, eb.net_scratch_size());
       if (n <= 0) break;
       got += n;
       moved = true;

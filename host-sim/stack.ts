@@ -208,11 +208,25 @@ export class Stack {
     return new Uint8Array(this.exports.memory.buffer);
   }
 
+  /**
+   * Copy `data` into net_scratch at `offset` and return its address. The
+   * scratch buffer is followed by the module's statics (the net_config
+   * table among them), so a copy that would pass its end throws instead of
+   * overwriting them.
+   */
+  writeScratch(data: Uint8Array, offset = 0): number {
+    const size = this.exports.net_scratch_size();
+    if (!Number.isInteger(offset) || offset < 0 || offset + data.length > size) {
+      throw new RangeError(`copy of ${data.length} bytes at scratch offset ${offset} passes the end of net_scratch (${size} bytes)`);
+    }
+    const p = this.exports.net_scratch() + offset;
+    this.memory.set(data, p);
+    return p;
+  }
+
   /** net_init. Throws EmberError (EINVAL, ENODEV). */
   init(o: InitOptions): void {
-    const mac = macToBytes(o.mac);
-    const p = this.exports.net_scratch();
-    this.memory.set(mac, p);
+    const p = this.writeScratch(macToBytes(o.mac));
     const ip = ipToNumber(o.ip);
     const mask = ip === 0 ? 0 : ipToNumber(o.netmask ?? "255.255.255.0");
     check("net_init", this.exports.net_init(o.link ?? 0, p, ip, mask, ip === 0 ? 0 : ipToNumber(o.gateway ?? 0)));
@@ -231,9 +245,8 @@ export class Stack {
    * fits is copied) so the module counts it as oversize.
    */
   input(frame: Uint8Array): void {
-    const p = this.exports.net_scratch();
     const room = this.exports.net_scratch_size();
-    this.memory.set(frame.length > room ? frame.subarray(0, room) : frame, p);
+    const p = this.writeScratch(frame.length > room ? frame.subarray(0, room) : frame);
     check("net_input", this.exports.net_input(p, frame.length));
   }
 
@@ -283,9 +296,8 @@ export class Stack {
 
   /** tcp_send: how many bytes of `data` the send ring took (may be fewer than given). */
   send(conn: number, data: Uint8Array): number {
-    const p = this.exports.net_scratch();
     const n = Math.min(data.length, this.exports.net_scratch_size());
-    this.memory.set(data.subarray(0, n), p);
+    const p = this.writeScratch(data.subarray(0, n));
     return check("tcp_send", this.exports.tcp_send(conn, p, n));
   }
 

@@ -235,6 +235,17 @@ describe("receive ring (DS39662 §7.2)", () => {
     expect(chip.counters.rxOverflows).toBe(2);
   });
 
+  test("the rxOverflow fault drops the next n frames as a full ring would (RXERIF set), then receiving resumes", () => {
+    rxSetup(0);
+    chip.faults.rxOverflow = 2;
+    for (let i = 0; i < 3; i++) deliver(frame(100, i));
+    spi.bank(1);
+    expect(spi.rcr(B1.EPKTCNT)).toBe(1);
+    expect(spi.rcr(EIR) & 0x01).toBe(0x01);
+    expect(chip.counters.rxOverflows).toBe(2);
+    expect(chip.faults.rxOverflow).toBe(0);
+  });
+
   test("PKTDEC decrements EPKTCNT, reads back 0, and PKTIF clears at zero", () => {
     rxSetup();
     deliver(frame(64, 1));

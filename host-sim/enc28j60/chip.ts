@@ -97,6 +97,9 @@ export interface Enc28j60Faults {
   /** The next n TXRTS requests stick whatever the host did before (a wedge of
    * unknown cause, as RIOT#9044 reports even with the DS80349 issue 12 work-around). */
   txStall: number;
+  /** The next n frames that pass the filters find the receive ring full
+   * (§7.2.4: dropped, EIR.RXERIF set), as a burst the host did not drain in time. */
+  rxOverflow: number;
   /** The chip does not answer: MISO reads this value (00h or FFh). */
   miso: number | null;
 }
@@ -156,7 +159,7 @@ export class Enc28j60 {
   onInterrupt: (asserted: boolean) => void = () => {};
   readonly faults: Enc28j60Faults = {
     clkrdyEarly: true, erxwrptZero: true, pktifUnreliable: false, txStallAfterAbort: true,
-    lateCollisions: 0, excessiveCollisions: 0, evenRxrdptCorrupts: true, corruptNextPointer: 0, txStall: 0, miso: null,
+    lateCollisions: 0, excessiveCollisions: 0, evenRxrdptCorrupts: true, corruptNextPointer: 0, txStall: 0, rxOverflow: 0, miso: null,
   };
   readonly counters: Enc28j60Counters = {
     spiBytes: 0, spiTransactions: 0, rxFrames: 0, rxFiltered: 0, rxCrcDropped: 0, rxOverflows: 0,
@@ -649,7 +652,9 @@ export class Enc28j60 {
     const need = (6 + f.length + 1) & ~1;
     // §7.2.4: the hardware writes up to but not including ERXRDPT.
     const free = size <= 0 ? 0 : (((rd - wr) % size) + size) % size;
-    if (need > free || this.banks[1][B1.EPKTCNT] === 255) {
+    const injected = this.faults.rxOverflow > 0;
+    if (injected) this.faults.rxOverflow--;
+    if (need > free || this.banks[1][B1.EPKTCNT] === 255 || injected) {
       this.counters.rxOverflows++;
       this.rxDroppedSinceLast = true;
       this.setC(EIR, this.c(EIR) | EIR_BITS.RXERIF);
