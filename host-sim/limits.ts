@@ -37,7 +37,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = { tcbs: 8, rings: 4096, synq: 16
  */
 export const LIMIT_RANGES: Readonly<Record<keyof Limits, { min: number; max: number; pow2?: boolean; option: string }>> = {
   tcbs: { min: 1, max: 1024, option: "--tcbs" },
-  rings: { min: 1024, max: 32768, pow2: true, option: "--rings" },
+  rings: { min: 1024, max: 65536, pow2: true, option: "--rings" },
   synq: { min: 1, max: 1024, option: "--synq" },
 };
 

@@ -76,7 +76,7 @@ import { macCopy, macEqual } from "../ip/eth";
 // @ts-ignore: decorator
 @inline export const DHCPNAK: u8 = 6;
 
-/** A parsed reply: what the client reads (one static record, STYLE 3). */
+/** A parsed reply: what the client reads (one static record, filled once per reply). */
 @unmanaged export class Reply {
   type: u8 = 0;
   hasMask: bool = false;
