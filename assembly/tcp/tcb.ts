@@ -289,7 +289,9 @@ export function tcbUnhash(t: Tcb): void {
   clearFlag(t, <u16>F.HASHED);
   const i = <u16>tcbIndex(t);
   let link = bucketOf(t.remoteIp, t.remotePort, t.localPort);
-  for (;;) {
+  // A chain holds each TCB at most once, so no walk is longer than the
+  // pool: the bound keeps a damaged chain from ever hanging the stack.
+  for (let n = 0; n < TCB_COUNT; n++) {
     const j = load<u16>(link);
     if (j == NONE) return;
     if (j == i) { store<u16>(link, load<u16>(chain + (<usize>j << 1))); return; }
@@ -300,7 +302,7 @@ export function tcbUnhash(t: Tcb): void {
 /** The connection with this 4-tuple (the local address is ours), or null. */
 export function tcbLookup(remoteIp: u32, remotePort: u16, localPort: u16): Tcb | null {
   let j = load<u16>(bucketOf(remoteIp, remotePort, localPort));
-  while (j != NONE) {
+  for (let n = 0; j != NONE && n < TCB_COUNT; n++) { // bounded as in tcbUnhash
     const t = tcbAt(<i32>j);
     if (t.remoteIp == remoteIp && t.remotePort == remotePort && t.localPort == localPort) return t;
     j = load<u16>(chain + (<usize>j << 1));
