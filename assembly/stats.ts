@@ -49,7 +49,7 @@ export const enum Stat {
   TCP_FAST_RETRANSMITS,  // segments retransmitted on three duplicate ACKs
   TCP_TIMEOUTS,          // connections dropped after the retry limit or the user timeout
   TCP_OOO_SEGMENTS,      // out-of-order segments placed in the receive ring
-  TCP_OOO_DROPPED,       // out-of-order segments dropped (no hole slot)
+  TCP_OOO_DROPPED,       // out-of-order segments dropped (no hole slot, or past IRS+1 before the handshake completed)
   TCP_PERSIST_PROBES,    // zero-window probes sent
   TCP_DELAYED_ACKS,      // ACKs sent by the delayed-ACK timer
   TCP_ACTIVE_OPENS,      // tcp_connect calls that sent a SYN

@@ -80,7 +80,8 @@ describe.runIf(run)("interop: Linux and a board over TCP", () => {
     const r = await rig.ns.exec(["python3", "-c", CONCURRENT_ECHO_PY, BOARD_IP, "7", "50", "2000", "100"], { timeoutMs: 110_000 });
     if (r.stdout.toString().trim() !== "ok 50") {
       const s = rig.board.stack.stats();
-      console.log(r.stdout.toString(), JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k, v]) => v && /tcp|syn|cookie|accept/.test(k)))), rig.board.wireDrops);
+      console.log(r.stdout.toString(), JSON.stringify(Object.fromEntries(Object.entries(s).filter(([k, v]) => v && /tcp|syn|cookie|accept|listen/.test(k)))), rig.board.wireDrops);
+      console.log(rig.board.stack.list().map((e) => `${e.handle} ${e.state} ${e.remotePort}`).join("\n"));
     }
     expect(r.timedOut).toBe(false);
     expect(r.stdout.toString().trim()).toBe("ok 50");

@@ -184,6 +184,26 @@ describe("the accept queue is bounded by the backlog", () => {
     for (const h of live) expect(b.stack.state(h)).toBe(State.SYN_SENT);
   });
 
+  test("a completing ACK past IRS+1 (the peer's first data was lost) makes no connection; the resent first segment does, with its data", () => {
+    const { b, listener } = listening({ config: NO_COOKIES });
+    const sa = synFrom(b, CLIENT_PORT);
+    const data = new TextEncoder().encode("first bytes, lost once");
+    // The peer is ESTABLISHED and has sent its data; its ACK and data were
+    // lost, and the ACK a repeated SYN-ACK draws carries SND.NXT past them.
+    const late = { ...synTo(b, { srcPort: CLIENT_PORT }), mss: undefined, flags: ACK, seq: seqAdd(PEER_ISS, 1 + data.length), ack: seqAdd(sa.seg.seq, 1) };
+    const d = statsDelta(b, () => { send(b, late); takeReplies(b); });
+    expect(d).toMatchObject({ tcp_ooo_dropped: 1 });
+    expect(d.tcp_passive_opens ?? 0).toBe(0);
+    expect(b.stack.accept(listener)).toBeNull();
+    expect(halfOpen(b)).toHaveLength(1);
+    // The peer's retransmission timer resends from IRS+1.
+    send(b, { ...late, seq: seqAdd(PEER_ISS, 1), payload: data });
+    const h = b.stack.accept(listener)!;
+    expect(h).not.toBeNull();
+    expect(b.stack.status(h)).toMatchObject({ state: State.ESTABLISHED, rcv_nxt: seqAdd(PEER_ISS, 1 + data.length) });
+    expect(b.stack.recv(h, 100)).toEqual(data);
+  });
+
   test("the peer MSS from the SYN is kept in the half-open entry: MSS 536 → snd_mss 536 after accept", () => {
     const { b, listener } = listening({ config: NO_COOKIES });
     const sa = synFrom(b, CLIENT_PORT, { mss: 536 });

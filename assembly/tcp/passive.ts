@@ -208,6 +208,13 @@ function halfOpenInput(l: i32, i: i32, seg: Segment): Tcb | null {
   // Fifth: ACK. Only ISS+1 is acceptable; anything else gets <SEQ=SEG.ACK><CTL=RST>.
   if (!has(seg, ACK)) { count(Stat.TCP_DROP_UNACCEPTABLE); return null; }
   if (seg.ack != iss + 1) { replyRst(seg); return null; }
+  // The handshake completes only with the segment at IRS+1, as a cookie's
+  // does. A later one (the ACK a repeated SYN-ACK draws, say) means the
+  // peer's ACK and first data were lost, or dropped here while no TCB was
+  // free: a TCB made now would hold a gap until the peer's backed-off
+  // retransmission timer resends IRS+1, idle and out of reach of other
+  // handshakes. The entry waits for that segment instead.
+  if (seg.seq != irs + 1) { count(Stat.TCP_OOO_DROPPED); return null; }
   const t = handshakeDone(l, seg, iss, irs, synqPeerMss(i));
   if (t === null) return null;
   if (synqSentOnce(i)) {
