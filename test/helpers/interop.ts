@@ -108,16 +108,22 @@ export async function waitListening(ns: Netns, port: number, ms = 5000): Promise
   }
 }
 
-/** The Python client that opens `n` echo connections at once (run inside the namespace). */
+/**
+ * The Python client that opens `n` echo connections at once (run inside the
+ * namespace): IP PORT N SIZE TIMEOUT_S [SPREAD_MS]. All threads leave one
+ * barrier; with SPREAD_MS, client i then waits i · SPREAD_MS / N ms first.
+ */
 export const CONCURRENT_ECHO_PY = String.raw`
-import socket, sys, threading
+import socket, sys, threading, time
 ip, port, n, size, timeout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+spread = float(sys.argv[6]) / 1000 if len(sys.argv) > 6 else 0.0
 lock = threading.Lock(); ok = [0]; errs = []
 start = threading.Barrier(n)
 def one(i):
     msg = (("client %03d " % i) * (size // 11 + 1))[:size].encode()
     try:
         start.wait()
+        if spread: time.sleep(spread * i / n)
         s = socket.create_connection((ip, port), timeout=timeout)
         s.sendall(msg); s.shutdown(socket.SHUT_WR)
         got = b""
