@@ -6,7 +6,9 @@
  * broadcast to port 68 (RFC 2131 §4.1: the client has no address yet).
  * Messages it cannot read are ignored; it never throws on wire data.
  */
-import type { Board, BoardApp } from "../board.js";
+import type { Board } from "../board.js";
+import type { Datagram } from "../stack.js";
+import { type UdpReply, UdpServer } from "./udp-server.js";
 import { ipToNumber, ipToString } from "../stack.js";
 
 export interface DhcpServerOptions {
@@ -43,41 +45,25 @@ function readOptions(m: Uint8Array): Map<number, Uint8Array> | null {
 
 const addr = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255];
 
-export class DhcpServer implements BoardApp {
+export class DhcpServer extends UdpServer {
   readonly name = "dhcp-server";
-  private sock = -1;
   private readonly leases = new Map<string, number>();
   private readonly o: Required<DhcpServerOptions>;
   /** Leases granted (ACKs sent). */
   acks = 0;
 
   constructor(o: DhcpServerOptions) {
+    super(67);
     this.o = { poolSize: 16, netmask: "255.255.255.0", router: "", dns: [], leaseS: 3600, ...o };
   }
 
-  start(board: Board): void {
-    this.sock = board.stack.udpBind(67);
-  }
-
-  stop(board: Board): void {
-    if (this.sock >= 0) board.stack.udpClose(this.sock);
-    this.sock = -1;
-  }
-
-  service(board: Board): boolean {
-    if (this.sock < 0) return false;
-    let did = false;
-    for (let d = board.stack.udpRecvfrom(this.sock); d; d = board.stack.udpRecvfrom(this.sock)) {
-      did = true;
-      const opts = readOptions(d.data);
-      const type = opts?.get(53)?.[0];
-      if (!opts || (type !== 1 && type !== 3)) continue;
-      const reply = type === 1 ? this.offer(board, d.data) : this.request(board, d.data, opts);
-      // A reply that cannot go (the link refused it) is lost like any datagram; the client retransmits.
-      try { if (reply) board.stack.udpSendto(this.sock, "255.255.255.255", 68, reply); } catch { /* dropped */ }
-    }
-    if (did) board.kick();
-    return did;
+  /** DISCOVER → OFFER, REQUEST → ACK or NAK, broadcast to the client port (RFC 2131 §4.1); anything else: no answer. */
+  protected answer(board: Board, d: Datagram): UdpReply | null {
+    const opts = readOptions(d.data);
+    const type = opts?.get(53)?.[0];
+    if (!opts || (type !== 1 && type !== 3)) return null;
+    const reply = type === 1 ? this.offer(board, d.data) : this.request(board, d.data, opts);
+    return reply ? { to: "255.255.255.255", port: 68, data: reply } : null;
   }
 
   /** The client's address: its lease, else the next free one of the pool; 0 when the pool is used up. */

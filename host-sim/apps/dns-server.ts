@@ -4,7 +4,9 @@
  * NXDOMAIN for other names in its zone, REFUSED for anything else. It reads
  * one uncompressed question and ignores what it cannot parse.
  */
-import type { Board, BoardApp } from "../board.js";
+import type { Board } from "../board.js";
+import type { Datagram } from "../stack.js";
+import { type UdpReply, UdpServer } from "./udp-server.js";
 import { ipToNumber } from "../stack.js";
 
 /** The question of a query: its name (lower case), type, and where it ends; null when unreadable. */
@@ -21,36 +23,23 @@ function question(m: Uint8Array): { name: string; type: number; end: number } | 
   return { name: labels.join("."), type: (m[i + 1] << 8) | m[i + 2], end: i + 5 };
 }
 
-export class DnsServer implements BoardApp {
+export class DnsServer extends UdpServer {
   readonly name = "dns-server";
-  private sock = -1;
   /** Queries answered. */
   answered = 0;
 
   /** `records`: name → address; names under `zone` that are not in it get NXDOMAIN. */
-  constructor(private readonly records: Record<string, string>, private readonly zone: string) {}
+  constructor(private readonly records: Record<string, string>, private readonly zone: string) { super(53); }
 
-  start(board: Board): void { this.sock = board.stack.udpBind(53); }
-
-  stop(board: Board): void {
-    if (this.sock >= 0) board.stack.udpClose(this.sock);
-    this.sock = -1;
+  /** A query gets its answer; anything that is not one gets nothing. */
+  protected answer(_board: Board, d: Datagram): UdpReply | null {
+    const q = question(d.data);
+    return q ? { to: d.from, port: d.port, data: this.response(d.data, q) } : null;
   }
 
-  service(board: Board): boolean {
-    if (this.sock < 0) return false;
-    let did = false;
-    for (let d = board.stack.udpRecvfrom(this.sock); d; d = board.stack.udpRecvfrom(this.sock)) {
-      did = true;
-      const q = question(d.data);
-      if (!q) continue;
-      try { board.stack.udpSendto(this.sock, d.from, d.port, this.answer(d.data, q)); this.answered++; } catch { /* dropped; the resolver retries */ }
-    }
-    if (did) board.kick();
-    return did;
-  }
+  protected sent(): void { this.answered++; }
 
-  private answer(m: Uint8Array, q: { name: string; type: number; end: number }): Uint8Array {
+  private response(m: Uint8Array, q: { name: string; type: number; end: number }): Uint8Array {
     const addr = this.records[q.name];
     const inZone = q.name === this.zone || q.name.endsWith(`.${this.zone}`);
     const rr = addr && q.type === 1 ? [0xc0, 12, 0, 1, 0, 1, 0, 0, 0x0e, 0x10, 0, 4, ...u32(ipToNumber(addr))] : [];

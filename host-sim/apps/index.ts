@@ -15,6 +15,7 @@ export { DiscardServer } from "./discard.js";
 export { EchoServer } from "./echo.js";
 export { HttpServer, statusHtml } from "./http.js";
 export { UdpEchoServer } from "./udp-echo.js";
+export { type UdpReply, UdpServer } from "./udp-server.js";
 export { NetWatch } from "./netwatch.js";
 export { DhcpServer, type DhcpServerOptions } from "./dhcp-server.js";
 export { DnsServer } from "./dns-server.js";

@@ -1,32 +1,16 @@
 /** Echo (RFC 862, UDP port 7): every datagram received goes back to its sender, unchanged. */
-import type { Board, BoardApp } from "../board.js";
+import type { Board } from "../board.js";
+import type { Datagram } from "../stack.js";
+import { type UdpReply, UdpServer } from "./udp-server.js";
 
-export class UdpEchoServer implements BoardApp {
+export class UdpEchoServer extends UdpServer {
   readonly name = "udp-echo";
-  private sock = -1;
   /** Datagrams echoed. */
   echoed = 0;
 
-  constructor(readonly port = 7) {}
+  constructor(port = 7) { super(port); }
 
-  start(board: Board): void {
-    this.sock = board.stack.udpBind(this.port);
-  }
+  protected answer(_board: Board, d: Datagram): UdpReply { return { to: d.from, port: d.port, data: d.data }; }
 
-  service(board: Board): boolean {
-    if (this.sock < 0) return false;
-    let did = false;
-    for (let d = board.stack.udpRecvfrom(this.sock); d; d = board.stack.udpRecvfrom(this.sock)) {
-      // A reply that cannot go (no route yet, ARP pending) is lost like any datagram.
-      try { board.stack.udpSendto(this.sock, d.from, d.port, d.data); this.echoed++; } catch { /* dropped */ }
-      did = true;
-    }
-    if (did) board.kick();
-    return did;
-  }
-
-  stop(board: Board): void {
-    if (this.sock >= 0) board.stack.udpClose(this.sock);
-    this.sock = -1;
-  }
+  protected sent(): void { this.echoed++; }
 }
