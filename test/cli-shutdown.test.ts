@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BareNetns, createBareNetns } from "../host-sim/netns.js";
 import { interopGate } from "./helpers/interop.js";
 import { ptyPair, type PtyPair, toolGate } from "./helpers/links-socat.js";
+import { until } from "./helpers/until.js";
 
 const BIN = join(process.cwd(), "bin", "embertcp.js");
 const BOUND_MS = 1500;
@@ -25,12 +26,6 @@ function start(args: string[]): Proc {
   proc.stdout!.on("data", (d: Buffer) => { text += d.toString(); });
   proc.stderr!.on("data", (d: Buffer) => { text += d.toString(); });
   return { proc, out: () => text };
-}
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  return cond();
 }
 
 /** Send `sig` and return ms until the process exited, and its exit code. */

@@ -21,14 +21,9 @@ import { traceCapture } from "../host-sim/trace/index.js";
 import { ptyPair, type PtyPair, toolGate } from "./helpers/links-socat.js";
 import { main } from "../host-sim/cli.js";
 import { runCli } from "./helpers/cli.js";
+import { until } from "./helpers/until.js";
 
 const run = toolGate("socat");
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return cond();
-}
 
 const cli = runCli;
 

@@ -19,6 +19,7 @@ import { RealClock } from "../host-sim/clock.js";
 import { createNetns, type Netns } from "../host-sim/netns.js";
 import { NetWatch, UdpEchoServer } from "../host-sim/apps/index.js";
 import { interopGate } from "./helpers/interop.js";
+import { until } from "./helpers/until.js";
 
 const run = interopGate(["dnsmasq", "nc"]);
 const LINUX_IP = "10.9.0.1";
@@ -35,15 +36,6 @@ function startDnsmasq(ns: Netns): ChildProcess {
     "--dhcp-option=option:T1,10", "--dhcp-option=option:T2,20", `--dhcp-option=option:dns-server,${LINUX_IP}`,
     "--local=/test/", "--host-record=alpha.test,10.9.0.77", "--host-record=beta.test,10.9.0.78", "--cname=www.test,alpha.test",
   ]);
-}
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
 }
 
 describe.runIf(run)("interop: dnsmasq as the board's DHCP and DNS server", () => {

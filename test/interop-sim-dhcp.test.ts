@@ -10,17 +10,9 @@ import { createBareNetns, addAddress, type BareNetns } from "../host-sim/netns.j
 import { startSim, type SimHandle } from "../host-sim/sim.js";
 import { formatSnapshot, snapshot } from "../host-sim/netstat.js";
 import { interopGate } from "./helpers/interop.js";
+import { until } from "./helpers/until.js";
 
 const run = interopGate(["dnsmasq"]);
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return true;
-}
 
 describe.runIf(run)("interop: sim --dhcp against dnsmasq", () => {
   let ns: BareNetns;

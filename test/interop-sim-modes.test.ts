@@ -20,14 +20,9 @@ import { fetchControl, formatSnapshot } from "../host-sim/netstat.js";
 import { type SimHandle, type SimOptions, startSim } from "../host-sim/sim.js";
 import { TapLink } from "../host-sim/tap/link.js";
 import { interopGate } from "./helpers/interop.js";
+import { until } from "./helpers/until.js";
 
 const run = interopGate(["curl", "hping3"]);
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return cond();
-}
 
 /** Python in the namespace: connect, send 5 bytes, read them back; prints "ok", or the error. */
 const ECHO_ONCE_PY = String.raw`

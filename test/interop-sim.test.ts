@@ -21,14 +21,9 @@ import { LinkBridge } from "../host-sim/tap/bridge.js";
 import { TapLink } from "../host-sim/tap/link.js";
 import { interopGate } from "./helpers/interop.js";
 import { ptyPair, type PtyPair } from "./helpers/links-socat.js";
+import { until } from "./helpers/until.js";
 
 const run = interopGate(["curl", "socat", "hping3"]);
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return cond();
-}
 
 describe.runIf(run)("interop: embertcp sim --tap in a namespace", () => {
   let ns: BareNetns;

@@ -14,14 +14,9 @@ import { EchoServer, HttpServer, makeApps, patternByte, TcpClient } from "../hos
 import {
   boardBehindTap, BOARD_IP, CONCURRENT_ECHO_PY, interopGate, LINUX_IP, type Rig, startCapture, tcpRows, waitListening,
 } from "./helpers/interop.js";
+import { until } from "./helpers/until.js";
 
 const run = interopGate(["curl", "nc", "tshark", "ss"]);
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
-  return cond();
-}
 
 describe.runIf(run)("interop: Linux and a board over TCP", () => {
   let rig: Rig;
