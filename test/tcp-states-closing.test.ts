@@ -17,6 +17,7 @@ import {
   statusOrNull, takeReplies,
 } from "./helpers/tcp-harness.js";
 import { pattern, seqAdd, text } from "./helpers/tcp-packets.js";
+import { drain, echoBehindShutWindow } from "./helpers/fuzz-peer.js";
 
 type Reached = { b: Board; c: Conn; enteredAt: number };
 
@@ -256,6 +257,21 @@ describe("CLOSING", () => {
     send(b, c.seg());
     expectNothing(b);
     expect(c.state()).toBe(State.TIME_WAIT);
+  });
+
+  test("RFC 9293 §3.10.7.4: in CLOSING with data still queued, an ACK that opens the window sends that data and the FIN", () => {
+    // FIN-WAIT-1 with a 1460-byte echo queued behind a zero window; the peer's FIN makes it CLOSING.
+    const { x, p } = echoBehindShutWindow();
+    x.sendSeg(p, p.fin()!);
+    x.settle();
+    drain(x, 5000);
+    expect(x.m.stack.list().find((e) => e.remotePort === 5000)?.state).toBe(State.CLOSING);
+    p.wnd = 65535;
+    x.sendSeg(p, p.segment(ACK));
+    x.settle();
+    drain(x, 30_000);
+    expect(p.echoed).toBe(1460);
+    expect(p.finGot).toBe(true);
   });
 
   test("CLOSING: the peer's FIN again → ACK again, still CLOSING", () => {
