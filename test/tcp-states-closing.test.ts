@@ -354,10 +354,11 @@ describe("TIME-WAIT (RFC 9293 §3.6: 2·MSL)", () => {
 
   test("TIME-WAIT: the active closer's connection holds its TCB until 2·MSL has passed", () => {
     const { b, c, enteredAt } = timeWait({ msl_ms: 1000 });
-    const mine = b.stack.list().filter((e) => e.handle === c.handle);
-    expect(mine).toMatchObject([{ state: State.TIME_WAIT, localPort: c.boardPort, remotePort: c.peerPort }]);
+    // The application closed it, so its row shows handle -1 (docs/ABI.md "tcp_list entry"): find it by its ports.
+    const mine = () => b.stack.list().filter((e) => e.localPort === c.boardPort && e.remotePort === c.peerPort);
+    expect(mine()).toMatchObject([{ handle: -1, state: State.TIME_WAIT }]);
     advanceTo(b, enteredAt + 2001);
-    expect(b.stack.list().filter((e) => e.handle === c.handle)).toEqual([]);
+    expect(mine()).toEqual([]);
   });
 });
 
