@@ -10,11 +10,6 @@ const realTime = [
   "test/fuzz-*.test.ts",
 ];
 
-// Reduced reproductions of bugs found and not fixed yet: they fail, so they
-// are not part of `npm test`; EMBERTCP_KNOWN_FAILURES=1 runs them (see
-// test/known-failures/).
-const knownFailures = process.env.EMBERTCP_KNOWN_FAILURES ? [] : ["test/known-failures/**"];
-
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -23,7 +18,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "virtual-time", include: ["test/**/*.test.ts"], exclude: [...realTime, ...knownFailures], sequence: { groupOrder: 0 } },
+        test: { name: "virtual-time", include: ["test/**/*.test.ts"], exclude: realTime, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,

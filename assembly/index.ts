@@ -4,7 +4,7 @@
 import { EINVAL, ENETUNREACH, ENODEV } from "./errors";
 import { SCRATCH_SIZE, WITH_DHCP } from "./config";
 import { LinkKind, linkKind } from "./link";
-import { SCRATCH, ourIp, validPeer } from "./netif";
+import { SCRATCH, ourIp, routable, validPeer } from "./netif";
 import { setConfig } from "./netconfig";
 import { netInit, netInputFrame, netPoll, netUp } from "./net";
 import { STAT_SLOTS, Stat, copyStats, count } from "./stats";
@@ -90,7 +90,9 @@ export function tcp_connect(ip: u32, port: i32): i32 {
   // RFC 1122 §4.2.3.10: an OPEN to a broadcast, multicast, loopback or
   // otherwise invalid remote address is rejected.
   if (port <= 0 || port > 0xffff || !validPeer(ip)) return invalid();
-  if (WITH_DHCP && ourIp() == 0) return ENETUNREACH; // no address yet
+  // No address yet (DHCP not bound), or off-link with no gateway: the SYN
+  // could never leave, so fail now rather than time out (docs/ABI.md).
+  if ((WITH_DHCP && ourIp() == 0) || !routable(ip)) return ENETUNREACH;
   return counted(tcpConnect(ip, port));
 }
 

@@ -12,7 +12,7 @@ export const enum ConfigKey {
   EPHEMERAL_HIGH,
   RTO_MIN_MS,            // RFC 6298 bounds on the retransmission timeout
   RTO_MAX_MS,
-  TCP_MAX_RETRIES,       // RTO expiries in a row before ETIMEDOUT
+  TCP_MAX_RETRIES,       // RTO expiries, or unanswered zero-window probes, in a row before ETIMEDOUT
   DELACK_MS,             // delayed-ACK timeout (RFC 1122 §4.2.3.2: at most 500 ms)
   NAGLE,                 // 1 on, 0 off (RFC 896)
   COOKIE_PERIOD_MS,      // SYN-cookie secret rotation period; a cookie lives two

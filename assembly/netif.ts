@@ -46,6 +46,14 @@ export function setIpConfig(addr: u32, netmask: u32, gateway: u32): void {
   return addr == 0xffffffff || (mask != 0xffffffff && addr == (ip | ~mask));
 }
 
+/**
+ * A route to `dst` exists: broadcast, on the subnet, or through a gateway
+ * (RFC 1122 §3.3.1.1; ip/ipv4.ts drops anything else, IP_DROP_NO_ROUTE).
+ */
+export function routable(dst: u32): bool {
+  return isBroadcast(dst) || onLink(dst) || gw != 0;
+}
+
 /** A host we may exchange unicast datagrams with: no martian, no broadcast (RFC 1122 §3.2.1.3, §4.2.3.10). */
 // @ts-ignore: decorator
 export function validPeer(addr: u32): bool { return !isMartian(addr) && !isBroadcast(addr); }

@@ -47,7 +47,7 @@ export const enum Stat {
   TCP_CHALLENGE_ACKS,    // RFC 5961 challenge ACKs sent
   TCP_RETRANSMITS,       // segments retransmitted on RTO
   TCP_FAST_RETRANSMITS,  // segments retransmitted on three duplicate ACKs
-  TCP_TIMEOUTS,          // connections dropped after the retry limit or the user timeout
+  TCP_TIMEOUTS,          // connections dropped after the retry limit (retransmissions or unanswered zero-window probes) or the user timeout
   TCP_OOO_SEGMENTS,      // out-of-order segments placed in the receive ring
   TCP_OOO_DROPPED,       // out-of-order segments dropped (no hole slot, or past IRS+1 before the handshake completed)
   TCP_PERSIST_PROBES,    // zero-window probes sent

@@ -57,7 +57,7 @@ export interface InitOptions {
 export type Status = Record<StatusFieldName, number>;
 
 export interface ListEntry {
-  /** Connection or listener handle; -1 for a half-open SYN-queue entry. */
+  /** Connection or listener handle; -1 for a half-open SYN-queue entry or a connection the host has closed (tcp_close). */
   handle: number;
   state: number;
   localIp: number;

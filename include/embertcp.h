@@ -104,7 +104,7 @@ enum embertcp_dhcp_state {
   EMBERTCP_DHCP_CHECKING, EMBERTCP_DHCP_BOUND, EMBERTCP_DHCP_RENEWING, EMBERTCP_DHCP_REBINDING
 };
 
-/* ---- tcp_list entry: 6 u32 fields; handle is -1 for a half-open entry ---- */
+/* ---- tcp_list entry: 6 u32 fields; handle is -1 for a half-open entry or a connection tcp_close let go of ---- */
 typedef struct embertcp_list_entry {
   int32_t handle;
   uint32_t state, local_ip, local_port, remote_ip, remote_port;

@@ -43,7 +43,16 @@ const TCP_ONLY_WASM_MAX = 23_057
   + 29
   // A half-open entry completes only with the segment at IRS+1, so no TCB
   // waits idle on a gap (docs/TCP.md "Accept queue"): → 25,027.
-  + 33;
+  + 33
+  // Zero-window probes a silent peer never answers count against
+  // tcp_max_retries (docs/TCP.md "Zero-window probing"): → 25,098.
+  + 71
+  // tcp_list shows -1 for a connection the user has closed, as docs/ABI.md
+  // "tcp_list entry" says: → 25,122.
+  + 24
+  // tcp_connect returns ENETUNREACH off-link with no gateway instead of
+  // timing out a SYN that never leaves (netif.ts routable): → 25,170.
+  + 48;
 
 describe("the checkers find what they look for", () => {
   const files = new Map([

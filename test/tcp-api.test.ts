@@ -70,6 +70,18 @@ describe("socket API: the connection life cycle", () => {
     expect(onA).toEqual([expect.objectContaining({ handle: c.client.handle, localPort: c.client.status().local_port, remotePort: 80 })]);
   });
 
+  test("tcp_list: a connection the application has closed shows handle -1 while it finishes its close (docs/ABI.md)", () => {
+    const c = connected();
+    c.client.close();
+    c.net.run(10);
+    // a: FIN sent and acknowledged, waiting for b's FIN in FIN-WAIT-2; b: CLOSE-WAIT, still held.
+    expect(c.a.stack.list()).toEqual([expect.objectContaining({ handle: -1, state: TCP_STATE.FIN_WAIT_2, localPort: c.client.status().local_port })]);
+    expect(c.b.stack.list()[1]).toMatchObject({ handle: c.server.handle, state: TCP_STATE.CLOSE_WAIT });
+    c.server.close();
+    c.net.run(10);
+    expect(c.a.stack.list()).toEqual([expect.objectContaining({ handle: -1, state: TCP_STATE.TIME_WAIT })]);
+  });
+
   test("a send larger than the ring is taken in part; the rest goes in as the peer reads", () => {
     const c = connected();
     const n = c.client.send(new Uint8Array(10_000));

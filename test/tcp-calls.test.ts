@@ -7,7 +7,7 @@
 import { describe, expect, test } from "vitest";
 import {
   ACK, BOARD_IP, CLIENT_PORT, PEER_IP, RST, SERVER_PORT, State, TCB_COUNT, type Board,
-  activeEstablished, advance, errnoOf, established, expectNothing, newBoard, send, synSent, takeReplies,
+  activeEstablished, advance, errnoOf, established, expectNothing, newBoard, send, statsDelta, synSent, takeReplies,
 } from "./helpers/tcp-harness.js";
 import { ipNumber, pattern, seqAdd, seqDiff, text } from "./helpers/tcp-packets.js";
 
@@ -92,6 +92,18 @@ describe("tcp_connect to an address no host may be (RFC 1122 §4.2.3.10: a local
     expect(errnoOf(() => b.stack.connect(ipNumber(ip), SERVER_PORT))).toBe("EINVAL");
     expectNothing(b);
     expect(b.stack.list()).toEqual([]);
+  });
+});
+
+describe("tcp_connect with no route (docs/ABI.md: ENETUNREACH)", () => {
+  test("off the subnet with no gateway → ENETUNREACH, no SYN, no TCB taken; on the subnet it still connects", () => {
+    const b = newBoard({ gateway: "0.0.0.0" });
+    // Refused before any state: no active open, no datagram to drop (ip_drop_no_route), no counter moves.
+    const d = statsDelta(b, () => expect(errnoOf(() => b.stack.connect("192.0.2.1", SERVER_PORT))).toBe("ENETUNREACH"));
+    expect(d).toEqual({});
+    expectNothing(b, { within: 5000 });
+    expect(b.stack.list()).toEqual([]);
+    expect(connectOnce(b).h).toBeGreaterThan(0);
   });
 });
 

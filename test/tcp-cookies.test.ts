@@ -12,9 +12,10 @@ import {
   ackSeg, halfOpen, synFrom,
 } from "./helpers/tcp-harness.js";
 import { type Segment, buildTcpFrame, seqAdd, text } from "./helpers/tcp-packets.js";
+import { echoPeer } from "./helpers/fuzz-peer.js";
 
 /** The 8 MSS classes of the cookie (assembly/tcp/cookie.ts). */
-const CLASSES = [536, 1024, 1200, 1360, 1400, 1440, 1452, 1460];
+const CLASSES = [64, 536, 1200, 1360, 1400, 1440, 1452, 1460];
 
 /** Fill the 16-entry SYN queue with handshakes that never complete (ports 30000…). */
 function fillQueue(b: Board): void {
@@ -25,7 +26,7 @@ function fillQueue(b: Board): void {
 describe("cookie round trip for each MSS class (syncookies 2)", () => {
   test.each([
     ...CLASSES.map((m) => [m, m] as [number | undefined, number]),
-    [undefined, 536], [600, 536], [1023, 536], [1300, 1200], [1459, 1452], [9000, 1460],
+    [undefined, 536], [20, 64], [238, 64], [535, 64], [600, 536], [1199, 536], [1300, 1200], [1459, 1452], [9000, 1460],
   ])("SYN with MSS %s → cookie SYN-ACK; its ACK makes the connection; the board's segments are %i bytes", (mss, want) => {
     const { b, listener } = listening({ config: { syncookies: 2 } });
     const sa = synFrom(b, CLIENT_PORT, { mss });
@@ -42,6 +43,15 @@ describe("cookie round trip for each MSS class (syncookies 2)", () => {
     const segs = takeReplies(b);
     expect(segs[0].seg.payload.length).toBe(want);
     for (const s of segs) expect(s.seg.payload.length).toBeLessThanOrEqual(want);
+  });
+
+  test("RFC 9293 §3.7.1: a connection made by a SYN cookie never sends segments over the peer's MSS of 238 (an echo of 1460 bytes)", () => {
+    const { x, p } = echoPeer({ mss: 238, syncookies: 2 });
+    expect(x.m.stack.stats().cookies_accepted).toBe(1);
+    x.sendSeg(p, p.data(1460)!);
+    // The peer's own check throws on a segment over the MSS it announced.
+    expect(() => x.settle()).not.toThrow();
+    expect(p.echoed).toBeGreaterThan(0);
   });
 
   test("the cookie ACK may carry data: delivered after accept and acknowledged", () => {

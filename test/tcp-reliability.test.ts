@@ -9,6 +9,7 @@ import { describe, expect, test, beforeAll } from "vitest";
 import { TCP_FLAGS, tcpView, type Host, type HostNet } from "../host-sim/hostnet.js";
 import { connected, randomBytes, runTransfers, sha256, Transfer, TCP_STATE } from "./helpers/hostnet-tcp.js";
 import { variantModule } from "./helpers/hostnet-variant.js";
+import { boardConnections, drain, echoBehindShutWindow } from "./helpers/fuzz-peer.js";
 
 /** Times (virtual ms) at which `from` sent a data segment starting at `seq`. */
 function watchSends(net: HostNet, from: Host) {
@@ -256,6 +257,50 @@ describe("zero window and the persist timer (RFC 9293 §3.8.6.1)", () => {
     expect(c.client.state).toBe(TCP_STATE.ESTABLISHED);
     expect(c.a.stack.stats().tcp_timeouts).toBe(0);
     expect(c.a.stack.stats().tcp_persist_probes).toBeGreaterThan(3);
+  });
+
+  test("RFC 1122 §4.2.2.17: a peer that answers no probe at all → after tcp_max_retries unanswered probes, ETIMEDOUT (tcp_timeouts)", () => {
+    const c = connected({ a: { config: { tcp_max_retries: 3, rto_min_ms: 1000 } } });
+    const w = watchSends(c.net, c.a);
+    c.client.send(randomBytes(4096, 12));
+    c.net.run(100);
+    c.client.send(randomBytes(4096, 13));
+    c.net.run(100);
+    expect(c.server.status().rcv_wnd).toBe(0);
+    c.net.filter(c.b, c.a, () => null);
+    const before = w.data.length;
+    // Probes at +1, +2 (2 s later), +4 s; the fourth expiry, 8 s after the third probe, gives up.
+    c.net.run(14_000);
+    expect(c.client.state).toBe(TCP_STATE.ESTABLISHED);
+    c.net.run(2_000);
+    expect(w.data.slice(before).map((p) => p.len)).toEqual([1, 1, 1]);
+    expect(c.client.poll().error).toBe(true);
+    expect(() => c.client.send(new Uint8Array(1))).toThrow(expect.objectContaining({ errno: "ETIMEDOUT" }));
+    expect(c.a.stack.stats().tcp_timeouts).toBe(1);
+  });
+
+  test("RFC 1122 §4.2.2.17: an answered probe starts the count of unanswered ones again", () => {
+    const c = connected({ a: { config: { tcp_max_retries: 3, rto_min_ms: 1000 } } });
+    c.client.send(randomBytes(4096, 12));
+    c.net.run(100);
+    c.client.send(randomBytes(4096, 13));
+    c.net.run(100);
+    // Every other answer is lost: never three probes in a row unanswered.
+    let n = 0;
+    c.net.filter(c.b, c.a, (f) => (n++ % 2 ? f : null));
+    c.net.run(600_000);
+    expect(c.client.state).toBe(TCP_STATE.ESTABLISHED);
+    expect(c.a.stack.stats().tcp_timeouts).toBe(0);
+    expect(c.a.stack.stats().tcp_persist_probes).toBeGreaterThan(6);
+  });
+
+  test("RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17: a closed connection whose peer falls silent with a shut window is given up, not probed for ever", () => {
+    // FIN-WAIT-1 with a 1460-byte echo queued behind the peer's zero window; then the peer is gone.
+    const { x } = echoBehindShutWindow();
+    x.peers.clear();
+    drain(x, 60 * 60_000);
+    expect(boardConnections(x)).toEqual([]);
+    expect(x.m.stack.stats().tcp_timeouts).toBe(1);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   statusOrNull, takeReplies,
 } from "./helpers/tcp-harness.js";
 import { pattern, seqAdd, text } from "./helpers/tcp-packets.js";
+import { drain, echoBehindShutWindow } from "./helpers/fuzz-peer.js";
 
 type Reached = { b: Board; c: Conn; enteredAt: number };
 
@@ -258,6 +259,21 @@ describe("CLOSING", () => {
     expect(c.state()).toBe(State.TIME_WAIT);
   });
 
+  test("RFC 9293 §3.10.7.4: in CLOSING with data still queued, an ACK that opens the window sends that data and the FIN", () => {
+    // FIN-WAIT-1 with a 1460-byte echo queued behind a zero window; the peer's FIN makes it CLOSING.
+    const { x, p } = echoBehindShutWindow();
+    x.sendSeg(p, p.fin()!);
+    x.settle();
+    drain(x, 5000);
+    expect(x.m.stack.list().find((e) => e.remotePort === 5000)?.state).toBe(State.CLOSING);
+    p.wnd = 65535;
+    x.sendSeg(p, p.segment(ACK));
+    x.settle();
+    drain(x, 30_000);
+    expect(p.echoed).toBe(1460);
+    expect(p.finGot).toBe(true);
+  });
+
   test("CLOSING: the peer's FIN again → ACK again, still CLOSING", () => {
     const { b, c } = closing();
     send(b, c.seg({ seq: seqAdd(c.rcvNxt, -1), ack: seqAdd(c.sndNxt, -1), flags: FIN | ACK }));
@@ -338,10 +354,11 @@ describe("TIME-WAIT (RFC 9293 §3.6: 2·MSL)", () => {
 
   test("TIME-WAIT: the active closer's connection holds its TCB until 2·MSL has passed", () => {
     const { b, c, enteredAt } = timeWait({ msl_ms: 1000 });
-    const mine = b.stack.list().filter((e) => e.handle === c.handle);
-    expect(mine).toMatchObject([{ state: State.TIME_WAIT, localPort: c.boardPort, remotePort: c.peerPort }]);
+    // The application closed it, so its row shows handle -1 (docs/ABI.md "tcp_list entry"): find it by its ports.
+    const mine = () => b.stack.list().filter((e) => e.localPort === c.boardPort && e.remotePort === c.peerPort);
+    expect(mine()).toMatchObject([{ handle: -1, state: State.TIME_WAIT }]);
     advanceTo(b, enteredAt + 2001);
-    expect(b.stack.list().filter((e) => e.handle === c.handle)).toEqual([]);
+    expect(mine()).toEqual([]);
   });
 });
 

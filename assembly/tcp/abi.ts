@@ -33,7 +33,7 @@ export const enum StatusField {
 // @ts-ignore: decorator
 @inline export const STATUS_BYTES: i32 = <i32>StatusField.COUNT * 4;
 
-/** tcp_list entry: field indexes. HANDLE is -1 for half-open SYN-queue entries. */
+/** tcp_list entry: field indexes. HANDLE is -1 for half-open SYN-queue entries and connections the user has closed. */
 export const enum ListField {
   HANDLE = 0, STATE, LOCAL_IP, LOCAL_PORT, REMOTE_IP, REMOTE_PORT,
   COUNT

@@ -39,7 +39,9 @@
 // the 27-bit MAC for a 4-tuple and ISN of its choice; any of the 8 classes
 // is valid, so one forged ACK is accepted with probability 2^-27 (docs/TCP.md
 // "Forged ACKs"). The trade-off RFC 4987 §3.6 names remains: only
-// 8 MSS values and no other TCP options survive a cookie.
+// 8 MSS values and no other TCP options survive a cookie, and a peer's MSS
+// between two classes costs it the difference (a 500-byte MSS is served
+// 64-byte segments), never a segment over its MSS.
 //
 // Caller contract (tcp/passive.ts):
 //   SYN  → iss = cookieMake(localIp, localPort, remoteIp, remotePort, SEG.SEQ, peer MSS)
@@ -48,7 +50,8 @@
 //          (the ACK's seq is IRS + 1 and its ack is ISS + 1: the caller
 //          subtracts one from each); mss < 0 means drop, otherwise send
 //          with min(mss, our own MSS). A SYN without an MSS option passes
-//          536 (RFC 9293 §3.7.1). These functions count nothing: the caller
+//          536 (RFC 9293 §3.7.1); an option below MIN_MSS gets the MIN_MSS
+//          class, as tcp/rules.ts peerMss clamps it for a queued handshake. These functions count nothing: the caller
 //          bumps COOKIES_SENT/ACCEPTED/REJECTED (stats.ts), so no counter
 //          is added for them.
 
@@ -56,6 +59,7 @@ import { entropy } from "../hal";
 import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
 import { sipHash6 } from "../siphash";
+import { MIN_MSS } from "./rules";
 
 // @ts-ignore: decorator
 @inline const T_SHIFT: u32 = 30;
@@ -75,17 +79,20 @@ import { sipHash6 } from "../siphash";
 @inline export const COOKIE_MSS_CLASSES: i32 = 8;
 
 // The 8 MSS classes, ascending. A peer's MSS is rounded down to a class, so
-// we never send a segment larger than it asked for.
-//   536  RFC 9293 §3.7.1 default (576-byte datagrams every host accepts);
-//        also what an MSS below 536 maps to
-//   1024 small-MTU links and conservative embedded peers
+// we never send a segment larger than it asked for (RFC 9293 §3.7.1).
+//   64   the smallest peer MSS we honour (tcp/rules.ts MIN_MSS): an MSS
+//        below 536 is legal, though rare, and rounding it down to anything
+//        larger would send segments the peer said it cannot take
+//   536  RFC 9293 §3.7.1 default (576-byte datagrams every host accepts),
+//        and what a SYN without an MSS option means; MSS values from 537
+//        to 1199 are rare on today's paths and also get 536
 //   1200 IPv6-minimum-sized paths (1280) tunnelled, QUIC-sized paths
 //   1360 IPsec / GRE overheads
 //   1400 common VPN MSS clamp
 //   1440 1500 MTU with 20 bytes of IP/TCP options or a thin tunnel
 //   1452 PPPoE (1492 MTU, RFC 2516)
 //   1460 plain Ethernet (1500 MTU), the usual case
-const MSS_TABLE = memory.data<u16>([536, 1024, 1200, 1360, 1400, 1440, 1452, 1460]);
+const MSS_TABLE = memory.data<u16>([MIN_MSS, 536, 1200, 1360, 1400, 1440, 1452, 1460]);
 
 let curKey0: u64 = 0;
 let curKey1: u64 = 0;
@@ -132,7 +139,7 @@ export function cookieInit(): void {
   curT = periodNow();
 }
 
-/** Index of the largest class <= mss (0 when mss is below every class). */
+/** Index of the largest class <= mss (0, the MIN_MSS class, when mss is below every class). */
 function mssClass(mss: u16): u32 {
   let c: u32 = <u32>COOKIE_MSS_CLASSES - 1;
   while (c > 0 && load<u16>(MSS_TABLE + (<usize>c << 1)) > mss) c--;

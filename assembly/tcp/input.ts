@@ -374,9 +374,13 @@ function ackClosesState(t: Tcb, finAcked: bool): bool {
       armFinWait2(t);
     }
   } else if (s == <u8>State.CLOSING) {
-    // Only the ACK of our FIN matters here; the rest is ignored.
-    if (finAcked) startTimeWait(t);
-    return false;
+    // "In addition to the processing for the ESTABLISHED state, if the ACK
+    // acknowledges our FIN, then enter the TIME-WAIT state; otherwise,
+    // ignore the segment": its text and FIN are not taken (the later steps
+    // do nothing in CLOSING), but what the ESTABLISHED processing did
+    // stands, so data and the FIN queued behind a window this ACK opened
+    // go out now (textAndFin's output).
+    if (finAcked) { startTimeWait(t); return false; }
   } else if (s == <u8>State.LAST_ACK) {
     if (finAcked) { connectionClosed(t, Err.NONE); return false; }
   }

@@ -23,7 +23,7 @@ import { Stat, count } from "../stats";
 import { nowMs } from "../time";
 import { userSendState } from "./rules";
 import { Err, F, Tcb, connectionClosed, hasFlag, tcbOptions } from "./tcb";
-import { keepAliveDue, keepAliveOn, keepCount, keepProbes, setKeepProbes } from "./options";
+import { keepAliveDue, keepAliveOn, keepCount, setUnansweredProbes, unansweredProbes } from "./options";
 import { sendRst, sendSegment } from "./output";
 
 /** Keep-alives run on `t` now: asked for, ESTABLISHED or CLOSE-WAIT, and no retransmission or persist timer. */
@@ -36,7 +36,7 @@ export function keepAliveTimer(t: Tcb): void {
   if (!keepAliveRunning(t)) return;
   const o = tcbOptions(t);
   if (nowMs() - t.heardAt < keepAliveDue(o)) return;
-  const n = keepProbes(o);
+  const n = unansweredProbes(o);
   if (n >= keepCount(o)) {
     count(Stat.TCP_KEEPALIVE_DROPS);
     sendRst(t);
@@ -45,7 +45,7 @@ export function keepAliveTimer(t: Tcb): void {
   }
   count(Stat.TCP_KEEPALIVE_PROBES);
   sendSegment(t, t.sndMax - 1, 0, 0);
-  setKeepProbes(o, n + 1);
+  setUnansweredProbes(o, n + 1);
 }
 
 /** Fold the connection's next keep-alive step into `next` (ms, -1 = none). */

@@ -7,6 +7,10 @@
 //   0 keepIdleMs u32   4 keepIntvlMs u32   8 keepCnt u8   9 bits u8 (NODELAY, KEEPALIVE)
 //  10 probes u8 (TCB only)   11 pad   12 userTimeoutMs u32
 //
+// probes counts the keep-alive or zero-window probes sent since the peer
+// was last heard from (tcp/tcb.ts tcbHeard clears it); the two never run
+// at once, since keep-alives wait while the persist timer runs.
+//
 // The u32 of key k (KEEPIDLE_MS onwards) sits at (k − KEEPIDLE_MS) · 4;
 // KEEPCNT, whose word that would be, is the byte at its start.
 //
@@ -101,11 +105,11 @@ export function optionsClear(o: usize): void { memory.fill(o, 0, OPTIONS_BYTES);
 // @ts-ignore: decorator
 @inline export function userTimeoutMs(o: usize): u32 { return load<u32>(o, 12); }
 
-/** Keep-alive probes sent since the peer was last heard from. */
+/** Keep-alive or zero-window probes sent since the peer was last heard from. */
 // @ts-ignore: decorator
-@inline export function keepProbes(o: usize): u32 { return <u32>load<u8>(o, PROBES); }
+@inline export function unansweredProbes(o: usize): u32 { return <u32>load<u8>(o, PROBES); }
 // @ts-ignore: decorator
-@inline export function setKeepProbes(o: usize, n: u32): void { store<u8>(o, <u8>n, PROBES); }
+@inline export function setUnansweredProbes(o: usize, n: u32): void { store<u8>(o, <u8>n, PROBES); }
 
 /**
  * ms after the last segment heard when the next keep-alive step is due:
@@ -114,7 +118,7 @@ export function optionsClear(o: usize): void { memory.fill(o, 0, OPTIONS_BYTES);
  */
 export function keepAliveDue(o: usize): u32 {
   const idle = <u32>optionGet(o, TcpOption.KEEPIDLE_MS);
-  return idle + keepProbes(o) * <u32>optionGet(o, TcpOption.KEEPINTVL_MS);
+  return idle + unansweredProbes(o) * <u32>optionGet(o, TcpOption.KEEPINTVL_MS);
 }
 
 /** KEEPCNT in force. */

@@ -23,9 +23,9 @@ import { seqInWindow } from "./seq";
 /** RFC 9293 §3.7.1: the MSS to assume when the peer sends no option. */
 // @ts-ignore: decorator
 @inline export const DEFAULT_MSS: u16 = 536;
-/** Smallest peer MSS honoured; a lower option would only multiply headers. */
+/** Smallest peer MSS honoured; a lower option would only multiply headers. Also the smallest SYN-cookie class (tcp/cookie.ts). */
 // @ts-ignore: decorator
-@inline const MIN_MSS: u16 = 64;
+@inline export const MIN_MSS: u16 = 64;
 
 /** The MSS to send with, from the peer's option (0 = absent), bounded by ours. */
 export function peerMss(option: u16): u16 {

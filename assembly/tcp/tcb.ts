@@ -37,7 +37,7 @@ import { acceptQueueRemove } from "./listeners";
 import { OUR_MSS, finReceivedState, initialWindow, synchronizedState } from "./rules";
 import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
-import { noDelay, setKeepProbes } from "./options";
+import { noDelay, setUnansweredProbes } from "./options";
 
 @unmanaged export class Tcb {
   state: u8;
@@ -87,7 +87,7 @@ import { noDelay, setKeepProbes } from "./options";
   ssthresh: u16;
   /** RFC 6582 "recover". */
   recover: u32;
-  /** tcp_option settings and the keep-alive probe count (tcp/options.ts layout, OPTIONS_BYTES). */
+  /** tcp_option settings and the count of unanswered keep-alive or zero-window probes (tcp/options.ts layout, OPTIONS_BYTES). */
   opt0: u32;
   opt1: u32;
   opt2: u32;
@@ -328,10 +328,14 @@ export function nagleOn(t: Tcb): bool {
   return config(ConfigKey.NAGLE) != 0 && !noDelay(tcbOptions(t));
 }
 
-/** An acceptable segment arrived: the peer is alive, keep-alive idle time starts again (RFC 1122 §4.2.3.6). */
+/**
+ * An acceptable segment arrived: the peer is alive, keep-alive idle time
+ * starts again (RFC 1122 §4.2.3.6) and no probe is unanswered, keep-alive
+ * or zero-window (RFC 1122 §4.2.2.17).
+ */
 export function tcbHeard(t: Tcb): void {
   t.heardAt = nowMs();
-  setKeepProbes(tcbOptions(t), 0);
+  setUnansweredProbes(tcbOptions(t), 0);
 }
 
 /** The peer's FIN has been received (RFC 9293 §3.10.7.4 eighth step states). */

@@ -6,15 +6,19 @@
 // segment and back off; Karn's rule (§3) keeps retransmitted segments out
 // of the RTT estimate. After TCP_MAX_RETRIES expiries in a row, or once
 // the oldest data has waited the RFC 5482 user timeout, the connection
-// fails with ETIMEDOUT. Idle connections with keep-alives on are probed
-// (tcp/keepalive.ts).
+// fails with ETIMEDOUT. A shut window is probed by the persist timer
+// (RFC 9293 §3.8.6.1) for as long as the peer answers; a peer that answers
+// TCP_MAX_RETRIES probes in a row with nothing fails it the same way. Idle
+// connections with keep-alives on are probed (tcp/keepalive.ts).
 
 import { Stat, count } from "../stats";
+import { ConfigKey, config } from "../netconfig";
 import { earliest, expired } from "../time";
 import { State } from "./abi";
-import { Err, F, Tcb, clearFlag, connectionClosed, hasFlag, synchronized, tcbUsed, tcbUsedCount } from "./tcb";
+import { Err, F, Tcb, clearFlag, connectionClosed, hasFlag, synchronized, tcbOptions, tcbUsed, tcbUsedCount } from "./tcb";
 import { MAX_BACKOFF_SHIFT, armPersist, armRetransmit, retransmissionsExhausted, stopTimer } from "./deadlines";
 import { keepAliveNext, keepAliveTimer } from "./keepalive";
+import { setUnansweredProbes, unansweredProbes } from "./options";
 import { sendAck, sendProbe, sendRst, tcpOutput } from "./output";
 
 /**
@@ -26,9 +30,30 @@ function finWait2Timeout(t: Tcb): void {
   connectionClosed(t, Err.NONE);
 }
 
-/** The persist timer expired: probe and back off, without a retry limit while the peer answers (RFC 9293 §3.8.6.1). */
-function persistTimeout(t: Tcb): void {
+/** Send a zero-window probe and count it unanswered until the peer is heard from (tcp/tcb.ts tcbHeard). */
+function probe(t: Tcb): void {
+  const o = tcbOptions(t);
   sendProbe(t);
+  setUnansweredProbes(o, unansweredProbes(o) + 1);
+}
+
+/**
+ * The persist timer expired: probe and back off (RFC 9293 §3.8.6.1).
+ * RFC 1122 §4.2.2.17: while the peer answers the probes the connection
+ * stays open, however long its window stays shut. A peer that has answered
+ * none of TCP_MAX_RETRIES probes in a row is gone, as one that acknowledges
+ * none of as many retransmissions is (RFC 1122 §4.2.3.5): the connection
+ * fails with ETIMEDOUT, so a vanished peer cannot hold a TCB for ever, least
+ * of all one the application has closed. The RFC 5482 user timeout does not
+ * apply: it bounds data waiting for an ACK, not a window held shut.
+ */
+function persistTimeout(t: Tcb): void {
+  if (<i32>unansweredProbes(tcbOptions(t)) >= config(ConfigKey.TCP_MAX_RETRIES)) {
+    count(Stat.TCP_TIMEOUTS);
+    connectionClosed(t, Err.TIMEDOUT);
+    return;
+  }
+  probe(t);
   if (t.retries < <u8>MAX_BACKOFF_SHIFT) t.retries++;
   armPersist(t);
 }
@@ -58,7 +83,7 @@ function retransmitTimeout(t: Tcb): void {
   if (t.sndWnd == 0 && synchronized(t)) {
     // The window closed with data in flight: go back and probe it.
     t.sndNxt = t.sndUna;
-    sendProbe(t);
+    probe(t);
     armPersist(t);
     return;
   }

@@ -249,8 +249,12 @@ export function tcpList(out: usize, max: i32): i32 {
   const used = tcbUsedCount();
   for (let k = 0; k < used && n < max; k++) {
     const t = tcbUsed(k);
-    // A connection waiting in an accept queue shows the handle tcp_accept will return.
-    const h = hasFlag(t, <u16>F.OWNED) || t.listener != NO_LISTENER ? tcbHandle(t) : -1;
+    // A connection waiting in an accept queue shows the handle tcp_accept
+    // will return; one the user closed (F_CLOSED), finishing its close in
+    // FIN-WAIT, CLOSING, LAST-ACK or TIME-WAIT, shows -1 like any other it
+    // has let go of (docs/ABI.md "tcp_list entry").
+    const held = hasFlag(t, <u16>F.OWNED) && !hasFlag(t, <u16>F.CLOSED);
+    const h = held || t.listener != NO_LISTENER ? tcbHandle(t) : -1;
     listRow(out, n, h, <State>t.state, t.localPort, t.remoteIp, t.remotePort);
     n++;
   }

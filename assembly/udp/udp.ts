@@ -14,7 +14,7 @@
 import { LINK_MTU } from "../config";
 import { EAGAIN, EINVAL, EMSGSIZE, ENETUNREACH } from "../errors";
 import { Stat, count } from "../stats";
-import { isBroadcast, onLink, ourGateway, ourIp } from "../netif";
+import { ourIp, routable } from "../netif";
 import { ipv4Payload, ipv4Send } from "../ip/ipv4";
 import { sendPortUnreachable } from "../ip/unreachable";
 import {
@@ -63,11 +63,6 @@ export function udpTransmit(srcPort: u16, dst: u32, dstPort: u16, len: i32): voi
   udpEmitHeader(ipv4Payload(), ourIp(), srcPort, dst, dstPort, total);
   count(Stat.UDP_TX);
   ipv4Send(dst, PROTO_UDP, total);
-}
-
-/** A route to `dst` exists: broadcast, on the subnet, or through a gateway. */
-export function routable(dst: u32): bool {
-  return isBroadcast(dst) || onLink(dst) || ourGateway() != 0;
 }
 
 /** udp_bind. */

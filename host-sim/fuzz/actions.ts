@@ -26,7 +26,7 @@ export function newPeer(x: Instance, state: "listen" | "syn-sent", port = LISTEN
   const r = x.r;
   const p = new Peer({
     ip: ipNumber("10.0.0.10") + r.below(40), port: 1024 + (x.portSeq++ % 64000),
-    boardPort: port, iss: r.below(2 ** 32), mss: pickOf(x, [1460, 1460, 536, 1000, x.knownBugs ? 64 + r.below(472) : 536 + r.below(925)]),
+    boardPort: port, iss: r.below(2 ** 32), mss: pickOf(x, [1460, 1460, 536, 1000, 64 + r.below(1397)]), // 64: the smallest MSS the board honours
     wnd: pickOf(x, [65535, 65535, 8192, 4096, 1460, 409, 100 + r.below(3000)]), seed: r.below(2 ** 31) + 1, stream: r.below(12000),
   }, state);
   x.peers.delete(p.key);
@@ -38,10 +38,7 @@ const open: Action = (x) => { if (x.peers.size < 24) { const p = newPeer(x, "syn
 const send: Action = (x) => { const p = anyPeer(x); const s = p?.data(1 + x.r.below(3000)); if (p && s) x.sendSeg(p, s); };
 const fin: Action = (x) => {
   const p = anyPeer(x);
-  // Without known bugs, only a clean peer that has its whole echo back
-  // closes: a FIN that meets data queued behind a shut window stalls the
-  // board in CLOSING (see test/fuzz-known.test.ts).
-  if (!p || (!x.knownBugs && (!p.clean || p.echoed < p.sentBytes))) return;
+  if (!p) return;
   const s = p.fin();
   if (s) { x.note(`fin ${p.key}`); x.sendSeg(p, s); }
 };
@@ -49,7 +46,6 @@ const rst: Action = (x) => {
   const p = anyPeer(x);
   if (!p) return;
   x.note(`rst ${p.key}`);
-  if (!x.knownBugs) reopenWindow(x, p); // a mutation may have moved our numbers, so the RST may not count
   x.sendSeg(p, p.rst());
   x.peers.delete(p.key);
 };
@@ -57,24 +53,8 @@ const vanish: Action = (x) => {
   const p = anyPeer(x, false);
   if (!p) return;
   x.note(`vanish ${p.key}`);
-  if (!x.knownBugs) reopenWindow(x, p);
   x.peers.delete(p.key);
 };
-
-/**
- * A peer about to fall silent first offers a window (a mutation may have
- * closed it), unless known bugs are asked for: the board's persist timer never gives up on a silent peer
- * with a zero window (see test/fuzz-known.test.ts).
- */
-export function reopenWindow(x: Instance, p: Peer): void {
-  if (p.state !== "open") return;
-  p.wnd = Math.max(p.wnd, 4096);
-  x.sendSeg(p, p.segment(ACK));
-  // RFC 9293 §3.10.7.4 fifth step: a mutated in-window segment may have set
-  // SND.WL1 past SND.NXT, and then only a segment from that far counts.
-  if (!p.clean && seqGt(p.seqHigh, p.sndNxt)) x.sendSeg(p, p.segment(ACK, undefined, p.seqHigh));
-  x.settle();
-}
 const retransmit: Action = (x) => { const p = anyPeer(x); const s = p?.retransmit(); if (p && s) x.sendSeg(p, s); };
 const windowChange: Action = (x) => {
   const p = anyPeer(x);
@@ -98,7 +78,7 @@ const mutated: Action = (x) => {
   p.clean = false;
   if (seg.flags & SYN) p.mssLoose = true;
   const ack = seg.ack;
-  const m = mutate(x.r, seg, hostMac(p.ip), x.knownBugs);
+  const m = mutate(x.r, seg, hostMac(p.ip));
   p.noteSeq(seg.seq);
   x.note(`mutated ${p.key}: ${m.what}`);
   // The board may take the window it carries, and a moved ACK number that

@@ -6,11 +6,11 @@
  * echo of a few kilobytes byte-exact, and a close.
  */
 import { ACK } from "../wire/index.js";
-import { newPeer, reopenWindow } from "./actions.js";
+import { newPeer } from "./actions.js";
 import type { Instance } from "./instance.js";
 import { FuzzFailure, LISTEN_PORT } from "./world.js";
 
-/** Long enough for retransmissions to give up (rto_max 60 s × 8 tries), half-open entries, TIME-WAIT, FIN-WAIT-2. */
+/** Long enough for retransmissions and zero-window probes to give up (rto_max 60 s × 8 tries), half-open entries, TIME-WAIT, FIN-WAIT-2. */
 const DRAIN_MS = 20 * 60_000;
 const TRANSFER = 6000;
 
@@ -18,7 +18,6 @@ export function healthCheck(x: Instance): void {
   x.note("health check");
   x.loss = 0;
   x.app.abortAll();
-  if (!x.knownBugs) for (const p of [...x.peers.values()]) reopenWindow(x, p);
   x.peers.clear();
   drain(x, DRAIN_MS);
   // Handshakes that completed while draining were accepted; idle

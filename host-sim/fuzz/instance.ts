@@ -34,11 +34,6 @@ export class Instance {
   /** Chance that a frame between a peer and the board is lost. */
   loss = 0;
   readonly log: string[] = [];
-  /**
-   * Also provoke the failures test/fuzz-known.test.ts records (peers that
-   * announce an MSS below 536, peers that fall silent with a zero window).
-   */
-  knownBugs = false;
 
   constructor(readonly seed: number) {
     this.r = new Prng(seed);

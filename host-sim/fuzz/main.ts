@@ -11,14 +11,13 @@ import { fuzz, type FuzzResult } from "./run.js";
 export const FUZZ_COMMAND: CommandSpec = {
   name: "fuzz:wasm",
   summary: "Stateful fuzzing of the release module: real peers, floods, mutations, bad calls, clock jumps; a health check after every instance.",
-  usage: "npm run fuzz:wasm -- [--seconds N | --frames N] [--seed S] [--instance I] [--known-bugs]",
+  usage: "npm run fuzz:wasm -- [--seconds N | --frames N] [--seed S] [--instance I]",
   options: [
     { name: "--seconds", value: "N", def: "10", help: "stop after N seconds of wall time (after the instance running then)" },
     { name: "--frames", value: "N", def: "none", help: "stop after N frames handed to the module instead" },
     { name: "--seed", value: "S", def: "1", help: "seed of the run; the same seed runs the same frames" },
     { name: "--instance", value: "I", def: "none", help: "run only instance I of the seed (replays a reported failure)" },
     { name: "--per-instance", value: "N", def: "20000", help: "frames per instance before its health check" },
-    { name: "--known-bugs", help: "also provoke the failures test/fuzz-known.test.ts records" },
   ],
   example: "npm run fuzz:wasm -- --seconds 60 --seed 7",
   run: () => 0,
@@ -46,7 +45,7 @@ function main(argv: string[]): number {
     const r = fuzz({
       seed, frames, seconds: frames === undefined ? a.number("--seconds", 10, 0.001, 1e7) : undefined,
       instance: a.has("--instance") ? a.int("--instance", 0, 0, 1e9) : undefined,
-      perInstance: a.int("--per-instance", 20_000, 100, 1e9), knownBugs: a.has("--known-bugs"),
+      perInstance: a.int("--per-instance", 20_000, 100, 1e9),
     });
     for (const l of report(r, seed)) console.log(l);
     return r.failure ? 1 : 0;

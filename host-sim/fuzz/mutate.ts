@@ -3,11 +3,10 @@
  * at a time (flags, numbers, window, options, data offset, reserved bits,
  * payload, length), damage the board must drop without a word (a bad TCP
  * or IPv4 checksum, a frame for another MAC or address, an IPv4 fragment),
- * and sources no host may have (RFC 1122 §3.2.1.3). Random flags carry FIN
- * only when asked (`finAllowed`): see test/fuzz-known.test.ts.
+ * and sources no host may have (RFC 1122 §3.2.1.3).
  */
 import { Prng } from "../links/faults.js";
-import { FIN, type TcpFrameOptions, type TcpSegment, ipString, tcpFrame } from "../wire/index.js";
+import { type TcpFrameOptions, type TcpSegment, ipString, tcpFrame } from "../wire/index.js";
 import { BOARD_MAC, INVALID_SOURCES } from "./world.js";
 
 export interface Mutated {
@@ -21,13 +20,13 @@ const pick = <T>(r: Prng, xs: readonly T[]): T => xs[r.below(xs.length)];
 const NUMBER_DELTAS = [1, -1, 2, -2, 1000, -1000, 65535, -65536, 0x7fffffff, 0x80000000, 0x40000000];
 
 /** One mutation of `seg` (whose fields may be changed in place). */
-export function mutate(r: Prng, seg: TcpSegment, srcMac: string, finAllowed = true): Mutated {
+export function mutate(r: Prng, seg: TcpSegment, srcMac: string): Mutated {
   const opt: TcpFrameOptions = { srcMac, dstMac: BOARD_MAC };
   const k = r.below(15);
   let silent = false;
   let what: string;
   switch (k) {
-    case 0: seg.flags = r.below(256) & (finAllowed ? 0xff : ~FIN); what = `flags 0x${seg.flags.toString(16)}`; break;
+    case 0: seg.flags = r.below(256); what = `flags 0x${seg.flags.toString(16)}`; break;
     case 1: seg.seq = (seg.seq + pick(r, NUMBER_DELTAS)) >>> 0; what = "seq moved"; break;
     case 2: seg.ack = ((seg.ack ?? 0) + pick(r, NUMBER_DELTAS)) >>> 0; seg.flags |= 0x10; what = "ack moved"; break;
     case 3: seg.window = pick(r, [0, 1, 2, 536, 65535, r.below(65536)]); what = `window ${seg.window}`; break;

@@ -19,8 +19,6 @@ export interface FuzzOptions {
   instance?: number;
   /** Frames per instance (default 20,000). */
   perInstance?: number;
-  /** Also provoke the failures test/fuzz-known.test.ts records. */
-  knownBugs?: boolean;
 }
 
 export interface FuzzFailureReport { instance: number; instanceSeed: number; frame: number; message: string; log: string[]; }
@@ -52,7 +50,6 @@ export function fuzz(o: FuzzOptions): FuzzResult {
     if (o.frames !== undefined && res.frames >= o.frames) break;
     if (o.seconds !== undefined && performance.now() - t0 >= o.seconds * 1000) break;
     const x = new Instance(instanceSeed(o.seed, i));
-    x.knownBugs = o.knownBugs ?? false;
     try {
       runInstance(x, per);
     } catch (e) {

@@ -77,6 +77,8 @@ export interface BoardOptions {
   ip?: string;
   peerMac?: string;
   peerIp?: string;
+  /** The board's default gateway (default the peer; "0.0.0.0" for none). */
+  gateway?: string;
   /** Start of the virtual clock (default 1000 ms, so time 0 is never special). */
   startMs?: number;
 }
@@ -119,7 +121,7 @@ export class Board {
 /** A fresh, initialised board that knows the peer's MAC; the init-time ARP traffic is discarded. */
 export function newBoard(o: BoardOptions = {}): Board {
   const b = new Board(o);
-  b.stack.init({ mac: b.mac, ip: b.ip, netmask: NETMASK, gateway: b.peerIp });
+  b.stack.init({ mac: b.mac, ip: b.ip, netmask: NETMASK, gateway: o.gateway ?? b.peerIp });
   b.poll();
   for (const [k, v] of Object.entries(o.config ?? {})) b.stack.setConfig(k as ConfigName, v as number);
   if (o.learnPeer ?? true) {
