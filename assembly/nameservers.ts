@@ -1,6 +1,6 @@
 // The two DNS server addresses. The DHCP client fills them from option 6
 // and the application may set its own with dns_server; an address the
-// application set wins over DHCP's (docs/ABI.md "dns_server"). A leaf
+// application set wins over DHCP's (`dns_server` in docs/ABI.md "UDP, DHCP and DNS"). A leaf
 // module: the DHCP client writes, the resolver and net_addr read.
 
 // @ts-ignore: decorator

@@ -5,7 +5,7 @@
 // reached (the stack's own calls into the parts are folded away by the
 // same constants). `npm run build` and host-sim/asc.ts pass it with --transform.
 
-/** The exports each part adds (docs/ABI.md "UDP, DHCP, DNS"). */
+/** The exports each part adds (docs/ABI.md "UDP, DHCP and DNS"). */
 export const PART_EXPORTS = {
   UDP: ["udp_bind", "udp_sendto", "udp_recvfrom", "udp_close", "udp_port"],
   DHCP: ["net_addr", "net_hostname"],

@@ -5,12 +5,13 @@
  * TCP-only release module no larger than 23,057 bytes; the module map and
  * the RFC index of docs/ARCHITECTURE.md in step with the code.
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { compileAssemblyScript } from "../host-sim/asc.js";
 import { projectRoot } from "../host-sim/paths.js";
-import { functionSpans, importCycles, importGraph, readSources } from "./helpers/structure.js";
+import { functionSpans, hasSection, importCycles, importGraph, readSources, sectionRefs } from "./helpers/structure.js";
 // @ts-expect-error: a plain ES module without type declarations
 import { citations, rfcIndex, withIndex } from "../scripts/gen-rfc-index.mjs";
 
@@ -59,7 +60,8 @@ describe("the checkers find what they look for", () => {
     ["a/x.ts", `import { y } from "./y";\nexport const x = 1;`],
     ["a/y.ts", `export { z } from "./sub/z.js";\nexport const y = 2;`],
     ["a/sub/z.ts", `import type { x } from "../x";\nexport const z = 3;`],
-    ["a/w.ts", `import { x } from "./x";\nimport { readFileSync } from "node:fs";`],
+    ["a/w.ts", `import { x } from "./x";\nimport { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";`],
   ]);
 
   test("import and export-from statements, with or without .js, make edges; a three-file loop is one cycle", () => {
@@ -94,6 +96,32 @@ describe("the checkers find what they look for", () => {
       { where: "f.ts:2 inner", lines: 3 },
       { where: "f.ts:7 m", lines: 3 },
     ]);
+  });
+});
+
+describe("references to a section of our docs", () => {
+  test("the checker finds headings by title, prefix or list item, and bold paragraph leads, not body text", () => {
+    const doc = "# T\n## Imports (module `hal`)\n### UDP, DHCP and DNS\n**Overload.** A SYN\nIdle peers are gone\n";
+    // Built from parts, so this file holds no reference to a missing section.
+    const text = ["see docs", 'ABI.md "Imports" and docs', 'TCP.md, "Idle\n * peers"'].join("/");
+    expect(sectionRefs(text)).toEqual([
+      { doc: "docs/ABI.md", section: "Imports" }, { doc: "docs/TCP.md", section: "Idle peers" },
+    ]);
+    for (const s of ["Imports", "DHCP", "UDP, DHCP and DNS", "Overload"]) expect(hasSection(doc, s), s).toBe(true);
+    for (const s of ["Idle peers", "DHC", "Exports"]) expect(hasSection(doc, s), s).toBe(false);
+  });
+
+  test("every docs/NAME.md \"Section\" in the tracked files names a section that exists", () => {
+    const tracked = execFileSync("git", ["ls-files"], { cwd: root }).toString().split("\n")
+      .filter((f) => /\.(ts|mjs|c|h|md|sh)$/.test(f));
+    const missing: string[] = [];
+    for (const f of tracked) {
+      for (const r of sectionRefs(readFileSync(join(root, f), "utf8"))) {
+        const doc = existsSync(join(root, r.doc)) ? readFileSync(join(root, r.doc), "utf8") : "";
+        if (!hasSection(doc, r.section)) missing.push(`${f}: ${r.doc} "${r.section}"`);
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });
 

@@ -117,3 +117,30 @@ function nameOf(n: ts.SignatureDeclaration, sf: ts.SourceFile): string {
   if (ts.isVariableDeclaration(p) || ts.isPropertyAssignment(p) || ts.isPropertyDeclaration(p)) return p.name.getText(sf);
   return "(anonymous)";
 }
+
+/** A reference in prose to a section of one of our docs: docs/TCP.md "Idle peers". */
+export interface SectionRef {
+  doc: string;
+  section: string;
+}
+
+/** White space folded, backticks and comment stars of a wrapped line dropped. */
+const foldTitle = (s: string): string => s.replace(/`/g, "").replace(/\s*\*\s*/g, " ").replace(/\s+/g, " ").trim();
+
+/** Every reference like docs/TCP.md "Idle peers" in `text` (a comma may follow the file name; a title wrapped over lines is folded). */
+export function sectionRefs(text: string): SectionRef[] {
+  return [...text.matchAll(/docs\/([A-Za-z]+\.md),? "([^"]+)"/g)].map((m) => ({ doc: `docs/${m[1]}`, section: foldTitle(m[2]) }));
+}
+
+/**
+ * Whether markdown `doc` has the section: a heading whose title is, begins
+ * with, or lists `section` ("Imports" finds "## Imports (module `hal`)",
+ * "DHCP" finds "### UDP, DHCP and DNS"), or a paragraph led by it in bold
+ * ("**Overload.** A SYN that …").
+ */
+export function hasSection(doc: string, section: string): boolean {
+  const word = section.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const inTitle = new RegExp(`(^|[ ,(])${word}($|[ ,)])`);
+  return doc.split("\n").some((line) =>
+    (/^#+ /.test(line) && inTitle.test(foldTitle(line.replace(/^#+ /, "")))) || line.startsWith(`**${section}`));
+}
