@@ -12,6 +12,17 @@
  *   native runtime, whose memory ends at the statics, trapped; the runtime
  *   now refuses such a range before the call (ports/runtime/embertcp-rt.c),
  *   so the caller gets EINVAL as on any runtime.
+ *
+ *   hash-chain-walk-hang.bin: tcp_status with a random handle and an
+ *   out_ptr that fell on the 4-tuple hash chains (in the native runtime
+ *   every in-range pointer is in the module's statics). The record was
+ *   cleared before the handle was checked, so the call returned EINVAL
+ *   having zeroed the chain links (and the free and in-use lists beside
+ *   them): TCB 0, the one hashed connection, linked to itself, and
+ *   tcbLookup walked that chain for ever. tcp_status now checks the
+ *   handle first (test/tcp-calls.test.ts); the walks stay bounded by the
+ *   pool size, since a host can still write anywhere in the module's
+ *   memory through a good handle.
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";

@@ -7,6 +7,9 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, test } from "vitest";
 import { fuzz } from "../host-sim/fuzz/run.js";
+import { refused } from "../host-sim/fuzz/calls.js";
+import type { Module } from "../host-sim/fuzz/module.js";
+import { ERRNO } from "../host-sim/errors.js";
 import { checkOutput } from "../host-sim/fuzz/oracle.js";
 import { Peer } from "../host-sim/fuzz/peer.js";
 import { peerReceive } from "../host-sim/fuzz/peer-input.js";
@@ -49,6 +52,13 @@ describe("fuzzer oracles reject what they exist to reject", () => {
     const flipped = p.stream.slice(0, 3).map((b) => b ^ 0xff);
     const wrong = parseTcp(buildTcp({ srcIp: BOARD_IP, dstIp: "10.0.0.20", srcPort: 80, dstPort: 1000, seq: 5001, ack: 101, flags: ACK, payload: flipped }), BOARD_IP, "10.0.0.20")!;
     expect(() => peerReceive(p, wrong)).toThrow(/echo byte 0 is/);
+  });
+
+  test("docs/ABI.md: a refused call may move its api_einval counter and write nothing else", () => {
+    const mem = new Uint8Array(256).fill(0xa5);
+    const module = (write: () => void) => ({ memory: mem, expect: () => { write(); return ERRNO.EINVAL; } }) as unknown as Module;
+    expect(() => refused(module(() => mem.fill(0, 8, 12)), "tcp_status", [1, 100])).not.toThrow();
+    expect(() => refused(module(() => mem.fill(0, 100, 196)), "tcp_status", [1, 100])).toThrow(/refused but wrote memory at 100\.\.195/);
   });
 });
 

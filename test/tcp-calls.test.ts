@@ -5,8 +5,9 @@
  * RFC 6056 ephemeral ports and RFC 6528 initial sequence numbers.
  */
 import { describe, expect, test } from "vitest";
+import { STATUS_FIELDS } from "../host-sim/abi-tables.js";
 import {
-  ACK, BOARD_IP, CLIENT_PORT, PEER_IP, RST, SERVER_PORT, State, TCB_COUNT, type Board,
+  ACK, BOARD_IP, CLIENT_PORT, ERRNO, PEER_IP, RST, SERVER_PORT, State, TCB_COUNT, type Board,
   activeEstablished, advance, errnoOf, established, expectNothing, newBoard, send, statsDelta, synSent, takeReplies,
 } from "./helpers/tcp-harness.js";
 import { ipNumber, pattern, seqAdd, seqDiff, text } from "./helpers/tcp-packets.js";
@@ -41,6 +42,26 @@ describe("handles (docs/ABI.md: unknown or stale → EINVAL)", () => {
     const before = b.stack.stats().api_einval;
     for (const [, call] of calls) expect(errnoOf(() => call(b, 4242))).toBe("EINVAL");
     expect(b.stack.stats().api_einval - before).toBe(calls.length);
+  });
+
+  test("tcp_status with a bad handle writes nothing, wherever out_ptr points: the 4-tuple index of a live connection survives", () => {
+    // libFuzzer's call: a random handle and an out_ptr on the hash chains.
+    // Clearing the record there before the handle check linked a chain to
+    // itself; sweeping out_ptr over all memory reaches the chains here too.
+    const { b, c } = established();
+    const ex = b.stack.exports;
+    const before = new Uint8Array(ex.memory.buffer).slice();
+    const record = STATUS_FIELDS.length * 4;
+    for (let p = 0; p + record <= before.length; p += record) expect(ex.tcp_status(0x0f07030b, p)).toBe(ERRNO.EINVAL);
+    const after = new Uint8Array(ex.memory.buffer);
+    const changed: number[] = [];
+    for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) changed.push(i);
+    // Only the api_einval counter (one u32) moved.
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed[changed.length - 1] - (changed[0] & ~3)).toBeLessThan(4);
+    // The connection's segments still find it.
+    c.peerSends(text("still here"));
+    expect(c.appReads()).toEqual(text("still here"));
   });
 
   test("a handle whose TCB was freed and reused → EINVAL, never the new connection", () => {

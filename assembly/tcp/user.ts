@@ -200,17 +200,20 @@ export function tcpState(conn: i32): i32 {
 
 /** tcp_status (docs/ABI.md layout). */
 export function tcpStatus(conn: i32, out: usize): i32 {
-  memory.fill(out, 0, <usize>StatusField.COUNT << 2);
   const l = listenerFromHandle(conn);
+  const t = tcbFromHandle(conn);
+  // A refused call writes nothing (docs/ABI.md): out may point anywhere in
+  // memory, the stack's own pools included, so the record is cleared only
+  // once the handle is known to be good.
+  if (l < 0 && t === null) return EINVAL;
+  memory.fill(out, 0, <usize>StatusField.COUNT << 2);
   if (l >= 0) {
     put(out, StatusField.STATE, <u32>State.LISTEN);
     put(out, StatusField.LOCAL_IP, ourIp());
     put(out, StatusField.LOCAL_PORT, <u32>listenerPort(l));
     return 0;
   }
-  const t = tcbFromHandle(conn);
-  if (t === null) return EINVAL;
-  statusOf(t, out);
+  statusOf(changetype<Tcb>(t), out);
   return 0;
 }
 

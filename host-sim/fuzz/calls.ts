@@ -8,9 +8,28 @@
 import { Prng } from "../links/faults.js";
 import type { App } from "./app.js";
 import { CONN_ERRORS, EADDRINUSE, EINVAL, Module } from "./module.js";
-import { INVALID_SOURCES, LISTEN_PORT } from "./world.js";
+import { FuzzFailure, INVALID_SOURCES, LISTEN_PORT } from "./world.js";
 
 const pick = <T>(r: Prng, xs: readonly T[]): T => xs[r.below(xs.length)];
+
+/**
+ * A call refused for its handle, with `ptr` anywhere in memory (the
+ * stack's own pools included): it may move the api_einval counter, one
+ * u32, and write nothing else (docs/ABI.md conventions).
+ */
+export function refused(m: Module, f: string, args: number[]): string {
+  const before = m.memory.slice();
+  m.expect(f, args, [EINVAL]);
+  const after = m.memory;
+  let first = -1, last = -1;
+  for (let i = 0; i < after.length; i++) if (after[i] !== before[i]) { if (first < 0) first = i; last = i; }
+  if (first >= 0 && last - (first & ~3) >= 4) throw new FuzzFailure(`${f}(${args.join(", ")}) was refused but wrote memory at ${first}..${last}`);
+  return `${f}(${args.join(", ")})`;
+}
+
+/** Somewhere in memory for `len` bytes, stepped by the call count rather than drawn, so a seed's runs stay as they were. */
+const anywhere = (m: Module, len: number): number => (m.calls * 7919) % (m.memBytes - len);
+
 const HANDLE_CALLS = ["tcp_close", "tcp_abort", "tcp_poll", "tcp_state", "tcp_accept"] as const;
 
 /** One call with a bad argument; returns what it was (for the action log). */
@@ -23,9 +42,9 @@ export function badCall(r: Prng, m: Module, app: App): string {
   const conn = live.length ? pick(r, live) : bad;
   switch (r.below(9)) {
     case 0: m.expect("tcp_send", [bad, m.scratch, 10], [EINVAL]); return `tcp_send(${bad})`;
-    case 1: m.expect("tcp_recv", [bad, m.scratch, 10], [EINVAL]); return `tcp_recv(${bad})`;
+    case 1: return refused(m, "tcp_recv", [bad, anywhere(m, 16), 16]);
     case 2: { const f = pick(r, HANDLE_CALLS); m.expect(f, [bad], [EINVAL]); return `${f}(${bad})`; }
-    case 3: m.expect("tcp_status", [bad, m.scratch], [EINVAL]); return `tcp_status(${bad})`;
+    case 3: return refused(m, "tcp_status", [bad, anywhere(m, 96)]);
     case 4: m.expect("tcp_send", [conn, ptr, len], [EINVAL, ...CONN_ERRORS]); return `tcp_send(${conn}, ${ptr}, ${len})`;
     case 5: m.expect("tcp_recv", [conn, ptr, len], [EINVAL, ...CONN_ERRORS]); return `tcp_recv(${conn}, ${ptr}, ${len})`;
     case 6: {
