@@ -102,12 +102,28 @@ describe("ESTABLISHED: when the receiver acknowledges (RFC 9293 §3.8.6.3, RFC 1
     expect(r.at - t).toBe(40);
   });
 
-  test("ESTABLISHED: two full-sized segments → the second is acknowledged at once", () => {
+  test("ESTABLISHED: two full-sized segments leaving the window closing, no read → the second is acknowledged 1 ms later, not after delack_ms", () => {
     const { b, c } = established({ config: { syncookies: 0 } });
     c.peerSends(pattern(MSS, 1));
     expectNothing(b);
+    const t = b.now;
     c.peerSends(pattern(MSS, 2));
-    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })]);
+    // 1176 bytes of the 4 KiB window are left: the ACK waits for the read that would reopen it.
+    expectNothing(b);
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })], { within: 10 });
+    expect(r.at - t).toBe(1);
+  });
+
+  test("ESTABLISHED: two full-sized segments, the app reads them at once → one ACK at the same instant with the whole window (RFC 9293 §3.8.6.3)", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const t = b.now;
+    c.peerSends(pattern(MSS, 1));
+    c.peerSends(pattern(MSS, 2));
+    expectNothing(b);
+    expect(c.appReads()).toEqual(concat(pattern(MSS, 1), pattern(MSS, 2)));
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW })]);
+    expect(r.at).toBe(t);
+    expectNothing(b, { within: 100 });
   });
 
   test("ESTABLISHED: a short segment the application reads at once → the delayed ACK leaves 5 ms later, not delack_ms", () => {
