@@ -91,14 +91,22 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
 });
 
 describe("ESTABLISHED: when the receiver acknowledges (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)", () => {
-  test("ESTABLISHED: a full segment then a short one → the short one is not a second full-sized segment: no ACK at once", () => {
+  test("ESTABLISHED: a full segment then a short one → not a second full-sized segment, no ACK at once; the short one ends the burst, so the ACK waits only 1 ms for a read", () => {
     const { b, c } = established({ config: { syncookies: 0 } });
     c.peerSends(pattern(MSS, 1));
     c.peerSends(pattern(500, 2));
     expectNothing(b);
-    // Unread, the data is acknowledged after delack_ms (40 ms by default).
+    // Unread, the data is acknowledged 1 ms later, not after delack_ms: nothing more is coming back to back.
     const t = b.now;
     const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - MSS - 500 })], { within: 100 });
+    expect(r.at - t).toBe(1);
+  });
+
+  test("ESTABLISHED: a lone short segment, unread → still the delayed ACK after delack_ms (RFC 1122 §4.2.3.2: it may ride on a reply)", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const t = b.now;
+    c.peerSends(pattern(500, 2));
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 500 })], { within: 100 });
     expect(r.at - t).toBe(40);
   });
 

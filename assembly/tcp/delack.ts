@@ -60,14 +60,20 @@ function ackWithin(t: Tcb, ms: u32): void {
 
 /**
  * In-order text of `len` bytes just arrived (no gap was filled): ACK now
- * or arm the timer. The ACK for a second full-sized segment waits for the
+ * or arm the timer. `pushed`: it carried PSH. A short or pushed segment
+ * after an unacknowledged full one ends the sender's burst (nothing more
+ * comes back to back, the same signal as Linux's "pushed" ACK state), so
+ * its ACK waits only for the read, not for a second segment that is not
+ * coming; a lone short segment keeps the delayed ACK and may ride on the
+ * application's reply. The ACK for a second full-sized segment waits for the
  * read that follows the poll when the window it would advertise is
  * closing: sent before the read it tells the sender only of the sliver left
  * (a runt and then one segment per read would follow); sent by the read it
  * reopens the whole window in one segment.
  */
-export function ackInOrder(t: Tcb, len: i32): void {
+export function ackInOrder(t: Tcb, len: i32, pushed: bool): void {
   const full = len >= <i32>t.sndMss;
+  if ((pushed || !full) && hasFlag(t, <u16>F.ONE_FULL)) { ackWithin(t, ACK_AFTER_READ_MS); return; }
   if (full && hasFlag(t, <u16>F.ONE_FULL)) {
     if (windowClosing(t)) ackWithin(t, ACK_AFTER_READ_MS);
     else setFlag(t, <u16>F.ACK_NOW);
