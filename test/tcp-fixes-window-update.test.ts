@@ -14,26 +14,36 @@ import { concat, pattern, seqAdd } from "./helpers/tcp-packets.js";
 const MSS = 1460;
 
 describe("ESTABLISHED: window update when the application drains the ring", () => {
-  test("ESTABLISHED: the peer fills the window (1460 + 1460 + 1176) and is blocked → the app's reads send the window updates at the same instant", () => {
+  test("ESTABLISHED: the peer fills the window (1460 + 1460 + 1176) and is blocked → the app's reads send one window update at the same instant, with the whole window", () => {
     const { b, c } = established({ config: { syncookies: 0 } });
     c.peerSends(pattern(MSS, 1));
     c.peerSends(pattern(MSS, 2));
-    // The second full segment is acknowledged at once (RFC 1122 §4.2.3.2).
-    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })]);
     c.peerSends(pattern(BOARD_WINDOW - 2 * MSS, 3));
-    // The window is full: a delayed ACK is owed, the peer can send nothing.
+    // The window is full: the ACK owed waits (at most 1 ms) for the read that reopens it.
     expectNothing(b);
     const t = b.now;
-    // Each read that moves the right edge by at least min(RCV.BUFF/2, MSS) = 1460 sends the update at once.
+    // Reads that leave data in the ring: the application reads on in this pass, the update waits for the last read.
     expect(c.appReads(MSS)).toEqual(pattern(MSS, 1));
-    const [u] = expectReplies(b, [c.reply({ window: MSS })]);
-    expect(u.at).toBe(t);
-    expect(b.stack.recv(c.handle, 1536)).toEqual(concat(pattern(MSS, 2), pattern(BOARD_WINDOW - 2 * MSS, 3)).subarray(0, 1536));
-    const [v] = expectReplies(b, [c.reply({ window: MSS + 1536 })]);
-    expect(v.at).toBe(t);
-    // The last 1100 bytes would move it by less: held back (receiver SWS avoidance, RFC 9293 §3.8.6.2.2).
-    expect(b.stack.recv(c.handle, 1536)).toHaveLength(BOARD_WINDOW - MSS - 1536);
     expectNothing(b);
+    expect(b.stack.recv(c.handle, 1536)).toEqual(concat(pattern(MSS, 2), pattern(BOARD_WINDOW - 2 * MSS, 3)).subarray(0, 1536));
+    expectNothing(b);
+    // The read that drains the ring sends it: one segment reopening all 4096 bytes.
+    expect(b.stack.recv(c.handle, 1536)).toHaveLength(BOARD_WINDOW - MSS - 1536);
+    const [u] = expectReplies(b, [c.reply({ window: BOARD_WINDOW })]);
+    expect(u.at).toBe(t);
+    expectNothing(b, { within: 100 });
+  });
+
+  test("ESTABLISHED: the peer fills the window, the app reads part of it and stops → the update goes 1 ms later (RFC 9293 §3.8.6.2.2)", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    c.peerSends(pattern(MSS, 1));
+    c.peerSends(pattern(MSS, 2));
+    c.peerSends(pattern(BOARD_WINDOW - 2 * MSS, 3));
+    const t = b.now;
+    expect(c.appReads(MSS)).toEqual(pattern(MSS, 1));
+    expectNothing(b);
+    const [u] = expectReplies(b, [c.reply({ window: MSS })], { within: 10 });
+    expect(u.at - t).toBe(1);
   });
 
   test("ESTABLISHED: one full segment in the 4 KiB window, the app reads it → the update goes out at once, since less than two segments' room was left", () => {

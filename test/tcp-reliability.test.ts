@@ -78,13 +78,15 @@ describe("retransmission timeout (RFC 6298)", () => {
     const client = c.apiA.connect(c.b.ip, 80);
     expect(c.net.runUntil(() => c.listener.accept() !== null, 1000)).toBe(true);
     expect(client.status()).toMatchObject({ state: TCP_STATE.ESTABLISHED, srtt_ms: 100, rto_ms: 300 });
-    // Two full segments: the second is ACKed at once, so the next sample is the bare round trip.
+    // Two full segments leave the 4 KiB window closing, so their ACK waits for
+    // the application's read, at most 1 ms (tcp/delack.ts), and nothing reads
+    // here: the next sample is the round trip plus that millisecond.
     client.send(new Uint8Array(2 * 1460));
     c.net.run(1000);
     const s = client.status();
-    // R' = 100 ms (§2.3): SRTT = 7/8·100 + 1/8·100 = 100, RTTVAR = 3/4·50 + 1/4·0 = 37.5, RTO = 100 + 4·37.5 = 250 ms.
+    // R' = 101 ms (§2.3): SRTT = 7/8·100 + 1/8·101 = 100.125, RTTVAR = 3/4·50 + 1/4·1 = 37.75, RTO = 100.125 + 4·37.75 = 251 ms.
     expect(s.srtt_ms).toBe(100);
-    expect(s.rto_ms).toBe(250);
+    expect(s.rto_ms).toBe(251);
     const d = connected({ net: { latencyMs: 50 }, a: { config: { rto_min_ms: 1000 } } });
     d.client.send(new Uint8Array(2 * 1460));
     d.net.run(1000);
@@ -327,15 +329,16 @@ describe("delayed ACK (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)", () => {
     expect(w.acks.find((a) => a.ack === c.client.status().snd_nxt)!.at - sentAt).toBe(50);
   });
 
-  test("the second full-sized segment is acknowledged at once", () => {
+  test("the second full-sized segment, leaving the window closing and not read, is acknowledged 1 ms later, not after delack_ms", () => {
     const c = connected();
     const w = watchSends(c.net, c.a);
     c.client.send(new Uint8Array(2 * 1460));
     const sentAt = c.net.now;
     c.net.run(1000);
     const first = w.acks.find((a) => a.ack === c.client.status().snd_nxt)!;
-    expect(first.at).toBe(sentAt);
-    expect(c.b.stack.stats().tcp_delayed_acks).toBe(0);
+    // Nothing reads here, so the 1 ms timer sends it (tcp/delack.ts ACK_AFTER_READ_MS).
+    expect(first.at - sentAt).toBe(1);
+    expect(c.b.stack.stats().tcp_delayed_acks).toBe(1);
   });
 
   test("data going back carries the ACK: no separate delayed ACK is sent", () => {

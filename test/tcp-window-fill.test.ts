@@ -91,23 +91,47 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
 });
 
 describe("ESTABLISHED: when the receiver acknowledges (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2)", () => {
-  test("ESTABLISHED: a full segment then a short one → the short one is not a second full-sized segment: no ACK at once", () => {
+  test("ESTABLISHED: a full segment then a short one → not a second full-sized segment, no ACK at once; the short one ends the burst, so the ACK waits only 1 ms for a read", () => {
     const { b, c } = established({ config: { syncookies: 0 } });
     c.peerSends(pattern(MSS, 1));
     c.peerSends(pattern(500, 2));
     expectNothing(b);
-    // Unread, the data is acknowledged after delack_ms (40 ms by default).
+    // Unread, the data is acknowledged 1 ms later, not after delack_ms: nothing more is coming back to back.
     const t = b.now;
     const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - MSS - 500 })], { within: 100 });
+    expect(r.at - t).toBe(1);
+  });
+
+  test("ESTABLISHED: a lone short segment, unread → still the delayed ACK after delack_ms (RFC 1122 §4.2.3.2: it may ride on a reply)", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const t = b.now;
+    c.peerSends(pattern(500, 2));
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 500 })], { within: 100 });
     expect(r.at - t).toBe(40);
   });
 
-  test("ESTABLISHED: two full-sized segments → the second is acknowledged at once", () => {
+  test("ESTABLISHED: two full-sized segments leaving the window closing, no read → the second is acknowledged 1 ms later, not after delack_ms", () => {
     const { b, c } = established({ config: { syncookies: 0 } });
     c.peerSends(pattern(MSS, 1));
     expectNothing(b);
+    const t = b.now;
     c.peerSends(pattern(MSS, 2));
-    expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })]);
+    // 1176 bytes of the 4 KiB window are left: the ACK waits for the read that would reopen it.
+    expectNothing(b);
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW - 2 * MSS })], { within: 10 });
+    expect(r.at - t).toBe(1);
+  });
+
+  test("ESTABLISHED: two full-sized segments, the app reads them at once → one ACK at the same instant with the whole window (RFC 9293 §3.8.6.3)", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const t = b.now;
+    c.peerSends(pattern(MSS, 1));
+    c.peerSends(pattern(MSS, 2));
+    expectNothing(b);
+    expect(c.appReads()).toEqual(concat(pattern(MSS, 1), pattern(MSS, 2)));
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW })]);
+    expect(r.at).toBe(t);
+    expectNothing(b, { within: 100 });
   });
 
   test("ESTABLISHED: a short segment the application reads at once → the delayed ACK leaves 5 ms later, not delack_ms", () => {

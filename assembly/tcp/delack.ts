@@ -34,11 +34,49 @@ import { armDelack } from "./deadlines";
 // @ts-ignore: decorator
 @inline const ACK_AFTER_DRAIN_MS: u32 = 5;
 
-/** In-order text of `len` bytes just arrived (no gap was filled): ACK now or arm the timer. */
-export function ackInOrder(t: Tcb, len: i32): void {
+/**
+ * The wait of an ACK that should carry the window the application's next
+ * read opens: the smallest the millisecond clock expresses. net_poll
+ * receives frames (link 1) and then runs the timers, and the application
+ * reads after the poll (docs/EMBEDDING.md "The poll loop"), so a deadline
+ * of now would send the ACK before the read and advertise a window the
+ * read is about to open.
+ */
+// @ts-ignore: decorator
+@inline const ACK_AFTER_READ_MS: u32 = 1;
+
+/** Less than half the ring (or two full segments) is left to the sender: the read, not the timer, should send the ACK. */
+function windowClosing(t: Tcb): bool {
+  const closing = max<i32>(TCP_RX_BUF >> 1, 2 * <i32>OUR_MSS);
+  return <i32>(t.rcvAdv - t.rcvNxt) < closing;
+}
+
+/** Owe an ACK within `ms` at the latest (an earlier deadline stands). */
+function ackWithin(t: Tcb, ms: u32): void {
+  armDelack(t);
+  const at = nowMs() + ms;
+  if (<i32>(t.delackAt - at) > 0) t.delackAt = at;
+}
+
+/**
+ * In-order text of `len` bytes just arrived (no gap was filled): ACK now
+ * or arm the timer. `pushed`: it carried PSH. A short or pushed segment
+ * after an unacknowledged full one ends the sender's burst (nothing more
+ * comes back to back, the same signal as Linux's "pushed" ACK state), so
+ * its ACK waits only for the read, not for a second segment that is not
+ * coming; a lone short segment keeps the delayed ACK and may ride on the
+ * application's reply. The ACK for a second full-sized segment waits for the
+ * read that follows the poll when the window it would advertise is
+ * closing: sent before the read it tells the sender only of the sliver left
+ * (a runt and then one segment per read would follow); sent by the read it
+ * reopens the whole window in one segment.
+ */
+export function ackInOrder(t: Tcb, len: i32, pushed: bool): void {
   const full = len >= <i32>t.sndMss;
+  if ((pushed || !full) && hasFlag(t, <u16>F.ONE_FULL)) { ackWithin(t, ACK_AFTER_READ_MS); return; }
   if (full && hasFlag(t, <u16>F.ONE_FULL)) {
-    setFlag(t, <u16>F.ACK_NOW);
+    if (windowClosing(t)) ackWithin(t, ACK_AFTER_READ_MS);
+    else setFlag(t, <u16>F.ACK_NOW);
     return;
   }
   if (full) setFlag(t, <u16>F.ONE_FULL);
@@ -47,18 +85,21 @@ export function ackInOrder(t: Tcb, len: i32): void {
 
 /**
  * After tcp_recv took bytes: true when the window update must go now (the
- * read moved the right edge by a step while less than half the ring or two
- * full segments were left: the sender waits for it). Otherwise an update
- * that is due rides on the delayed ACK, and a drained ring shortens the
- * wait of an ACK that is owed.
+ * read moved the right edge by a step while the window was closing, and
+ * emptied the ring: the sender waits for it and the application has
+ * nothing more to read). A read that leaves data in the ring is most
+ * likely followed by another in the same pass, so the update goes by the
+ * next poll (ACK_AFTER_READ_MS) with the window all the reads opened, as
+ * one segment. Otherwise an update that is due rides on the delayed ACK,
+ * and a drained ring shortens the wait of an ACK that is owed.
  */
 export function ackAfterRead(t: Tcb, updateDue: bool): bool {
-  const closing = max<i32>(TCP_RX_BUF >> 1, 2 * <i32>OUR_MSS);
-  if (updateDue && <i32>(t.rcvAdv - t.rcvNxt) < closing) return true;
-  if (updateDue) armDelack(t);
-  if (t.rxLen == 0 && hasFlag(t, <u16>F.DELACK)) {
-    const at = nowMs() + ACK_AFTER_DRAIN_MS;
-    if (<i32>(t.delackAt - at) > 0) t.delackAt = at;
+  if (updateDue && windowClosing(t)) {
+    if (t.rxLen == 0) return true;
+    ackWithin(t, ACK_AFTER_READ_MS);
+    return false;
   }
+  if (updateDue) armDelack(t);
+  if (t.rxLen == 0 && hasFlag(t, <u16>F.DELACK)) ackWithin(t, ACK_AFTER_DRAIN_MS);
   return false;
 }

@@ -7,7 +7,7 @@
 
 import { TCP_OOO_HOLES } from "../config";
 import { Stat, count } from "../stats";
-import { Segment } from "./segment";
+import { PSH, Segment } from "./segment";
 import { seqGt, seqLe, seqLt, seqMax, seqMin } from "./seq";
 import { F, Tcb, hasFlag, holeBase, holeCount, setFlag, setHoleCount } from "./tcb";
 import { rxWrite } from "./rings";
@@ -92,7 +92,7 @@ export function receiveText(t: Tcb, seg: Segment): void {
     // RFC 5681 §4.2: ACK at once when a gap is being filled; otherwise
     // the delayed-ACK policy (tcp/delack.ts).
     if (hadHoles) setFlag(t, <u16>F.ACK_NOW);
-    else ackInOrder(t, len);
+    else ackInOrder(t, len, (seg.flags & PSH) != 0);
     return;
   }
   // Out of order (SEG.seq > RCV.NXT after trimming): keep it and send a
