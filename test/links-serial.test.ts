@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { SerialPortMock } from "serialport";
 import { VirtualClock } from "../host-sim/clock.js";
 import { appendFcs } from "../host-sim/crc32.js";
-import { createMockSerialPair, SerialLink } from "../host-sim/links/serial.js";
+import { createMockSerialPair, MAX_BATCH_BYTES, SerialLink } from "../host-sim/links/serial.js";
 import { slipEncode } from "../host-sim/links/slip.js";
 import { pattern } from "../host-sim/wire/index.js";
 import { testFrame } from "./helpers/links-frames.js";
@@ -53,6 +53,29 @@ describe("serial link on the mock binding (back-to-back pair)", () => {
     await waitFor(() => atB.length === 40, 10_000, "frames");
     expect(writes).toHaveLength(1);
     expect(writes[0]).toBe(a.stats().lineBytesOut);
+    expect(atB).toEqual(frames);
+  });
+
+  test("a turn's frames beyond MAX_BATCH_BYTES go in several writes of whole frames, none over the limit", async () => {
+    const { a, b } = createMockSerialPair();
+    cleanups.push(() => a.close(), () => b.close());
+    await Promise.all([a.opened(), b.opened()]);
+    const port = (a as unknown as { port: { write(d: Buffer): boolean } }).port;
+    const writes: Buffer[] = [];
+    const write = port.write.bind(port);
+    port.write = (d: Buffer) => { writes.push(Buffer.from(d)); return write(d); };
+    const atB: Uint8Array[] = [];
+    b.onFrame = (f) => atB.push(f);
+    const frames = Array.from({ length: 300 }, (_, i) => nastyFrame(i + 3000));
+    for (const f of frames) a.send(f);
+    await waitFor(() => atB.length === frames.length, 10_000, "frames");
+    const total = frames.reduce((n, f) => n + slipEncode(f).length, 0);
+    expect(total).toBeGreaterThan(2 * MAX_BATCH_BYTES);
+    expect(writes.length).toBeGreaterThanOrEqual(Math.ceil(total / MAX_BATCH_BYTES));
+    for (const w of writes) {
+      expect(w.length).toBeLessThanOrEqual(MAX_BATCH_BYTES);
+      expect(w[w.length - 1]).toBe(0xc0); // each write ends with a frame's END byte
+    }
     expect(atB).toEqual(frames);
   });
 
@@ -222,7 +245,8 @@ describe.runIf(socat)("serial link on real ptys from socat", () => {
     const ab = Array.from({ length: 1000 }, (_, i) => nastyFrame(i));
     const ba = Array.from({ length: 1000 }, (_, i) => nastyFrame(5000 + i));
     for (let i = 0; i < 1000; i++) { a.send(ab[i]); b.send(ba[i]); }
-    await waitFor(() => atA.length === 1000 && atB.length === 1000, 60_000, "1000 frames each way");
+    await waitFor(() => atA.length === 1000 && atB.length === 1000, 60_000,
+      () => `1000 frames each way: ${atB.length} a→b, ${atA.length} b→a; a ${JSON.stringify(a.stats())}; b ${JSON.stringify(b.stats())}`);
     expect(atB).toEqual(ab);
     expect(atA).toEqual(ba);
     for (const l of [a, b]) expect(l.stats()).toMatchObject({ framesIn: 1000, framesOut: 1000, dropBadFcs: 0, dropSlipEscape: 0, dropRunt: 0, dropOversize: 0 });

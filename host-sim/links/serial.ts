@@ -78,6 +78,14 @@ const PACE_CATCH_UP_MS = 20;
 /** Line time written per port write when pacing; bounds burstiness. */
 const PACE_SLICE_MS = 2;
 
+/**
+ * Most bytes in one unpaced port write: a turn's frames go out together
+ * (one system call instead of one per frame), but a burst of a megabyte is
+ * cut into writes of whole frames up to this size, so no single write sits
+ * in the binding's queue for long while the other direction waits its turn.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024;
+
 /** How often an open tty's device node is checked for presence. */
 const PRESENCE_CHECK_MS = 1000;
 
@@ -245,13 +253,19 @@ export class SerialLink implements LinkEnd {
     if (this.queued > 0) this.pumpTimer = this.clock.at(this.lineFreeAt, () => this.pump());
   }
 
-  /** One port write for the frames sent this turn. */
+  /** The frames sent this turn, in as few port writes of at most MAX_BATCH_BYTES (whole frames) as they fit. */
   private flushBatch(): void {
     const b = this.batch;
     if (b.length === 0) return;
     this.batch = [];
     if (!this.isUp) return;
-    this.writeLine(b.length === 1 ? b[0] : Buffer.concat(b));
+    let from = 0, bytes = 0;
+    for (let i = 0; i <= b.length; i++) {
+      if (i < b.length && (i === from || bytes + b[i].length <= MAX_BATCH_BYTES)) { bytes += b[i].length; continue; }
+      this.writeLine(i - from === 1 ? b[from] : Buffer.concat(b.slice(from, i)));
+      from = i;
+      bytes = i < b.length ? b[i].length : 0;
+    }
   }
 
   private writeLine(bytes: Uint8Array): void {

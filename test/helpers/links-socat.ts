@@ -46,11 +46,11 @@ export function ptyPair(timeoutMs = 10_000): Promise<PtyPair> {
   });
 }
 
-/** Poll `cond` every few ms until it holds, or fail after `ms`. */
-export async function waitFor(cond: () => boolean, ms = 10_000, what = "condition"): Promise<void> {
+/** Poll `cond` every few ms until it holds, or fail after `ms`, saying what was awaited (`what` may describe the state then). */
+export async function waitFor(cond: () => boolean, ms = 10_000, what: string | (() => string) = "condition"): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${typeof what === "string" ? what : what()}`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
