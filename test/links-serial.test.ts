@@ -18,6 +18,15 @@ function nastyFrame(i: number, len = 60 + (i * 37) % 1400): Uint8Array {
   return testFrame(B, A, p);
 }
 
+/** Every buffer `link` hands to its port from now on, copied. */
+function portWrites(link: SerialLink): Buffer[] {
+  const port = (link as unknown as { port: { write(d: Buffer): boolean } }).port;
+  const writes: Buffer[] = [];
+  const write = port.write.bind(port);
+  port.write = (d: Buffer) => { writes.push(Buffer.from(d)); return write(d); };
+  return writes;
+}
+
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => { for (const c of cleanups.splice(0)) await c(); });
 
@@ -42,17 +51,14 @@ describe("serial link on the mock binding (back-to-back pair)", () => {
     const { a, b } = createMockSerialPair();
     cleanups.push(() => a.close(), () => b.close());
     await Promise.all([a.opened(), b.opened()]);
-    const port = (a as unknown as { port: { write(d: Buffer): boolean } }).port;
-    const writes: number[] = [];
-    const write = port.write.bind(port);
-    port.write = (d: Buffer) => { writes.push(d.length); return write(d); };
+    const writes = portWrites(a);
     const atB: Uint8Array[] = [];
     b.onFrame = (f) => atB.push(f);
     const frames = Array.from({ length: 40 }, (_, i) => nastyFrame(i + 2000));
     for (const f of frames) a.send(f);
     await waitFor(() => atB.length === 40, 10_000, "frames");
     expect(writes).toHaveLength(1);
-    expect(writes[0]).toBe(a.stats().lineBytesOut);
+    expect(writes[0].length).toBe(a.stats().lineBytesOut);
     expect(atB).toEqual(frames);
   });
 
@@ -60,10 +66,7 @@ describe("serial link on the mock binding (back-to-back pair)", () => {
     const { a, b } = createMockSerialPair();
     cleanups.push(() => a.close(), () => b.close());
     await Promise.all([a.opened(), b.opened()]);
-    const port = (a as unknown as { port: { write(d: Buffer): boolean } }).port;
-    const writes: Buffer[] = [];
-    const write = port.write.bind(port);
-    port.write = (d: Buffer) => { writes.push(Buffer.from(d)); return write(d); };
+    const writes = portWrites(a);
     const atB: Uint8Array[] = [];
     b.onFrame = (f) => atB.push(f);
     const frames = Array.from({ length: 300 }, (_, i) => nastyFrame(i + 3000));
