@@ -79,6 +79,21 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
     expectReplies(b, [c.reply({ flags: PSH | 0x10, payload: tail })]);
   });
 
+  test("ESTABLISHED: the app fills the send ring while a short segment is unacknowledged → the tail at the ring's end goes at once (nothing can join it before an ACK)", () => {
+    const { b, c } = activeEstablished();
+    const data = pattern(4096, 5);
+    // Nothing in flight: a lone 1000-byte write goes at once (Nagle holds nothing then).
+    expect(c.appSends(data.subarray(0, 1000))).toBe(1000);
+    expectReplies(b, [c.reply({ flags: PSH | 0x10, payload: data.subarray(0, 1000) })]);
+    // The rest fills the ring: two full segments and a 176-byte tail, while the 1000 bytes are unacknowledged.
+    appWrites(c, data.subarray(1000));
+    expectReplies(b, [
+      c.reply({ seq: seqAdd(c.sndNxt, 1000), payload: data.subarray(1000, 1000 + MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, 1000 + MSS), payload: data.subarray(1000 + MSS, 1000 + 2 * MSS) }),
+      c.reply({ seq: seqAdd(c.sndNxt, 1000 + 2 * MSS), flags: PSH | 0x10, payload: data.subarray(1000 + 2 * MSS) }),
+    ]);
+  });
+
   test("ESTABLISHED: NODELAY (nagle 0) → a short write goes out at once even with a full segment unacknowledged", () => {
     const { b, c } = activeEstablished({ config: { nagle: 0 } });
     const data = pattern(1536, 6);
