@@ -224,4 +224,18 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     expectReplies(b, [seg(1), seg(6)]);
     expect(b.stack.stats().tcp_fast_retransmits).toBe(2);
   });
+
+  test("ESTABLISHED: fast retransmit restarts the retransmission timer (the oldest segment has just gone again): no timeout one RTO after the last new ACK", () => {
+    const { b, c, seg } = flight();
+    const rto = c.status().rto_ms;
+    advance(b, rto - 50);
+    const dup = c.seg();
+    for (let i = 0; i < 3; i++) send(b, dup);
+    takeReplies(b);
+    advance(b, rto - 1);
+    expectNothing(b);
+    advance(b, 1);
+    expectReplies(b, [seg(0)]);
+    expect(b.stack.stats().tcp_retransmits).toBe(1);
+  });
 });

@@ -95,6 +95,13 @@ export function ccDuplicateAck(t: Tcb, ack: u32): void {
   t.recover = t.sndMax;
   count(Stat.TCP_FAST_RETRANSMITS);
   retransmitFirst(t);
+  // The oldest segment has just gone again: its timer starts over (as
+  // RFC 6582 §3.2 step 3 does for the next hole, and Linux when it resends
+  // the head). Left running from the last new ACK it expires one RTO after
+  // the lost segment was first sent, and with an RTO near two round trips
+  // (the 200 ms floor on a 100 ms path) at the moment this retransmission's
+  // ACK arrives: a spurious timeout that sends the window again from one SMSS.
+  armRetransmit(t);
   setCwnd(t, <u32>t.ssthresh + 3 * mss);
   setFlag(t, <u16>F.RECOVERY);
 }
