@@ -209,7 +209,7 @@ describe("fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582)", () => {
     expect(s.ssthresh).toBe(65535);
   });
 
-  test("after a timeout cwnd restarts at one SMSS and ssthresh is half the flight (RFC 5681 §3.1 eq. 4)", () => {
+  test("after a timeout cwnd restarts at one SMSS (RFC 5681 §3.1 eq. 4) and ssthresh is 0.7 of the flight (RFC 9438 §4.8, β_cubic of §4.6)", () => {
     const c = bigPair();
     const warm = new Transfer(c.client, c.server, randomBytes(100_000, 8), false);
     runTransfers(c.net, [warm], 60_000);
@@ -220,7 +220,7 @@ describe("fast retransmit and NewReno (RFC 5681 §3.2, RFC 6582)", () => {
     c.net.run(1100);
     const s = c.client.status();
     expect(s.cwnd).toBe(1460);
-    expect(s.ssthresh).toBe(Math.max(flight / 2, 2 * 1460));
+    expect(s.ssthresh).toBe(Math.max(Math.floor((flight * 7) / 10), 2 * 1460));
     cut();
   });
 });

@@ -199,29 +199,37 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     return { b, c, data, at, seg };
   }
 
-  test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit)", () => {
-    const { b, c, seg } = flight();
+  test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit) and, in the window inflated to ssthresh + 3·SMSS, new data", () => {
+    const { b, c, data, seg } = flight();
     const dup = c.seg();
     send(b, dup);
     expectReplies(b, [seg(4)]);
     send(b, dup);
     expectReplies(b, [seg(5)]);
     send(b, dup);
-    expectReplies(b, [seg(0)]);
+    // cwnd = 0.7·3216 + 3·536 = 3859 over 3216 in flight: 643 more, one segment and a 107-byte runt.
+    expectReplies(b, [seg(0), seg(6), c.reply({ seq: seqAdd(c.sndNxt, 7 * M), payload: data.subarray(7 * M, 7 * M + 107) })]);
     expect(b.stack.stats().tcp_fast_retransmits).toBe(1);
     expect(b.stack.stats().tcp_retransmits).toBe(0);
+  });
+
+  test("ESTABLISHED: third duplicate ACK → ssthresh = 0.7·FlightSize (RFC 9438 §4.6 β_cubic, not RFC 5681's half), cwnd = ssthresh + 3·SMSS (RFC 6582 §3.2 step 2)", () => {
+    const { b, c } = flight();
+    const dup = c.seg();
+    for (let i = 0; i < 3; i++) send(b, dup);
+    // FlightSize at the third duplicate: segments 0 to 5, 3216 bytes.
+    expect(c.status()).toMatchObject({ ssthresh: Math.floor(0.7 * 3216), cwnd: Math.floor(0.7 * 3216) + 3 * M });
   });
 
   test("ESTABLISHED: in fast recovery a partial ACK → the next hole is resent at once, new data follows as the deflated window allows (RFC 6582 §3.2 step 3)", () => {
     const { b, c, at, seg } = flight();
     const dup = c.seg();
     for (let i = 0; i < 3; i++) send(b, dup);
-    expect(takeReplies(b).map((r) => r.seg.seq)).toEqual([at(4), at(5), at(0)]);
-    // ssthresh = max(FlightSize / 2, 2·SMSS) = 1608; cwnd = ssthresh + 3·SMSS = 3216.
+    expect(takeReplies(b).map((r) => r.seg.seq)).toEqual([at(4), at(5), at(0), at(6), at(7)]);
     // The peer got segment 0 again but segment 1 is lost too: a partial ACK.
+    // cwnd 3859 - 536 acknowledged + 536 = 3859 over the 3323 bytes from segment 1 on: only segment 1 again.
     send(b, c.seg({ ack: at(1) }));
-    // cwnd - 536 acknowledged + 536 = 3216 over 5 segments (2680) in flight: segment 1 again, then segment 6.
-    expectReplies(b, [seg(1), seg(6)]);
+    expectReplies(b, [seg(1)]);
     expect(b.stack.stats().tcp_fast_retransmits).toBe(2);
   });
 
@@ -237,5 +245,30 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     advance(b, 1);
     expectReplies(b, [seg(0)]);
     expect(b.stack.stats().tcp_retransmits).toBe(1);
+  });
+
+  test("ESTABLISHED: congestion avoidance after a loss adds α_cubic = 9/17 of Reno's step per ACK until cwnd is back at the flight size of the loss, Reno's step after that (RFC 9438 §4.3)", () => {
+    const { b, c, at } = flight();
+    const dup = c.seg();
+    for (let i = 0; i < 3; i++) send(b, dup);
+    takeReplies(b);
+    send(b, c.seg({ ack: at(7) }));
+    const ssthresh = 2251, prior = Math.floor((ssthresh * 10) / 7); // ssthresh / β_cubic = the flight size of the loss
+    const sentTo = () => (c.status().snd_nxt - c.sndNxt) >>> 0;
+    let acked = 7 * M, cwnd = c.status().cwnd, below = 0, above = 0;
+    for (let i = 0; i < 60 && above < 3; i++) {
+      // The application keeps the ring full; the peer acknowledges one segment at a time.
+      c.appSends(pattern(4096 - c.status().send_queued, i));
+      takeReplies(b);
+      const n = Math.min(acked + M, sentTo()) - acked;
+      acked += n;
+      send(b, c.seg({ ack: seqAdd(at(0), acked) }));
+      if (cwnd < ssthresh) cwnd += Math.min(n, 2 * M); // slow start (RFC 5681 §3.1, RFC 3465)
+      else if (cwnd < prior) { below++; cwnd += Math.max(1, Math.floor((9 * M * n) / (17 * cwnd))); }
+      else { above++; cwnd += Math.max(1, Math.floor((M * n) / cwnd)); }
+      expect(c.status().cwnd).toBe(cwnd);
+    }
+    expect(below).toBeGreaterThan(3);
+    expect(above).toBe(3);
   });
 });

@@ -1,9 +1,22 @@
-// Congestion control and loss recovery for the sender (RFC 5681, RFC 6582,
-// RFC 3042, RFC 3465): how the congestion window grows with new ACKs, fast
-// retransmit and NewReno fast recovery on duplicate ACKs, and limited
-// transmit before the third duplicate. The RTO side (RFC 6298, RFC 5681
-// §3.1 (4)) is in tcp/timer.ts.
+// Congestion control and loss recovery for the sender (RFC 5681, RFC 9438,
+// RFC 6582, RFC 3042, RFC 3465): how the congestion window grows with new
+// ACKs, fast retransmit and NewReno fast recovery on duplicate ACKs, and
+// limited transmit before the third duplicate. The RTO side (RFC 6298,
+// RFC 5681 §3.1 (4)) is in tcp/timer.ts; it takes ssthresh from
+// lossSsthresh() here.
 //
+// - The window's response to loss is CUBIC's (RFC 9438, which updates
+//   RFC 5681 to allow it) in its Reno-friendly region (§4.3):
+//   ssthresh = β·FlightSize with β = 0.7 (§4.6, and §4.8 after an RTO),
+//   then congestion avoidance adds α = 3(1 - β)/(1 + β) = 9/17 SMSS per
+//   round trip until the window is back at cwnd_prior, 1 SMSS after that.
+//   The cubic function W_cubic (§4.2) is not computed: it would need the
+//   epoch's start time and W_max in the TCB, and within our windows (at
+//   most 64 KiB) it stays below W_est whenever the RTT is under 20 ms, or
+//   under 100 ms for windows up to 12 segments (see
+//   docs/TCP.md "Loss recovery"). Where it would not, the window here is
+//   smaller than RFC 9438's, never larger. cwnd_prior is taken as ssthresh/β, the
+//   FlightSize at the reduction (no TCB byte is left for cwnd itself).
 // - Growth counts bytes (RFC 3465 §2.1, as RFC 5681 §3.1 allows): slow
 //   start adds the bytes acknowledged up to 2·SMSS per ACK (L = 2, §2.3),
 //   congestion avoidance SMSS·acked/cwnd, so a receiver that acknowledges
@@ -28,11 +41,43 @@ import { F, Tcb, clearFlag, hasFlag, setFlag } from "./tcb";
 import { armRetransmit, stopTimer } from "./deadlines";
 import { retransmitFirst, tcpOutput } from "./output";
 
+/** RFC 9438 §4.6 β_cubic = 7/10 and §4.3 α_cubic = 3(1 - β)/(1 + β) = 9/17, as fractions. */
+// @ts-ignore: decorator
+@inline const BETA_NUM: u32 = 7;
+// @ts-ignore: decorator
+@inline const BETA_DEN: u32 = 10;
+// @ts-ignore: decorator
+@inline const ALPHA_NUM: u32 = 9;
+// @ts-ignore: decorator
+@inline const ALPHA_DEN: u32 = 17;
+
 /** dupAcks while in recovery after the first partial ACK (the timer is not restarted again). */
 // @ts-ignore: decorator
 @inline const PARTIAL_SEEN: u8 = 0xff;
 
 function setCwnd(t: Tcb, c: u32): void { t.cwnd = <u16>min<u32>(c, 0xffff); }
+
+/**
+ * Loss detected (third duplicate ACK or RTO): ssthresh = max(β·FlightSize,
+ * 2·SMSS) (RFC 9438 §4.6, §4.8; RFC 5681 §3.1's floor of two segments).
+ */
+export function lossSsthresh(t: Tcb): void {
+  const flight = t.sndMax - t.sndUna;
+  const mss = <u32>t.sndMss;
+  t.ssthresh = <u16>min<u32>(max<u32>(flight * BETA_NUM / BETA_DEN, mss << 1), 0xffff);
+}
+
+/**
+ * Congestion avoidance (RFC 9438 §4.3, bytes as RFC 3465 counts them):
+ * W_est grows by α_cubic·SMSS per window of `n` acknowledged bytes while
+ * below cwnd_prior (ssthresh/β), by SMSS after that, as RFC 5681 §3.1.
+ */
+function avoidanceStep(t: Tcb, c: u32, n: u32): u32 {
+  const mss = <u32>t.sndMss;
+  const prior = <u32>t.ssthresh * BETA_DEN / BETA_NUM;
+  const step = c < prior ? mss * n * ALPHA_NUM / (c * ALPHA_DEN) : mss * n / c;
+  return c + max<u32>(1, step);
+}
 
 /**
  * New data acknowledged (`dataAcked` bytes, SND.UNA already advanced):
@@ -63,7 +108,7 @@ export function ccNewAck(t: Tcb, dataAcked: u32): void {
     t.dupAcks = 0;
     const c = <u32>t.cwnd;
     const n = min<u32>(dataAcked, mss << 1);
-    setCwnd(t, c < <u32>t.ssthresh ? c + n : c + max<u32>(1, mss * n / c));
+    setCwnd(t, c < <u32>t.ssthresh ? c + n : avoidanceStep(t, c, n));
   }
   // Progress: what is still unacknowledged waits from now for the user
   // timeout (RFC 5482 §3), whether or not the retransmission timer restarts.
@@ -91,7 +136,7 @@ export function ccDuplicateAck(t: Tcb, ack: u32): void {
   }
   // Step 2: only for losses after the last recovery point.
   if (t.dupAcks != 3 || !seqGe(ack, t.recover)) return;
-  t.ssthresh = <u16>min<u32>(max<u32>((t.sndMax - t.sndUna) >> 1, mss << 1), 0xffff);
+  lossSsthresh(t);
   t.recover = t.sndMax;
   count(Stat.TCP_FAST_RETRANSMITS);
   retransmitFirst(t);

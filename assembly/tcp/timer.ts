@@ -20,6 +20,7 @@ import { MAX_BACKOFF_SHIFT, armPersist, armRetransmit, retransmissionsExhausted,
 import { keepAliveNext, keepAliveTimer } from "./keepalive";
 import { setUnansweredProbes, unansweredProbes } from "./options";
 import { sendAck, sendProbe, sendRst, tcpOutput } from "./output";
+import { lossSsthresh } from "./recovery";
 
 /**
  * FIN-WAIT-2 timed out: reset the peer (it would get one for its next
@@ -71,11 +72,10 @@ function retransmitTimeout(t: Tcb): void {
     return;
   }
   count(Stat.TCP_RETRANSMITS);
-  // RFC 5681 §3.1 (4): ssthresh = max(FlightSize / 2, 2·SMSS); cwnd = 1 SMSS.
-  const mss = <u32>t.sndMss;
-  const flight = t.sndMax - t.sndUna;
-  t.ssthresh = <u16>min<u32>(max<u32>(flight >> 1, mss << 1), 0xffff);
-  t.cwnd = <u16>mss;
+  // RFC 9438 §4.8: ssthresh as for fast retransmit (β·FlightSize, not
+  // RFC 5681 §3.1 (4)'s half); cwnd = 1 SMSS, RFC 5681's loss window.
+  lossSsthresh(t);
+  t.cwnd = t.sndMss;
   // RFC 6582 §3.2 step 4: no fast retransmit for losses from before the timeout.
   t.recover = t.sndMax;
   clearFlag(t, <u16>(F.RECOVERY | F.RTT));
