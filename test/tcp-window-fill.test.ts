@@ -233,6 +233,16 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     expect(b.stack.stats().tcp_fast_retransmits).toBe(2);
   });
 
+  test("ESTABLISHED: the ACK that covers recover ends fast recovery with cwnd = ssthresh (RFC 6582 §3.2 step 3, option 2), not the flight plus one SMSS", () => {
+    const { b, c, at } = flight();
+    const dup = c.seg();
+    for (let i = 0; i < 3; i++) send(b, dup);
+    takeReplies(b);
+    // recover = the end of segment 5; the ACK for segments 0 to 6 leaves only the 107-byte runt in flight.
+    send(b, c.seg({ ack: at(7) }));
+    expect(c.status()).toMatchObject({ cwnd: 2251, ssthresh: 2251 });
+  });
+
   test("ESTABLISHED: fast retransmit restarts the retransmission timer (the oldest segment has just gone again): no timeout one RTO after the last new ACK", () => {
     const { b, c, seg } = flight();
     const rto = c.status().rto_ms;

@@ -89,8 +89,15 @@ export function ccNewAck(t: Tcb, dataAcked: u32): void {
   let restart = true;
   if (hasFlag(t, <u16>F.RECOVERY)) {
     if (seqGe(t.sndUna, t.recover)) {
-      // RFC 6582 §3.2 step 3, full acknowledgment: deflate the window.
-      setCwnd(t, min<u32>(<u32>t.ssthresh, max<u32>(t.sndMax - t.sndUna, mss) + mss));
+      // RFC 6582 §3.2 step 3, full acknowledgment: deflate the window to
+      // ssthresh (the second of the RFC's two options). The first,
+      // min(ssthresh, FlightSize + SMSS), restarts slow start from two
+      // segments whenever recovery ends with little in flight, the usual
+      // case when the send ring bounds the flight: the ring stays full of
+      // data behind the hole, so nothing new goes out during recovery.
+      // The burst this allows is at most ssthresh, 0.7 of what was in
+      // flight when the loss was detected.
+      setCwnd(t, <u32>t.ssthresh);
       clearFlag(t, <u16>F.RECOVERY);
       t.dupAcks = 0;
     } else {
