@@ -158,28 +158,28 @@ describe("ESTABLISHED: receiving data (RFC 9293 §3.10.7.4, seventh step)", () =
 });
 
 describe("ESTABLISHED: the receive window (RFC 9293 §3.8.6, §3.8.6.2.2 receiver SWS avoidance)", () => {
-  test("ESTABLISHED: 100-byte segments read at once → the right edge holds still until it can move by min(MSS, RCV.BUFF/2) = 1460", () => {
+  test("ESTABLISHED: 100-byte segments read at once → the right edge holds still until it can move by min(MSS, RCV.BUFF/4) = 1024 (Fr = 1/4, docs/TCP.md \"Window updates\")", () => {
     const { b, c } = open("passive");
     let edge = seqAdd(c.rcvNxt, BOARD_WINDOW);
     const windows: number[] = [];
     for (let i = 0; i < 20; i++) {
       c.peerSends(pattern(100, 50 + i));
-      // At ACK time 100 bytes are unread: the edge may move to RCV.NXT + 3996, but only by 1460 or more.
+      // At ACK time 100 bytes are unread: the edge may move to RCV.NXT + 3996, but only by 1024 or more.
       const candidate = seqAdd(c.rcvNxt, BOARD_WINDOW - 100);
-      if (((candidate - edge) | 0) >= 1460) edge = candidate;
+      if (((candidate - edge) | 0) >= 1024) edge = candidate;
       const [r] = expectReplies(b, [c.reply({ window: (edge - c.rcvNxt) | 0 })], { within: 200 });
       windows.push(r.seg.window);
       expect(c.appReads()).toEqual(pattern(100, 50 + i));
-      // A window update after the read is allowed, but only when the edge moves by 1460 or more.
+      // A window update after the read is allowed, but only when the edge moves by 1024 or more.
       for (const u of takeReplies(b)) {
         const newEdge = seqAdd(u.seg.ack, u.seg.window);
         expect([u.seg.flags, u.seg.ack, u.seg.payload.length]).toEqual([ACK, c.rcvNxt, 0]);
-        expect((newEdge - edge) | 0).toBeGreaterThanOrEqual(1460);
+        expect((newEdge - edge) | 0).toBeGreaterThanOrEqual(1024);
         edge = newEdge;
       }
     }
     expect(windows.slice(0, 3)).toEqual([3996, 3896, 3796]);
-    expect(Math.min(...windows)).toBeGreaterThanOrEqual(BOARD_WINDOW - 1600);
+    expect(Math.min(...windows)).toBeGreaterThanOrEqual(BOARD_WINDOW - 1200);
   });
 
   test("ESTABLISHED: tcp_status rcv_wnd is the window the board advertises (RCV.WND, RFC 9293 §3.3.1)", () => {

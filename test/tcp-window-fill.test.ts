@@ -162,6 +162,17 @@ describe("ESTABLISHED: when the receiver acknowledges (RFC 9293 §3.8.6.3, RFC 1
     expect(b.stack.stats().tcp_delayed_acks).toBe(1);
   });
 
+  test("ESTABLISHED: a pushed segment the application reads at once → its ACK leaves 1 ms later, not 5 ms, and a read of 1176 ≥ RCV.BUFF/4 moves the right edge", () => {
+    const { b, c } = established({ config: { syncookies: 0 } });
+    const t = b.now;
+    // PSH: the sender has sent what it had (or its send ring is full), so no second segment follows back to back.
+    c.peerSends(pattern(1176, 4), { flags: PSH | 0x10 });
+    expect(c.appReads()).toEqual(pattern(1176, 4));
+    expectNothing(b);
+    const [r] = expectReplies(b, [c.reply({ window: BOARD_WINDOW })], { within: 100 });
+    expect(r.at - t).toBe(1);
+  });
+
   test("ESTABLISHED: data the application has not read → the ACK waits the whole delack_ms for the read", () => {
     const { b, c } = established({ config: { syncookies: 0, delack_ms: 100 } });
     const t = b.now;

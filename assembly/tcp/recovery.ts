@@ -37,7 +37,7 @@
 import { Stat, count } from "../stats";
 import { nowMs } from "../time";
 import { seqGe } from "./seq";
-import { F, Tcb, clearFlag, hasFlag, setFlag } from "./tcb";
+import { F, Tcb, clearFlag, dupAckCount, hasFlag, setDupAckCount, setFlag } from "./tcb";
 import { armRetransmit, stopTimer } from "./deadlines";
 import { retransmitFirst, tcpOutput } from "./output";
 
@@ -53,7 +53,7 @@ import { retransmitFirst, tcpOutput } from "./output";
 
 /** dupAcks while in recovery after the first partial ACK (the timer is not restarted again). */
 // @ts-ignore: decorator
-@inline const PARTIAL_SEEN: u8 = 0xff;
+@inline const PARTIAL_SEEN: u8 = 0x7f;
 
 function setCwnd(t: Tcb, c: u32): void { t.cwnd = <u16>min<u32>(c, 0xffff); }
 
@@ -99,7 +99,7 @@ export function ccNewAck(t: Tcb, dataAcked: u32): void {
       // flight when the loss was detected.
       setCwnd(t, <u32>t.ssthresh);
       clearFlag(t, <u16>F.RECOVERY);
-      t.dupAcks = 0;
+      setDupAckCount(t, 0);
     } else {
       // Partial acknowledgment: the next hole is lost too.
       count(Stat.TCP_FAST_RETRANSMITS);
@@ -108,11 +108,11 @@ export function ccNewAck(t: Tcb, dataAcked: u32): void {
       c = c > dataAcked ? c - dataAcked : 0;
       if (dataAcked >= mss) c += mss;
       setCwnd(t, max<u32>(c, mss));
-      restart = t.dupAcks != PARTIAL_SEEN;
-      t.dupAcks = PARTIAL_SEEN;
+      restart = dupAckCount(t) != PARTIAL_SEEN;
+      setDupAckCount(t, PARTIAL_SEEN);
     }
   } else {
-    t.dupAcks = 0;
+    setDupAckCount(t, 0);
     const c = <u32>t.cwnd;
     const n = min<u32>(dataAcked, mss << 1);
     setCwnd(t, c < <u32>t.ssthresh ? c + n : avoidanceStep(t, c, n));
@@ -132,17 +132,18 @@ export function ccDuplicateAck(t: Tcb, ack: u32): void {
     setCwnd(t, <u32>t.cwnd + mss);
     return;
   }
-  if (t.dupAcks < 255) t.dupAcks++;
-  if (t.dupAcks < 3) {
+  const dups = dupAckCount(t);
+  if (dups < PARTIAL_SEEN - 1) setDupAckCount(t, dups + 1);
+  if (dupAckCount(t) < 3) {
     // RFC 3042: one new segment per duplicate, cwnd itself unchanged.
     const c = t.cwnd;
-    setCwnd(t, <u32>c + <u32>t.dupAcks * mss);
+    setCwnd(t, <u32>c + <u32>dupAckCount(t) * mss);
     tcpOutput(t);
     t.cwnd = c;
     return;
   }
   // Step 2: only for losses after the last recovery point.
-  if (t.dupAcks != 3 || !seqGe(ack, t.recover)) return;
+  if (dupAckCount(t) != 3 || !seqGe(ack, t.recover)) return;
   lossSsthresh(t);
   t.recover = t.sndMax;
   count(Stat.TCP_FAST_RETRANSMITS);

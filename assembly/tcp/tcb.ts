@@ -68,6 +68,12 @@ import { noDelay, setUnansweredProbes } from "./options";
   rcvAdv: u32;
   /** In-order bytes the user has not read yet. */
   rxLen: u16;
+  /**
+   * Bits 0-6: duplicate ACKs in a row, the sender's count (tcp/recovery.ts,
+   * which needs only 1, 2, 3 and a mark); bit 7: the ACK owed covers a
+   * pushed segment, the receiver's (tcp/delack.ts). Independent halves of
+   * one byte, through the accessors below.
+   */
   dupAcks: u8;
   /** Listener index while the connection waits to be accepted, else NO_LISTENER. */
   listener: u8;
@@ -174,6 +180,20 @@ let usedCount: i32 = 0;
 @inline export function hasFlag(t: Tcb, f: u16): bool { return (t.flags & f) != 0; }
 export function setFlag(t: Tcb, f: u16): void { t.flags |= f; }
 export function clearFlag(t: Tcb, f: u16): void { t.flags &= ~f; }
+
+// @ts-ignore: decorator
+@inline const PUSHED_OWED: u8 = 0x80;
+// @ts-ignore: decorator
+@inline const DUP_COUNT: u8 = 0x7f;
+
+/** Duplicate ACKs in a row (bits 0-6 of Tcb.dupAcks). */
+// @ts-ignore: decorator
+@inline export function dupAckCount(t: Tcb): u8 { return t.dupAcks & DUP_COUNT; }
+export function setDupAckCount(t: Tcb, n: u8): void { t.dupAcks = (t.dupAcks & PUSHED_OWED) | (n & DUP_COUNT); }
+/** The ACK owed covers a segment that carried PSH (bit 7 of Tcb.dupAcks). */
+// @ts-ignore: decorator
+@inline export function pushedOwed(t: Tcb): bool { return (t.dupAcks & PUSHED_OWED) != 0; }
+export function setPushedOwed(t: Tcb, on: bool): void { t.dupAcks = on ? t.dupAcks | PUSHED_OWED : t.dupAcks & DUP_COUNT; }
 
 /** The error a dead connection reports (0 when alive). */
 export function tcbError(t: Tcb): i32 {

@@ -15,7 +15,7 @@ import { Stat, count } from "../stats";
 import { ConfigKey, config } from "../netconfig";
 import { earliest, expired } from "../time";
 import { State } from "./abi";
-import { Err, F, Tcb, clearFlag, connectionClosed, hasFlag, synchronized, tcbOptions, tcbUsed, tcbUsedCount } from "./tcb";
+import { Err, F, Tcb, clearFlag, connectionClosed, hasFlag, setDupAckCount, synchronized, tcbOptions, tcbUsed, tcbUsedCount } from "./tcb";
 import { MAX_BACKOFF_SHIFT, armPersist, armRetransmit, retransmissionsExhausted, stopTimer } from "./deadlines";
 import { keepAliveNext, keepAliveTimer } from "./keepalive";
 import { setUnansweredProbes, unansweredProbes } from "./options";
@@ -79,7 +79,7 @@ function retransmitTimeout(t: Tcb): void {
   // RFC 6582 §3.2 step 4: no fast retransmit for losses from before the timeout.
   t.recover = t.sndMax;
   clearFlag(t, <u16>(F.RECOVERY | F.RTT));
-  t.dupAcks = 0;
+  setDupAckCount(t, 0);
   if (t.sndWnd == 0 && synchronized(t)) {
     // The window closed with data in flight: go back and probe it.
     t.sndNxt = t.sndUna;
