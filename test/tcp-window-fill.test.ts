@@ -210,6 +210,15 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     return { b, c, data, at, seg };
   }
 
+  /** flight(), then three duplicate ACKs: fast retransmit done, in recovery (replies taken). */
+  function recovering() {
+    const f = flight();
+    const dup = f.c.seg();
+    for (let i = 0; i < 3; i++) send(f.b, dup);
+    takeReplies(f.b);
+    return f;
+  }
+
   test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit) and, in the window inflated to ssthresh + 3·SMSS, new data", () => {
     const { b, c, data, seg } = flight();
     const dup = c.seg();
@@ -225,9 +234,7 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
   });
 
   test("ESTABLISHED: third duplicate ACK → ssthresh = 0.7·FlightSize (RFC 9438 §4.6 β_cubic, not RFC 5681's half), cwnd = ssthresh + 3·SMSS (RFC 6582 §3.2 step 2)", () => {
-    const { b, c } = flight();
-    const dup = c.seg();
-    for (let i = 0; i < 3; i++) send(b, dup);
+    const { c } = recovering();
     // FlightSize at the third duplicate: segments 0 to 5, 3216 bytes.
     expect(c.status()).toMatchObject({ ssthresh: Math.floor(0.7 * 3216), cwnd: Math.floor(0.7 * 3216) + 3 * M });
   });
@@ -245,10 +252,7 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
   });
 
   test("ESTABLISHED: the ACK that covers recover ends fast recovery with cwnd = ssthresh (RFC 6582 §3.2 step 3, option 2), not the flight plus one SMSS", () => {
-    const { b, c, at } = flight();
-    const dup = c.seg();
-    for (let i = 0; i < 3; i++) send(b, dup);
-    takeReplies(b);
+    const { b, c, at } = recovering();
     // recover = the end of segment 5; the ACK for segments 0 to 6 leaves only the 107-byte runt in flight.
     send(b, c.seg({ ack: at(7) }));
     expect(c.status()).toMatchObject({ cwnd: 2251, ssthresh: 2251 });
@@ -269,10 +273,7 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
   });
 
   test("ESTABLISHED: congestion avoidance after a loss adds α_cubic = 9/17 of Reno's step per ACK until cwnd is back at the flight size of the loss, Reno's step after that (RFC 9438 §4.3)", () => {
-    const { b, c, at } = flight();
-    const dup = c.seg();
-    for (let i = 0; i < 3; i++) send(b, dup);
-    takeReplies(b);
+    const { b, c, at } = recovering();
     send(b, c.seg({ ack: at(7) }));
     const ssthresh = 2251, prior = Math.floor((ssthresh * 10) / 7); // ssthresh / β_cubic = the flight size of the loss
     const sentTo = () => (c.status().snd_nxt - c.sndNxt) >>> 0;
