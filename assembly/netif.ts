@@ -47,12 +47,13 @@ export function setIpConfig(addr: u32, netmask: u32, gateway: u32): void {
 }
 
 /**
- * A route to `dst` exists: broadcast, on the subnet, or through a gateway
- * (RFC 1122 §3.3.1.1; ip/ipv4.ts drops anything else, IP_DROP_NO_ROUTE).
+ * The next hop of a unicast datagram to `dst` (RFC 1122 §3.3.1.1): `dst`
+ * itself on our subnet, else the default gateway; 0 when there is none.
  */
-export function routable(dst: u32): bool {
-  return isBroadcast(dst) || onLink(dst) || gw != 0;
-}
+export function nextHop(dst: u32): u32 { return onLink(dst) ? dst : gw; }
+
+/** A route to `dst` exists: broadcast, or a next hop (ip/ipv4.ts drops anything else, IP_DROP_NO_ROUTE). */
+export function routable(dst: u32): bool { return isBroadcast(dst) || nextHop(dst) != 0; }
 
 /** A host we may exchange unicast datagrams with: no martian, no broadcast (RFC 1122 §3.2.1.3, §4.2.3.10). */
 // @ts-ignore: decorator

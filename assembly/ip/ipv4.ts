@@ -17,7 +17,7 @@ import { LINK_MTU } from "../config";
 import { Stat, count } from "../stats";
 import { entropy } from "../hal";
 import { sipHash2 } from "../siphash";
-import { OUR_MAC, TX_FRAME, isBroadcast, onLink, ourGateway, ourIp } from "../netif";
+import { OUR_MAC, TX_FRAME, isBroadcast, nextHop, ourIp } from "../netif";
 import { linkTransmit } from "../link";
 import { ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_IPV4, macCopy, macSetBroadcast, setEthType } from "./eth";
 import { internetChecksum } from "./checksum";
@@ -110,11 +110,8 @@ export function ipv4Send(dst: u32, protocol: u8, payloadLen: i32): void {
     linkTransmit(f, frameLen);
     return;
   }
-  let hop = dst;
-  if (!onLink(dst)) {
-    hop = ourGateway();
-    if (hop == 0) { count(Stat.IP_DROP_NO_ROUTE); return; }
-  }
+  const hop = nextHop(dst);
+  if (hop == 0) { count(Stat.IP_DROP_NO_ROUTE); return; }
   if (arpResolve(hop, f + ETH_DST)) linkTransmit(f, frameLen);
   else arpHold(hop, f, frameLen);
 }
