@@ -132,18 +132,18 @@ export function ccDuplicateAck(t: Tcb, ack: u32): void {
     setCwnd(t, <u32>t.cwnd + mss);
     return;
   }
-  const dups = dupAckCount(t);
-  if (dups < PARTIAL_SEEN - 1) setDupAckCount(t, dups + 1);
-  if (dupAckCount(t) < 3) {
+  const dups = min<u8>(dupAckCount(t) + 1, PARTIAL_SEEN - 1);
+  setDupAckCount(t, dups);
+  if (dups < 3) {
     // RFC 3042: one new segment per duplicate, cwnd itself unchanged.
     const c = t.cwnd;
-    setCwnd(t, <u32>c + <u32>dupAckCount(t) * mss);
+    setCwnd(t, <u32>c + <u32>dups * mss);
     tcpOutput(t);
     t.cwnd = c;
     return;
   }
   // Step 2: only for losses after the last recovery point.
-  if (dupAckCount(t) != 3 || !seqGe(ack, t.recover)) return;
+  if (dups != 3 || !seqGe(ack, t.recover)) return;
   lossSsthresh(t);
   t.recover = t.sndMax;
   count(Stat.TCP_FAST_RETRANSMITS);
