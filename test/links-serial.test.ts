@@ -6,7 +6,7 @@ import { createMockSerialPair, MAX_BATCH_BYTES, SerialLink } from "../host-sim/l
 import { slipEncode } from "../host-sim/links/slip.js";
 import { pattern } from "../host-sim/wire/index.js";
 import { testFrame } from "./helpers/links-frames.js";
-import { ptyPair, type PtyPair, toolGate, waitFor } from "./helpers/links-socat.js";
+import { ptyPair, type PtyPair, stuckPty, toolGate, waitFor } from "./helpers/links-socat.js";
 
 const A = "02:00:00:00:00:0a", B = "02:00:00:00:00:0b";
 const u8 = (...b: number[]) => Uint8Array.from(b);
@@ -245,7 +245,7 @@ describe.runIf(socat)("serial link on real ptys from socat", () => {
     const ab = Array.from({ length: 1000 }, (_, i) => nastyFrame(i));
     const ba = Array.from({ length: 1000 }, (_, i) => nastyFrame(5000 + i));
     for (let i = 0; i < 1000; i++) { a.send(ab[i]); b.send(ba[i]); }
-    await waitFor(() => atA.length === 1000 && atB.length === 1000, 60_000,
+    await waitFor(() => atA.length === 1000 && atB.length === 1000, 45_000,
       () => `1000 frames each way: ${atB.length} a→b, ${atA.length} b→a; a ${JSON.stringify(a.stats())}; b ${JSON.stringify(b.stats())}`);
     expect(atB).toEqual(ab);
     expect(atA).toEqual(ba);
@@ -295,5 +295,25 @@ describe.runIf(socat)("serial link on real ptys from socat", () => {
     l.onDown = (r) => downs.push(r);
     await expect(l.opened()).rejects.toThrow(/cannot open/);
     expect(downs.length).toBe(1);
+  });
+});
+
+describe.runIf(toolGate("python3"))("serial link on a pty that python3 holds", () => {
+  test("a frame arrives while the link's own writes wait for a tty that is not draining", async () => {
+    const tty = await stuckPty();
+    cleanups.push(() => tty.kill());
+    const link = new SerialLink({ path: tty.path });
+    cleanups.push(() => link.close());
+    await link.opened();
+    const got: Uint8Array[] = [];
+    link.onFrame = (f) => got.push(f);
+    // About 1 MB: far more than a pty buffers, so the link's write waits.
+    for (let i = 0; i < 700; i++) link.send(nastyFrame(i, 1400));
+    await new Promise((r) => setTimeout(r, 300));
+    const incoming = nastyFrame(9999, 200);
+    tty.inject(slipEncode(incoming));
+    await waitFor(() => got.length === 1, 10_000, "the frame written by the far end");
+    expect(got[0]).toEqual(incoming);
+    expect(link.stats().lineBytesOut).toBeGreaterThan(900_000);
   });
 });

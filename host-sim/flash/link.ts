@@ -10,8 +10,9 @@
  * that `--verbose` shows.
  */
 import { connect, type Socket } from "node:net";
-import { SerialPort } from "serialport";
+import { SerialPortStream } from "@serialport/stream";
 import { serialOpenError } from "../open-hints.js";
+import { mendedBinding, type StreamBinding } from "../tty-binding.js";
 
 /** An open connection to a board's REPL. */
 export interface BoardLink {
@@ -59,7 +60,7 @@ async function openWire(port: string, baud: number, timeoutMs: number, onData: (
       end: () => new Promise((r) => { if (sock.destroyed) r(); else { sock.once("close", () => r()); sock.end(); setTimeout(() => { sock.destroy(); r(); }, 500); } }),
     };
   }
-  const sp = new SerialPort({ path: port, baudRate: baud, autoOpen: false });
+  const sp = new SerialPortStream({ binding: mendedBinding() as StreamBinding, path: port, baudRate: baud, autoOpen: false });
   await new Promise<void>((resolve, reject) => sp.open((e) => (e ? reject(serialOpenError(port, e)) : resolve())));
   sp.on("data", onData);
   sp.on("error", (e) => note(`port error: ${e.message}`));

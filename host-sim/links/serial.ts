@@ -25,23 +25,12 @@
 
 import { existsSync } from "node:fs";
 import { SerialPortStream } from "@serialport/stream";
-import { SerialPort, SerialPortMock } from "serialport";
+import { SerialPortMock } from "serialport";
 import { type Clock, RealClock, type TimerHandle } from "../clock.js";
 import { fcsValid } from "../crc32.js";
 import { SlipDecoder, slipEncode } from "./slip.js";
+import { mendedBinding, type SerialBinding, type StreamBinding } from "../tty-binding.js";
 import { type LinkEnd, type LinkStats, MAX_WIRE_FRAME, MIN_WIRE_FRAME, zeroStats } from "./types.js";
-
-/**
- * The parts of a serialport binding (the `@serialport/bindings-interface`
- * contract) this module uses; the native binding and MockBinding both fit.
- */
-export interface SerialBinding {
-  list(): Promise<unknown[]>;
-  open(options: { path: string; baudRate: number }): Promise<unknown>;
-}
-
-/** The binding type SerialPortStream declares; SerialBinding is its structural subset. */
-type StreamBinding = ConstructorParameters<typeof SerialPortStream>[0]["binding"];
 
 /** The parts of an open mock port the back-to-back pair rewires. */
 interface MockPort {
@@ -60,7 +49,7 @@ export interface SerialLinkOptions {
   pace?: boolean;
   /** Clock for pacing (default: a RealClock). */
   clock?: Clock;
-  /** serialport binding (default: the native one; pass the mock binding in tests). */
+  /** serialport binding (default: the native one, mended (tty-binding.ts); pass the mock binding in tests). */
   binding?: SerialBinding;
   /** Largest frame (with FCS) accepted or sent (default MAX_WIRE_FRAME = 1522). */
   maxFrame?: number;
@@ -138,7 +127,7 @@ export class SerialLink implements LinkEnd {
       else this.counters.dropOversize++;
     };
     this.port = new SerialPortStream(
-      { binding: (opts.binding ?? SerialPort.binding) as StreamBinding, path: opts.path, baudRate: this.baudRate, autoOpen: false },
+      { binding: (opts.binding ?? mendedBinding()) as StreamBinding, path: opts.path, baudRate: this.baudRate, autoOpen: false },
     );
     this.port.on("data", (chunk: Buffer) => {
       this.counters.lineBytesIn += chunk.length;

@@ -54,3 +54,38 @@ export async function waitFor(cond: () => boolean, ms = 10_000, what: string | (
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * A pty whose far end (a python3 process holding the master) never reads
+ * what is written to the tty: once the tty's buffers are full, every write
+ * to it waits. `inject` makes the far end write bytes to the tty.
+ */
+export interface StuckPty { path: string; inject(bytes: Uint8Array): void; kill(): Promise<void>; }
+
+const STUCK_PTY_PY = `
+import os, sys
+master, slave = os.openpty()
+print(os.ttyname(slave), flush=True)
+for line in sys.stdin:
+    os.write(master, bytes.fromhex(line.strip()))
+`;
+
+export function stuckPty(timeoutMs = 10_000): Promise<StuckPty> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn("python3", ["-c", STUCK_PTY_PY], { stdio: ["pipe", "pipe", "inherit"] });
+    const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+    const timer = setTimeout(() => { proc.kill("SIGKILL"); reject(new Error("python3 gave no pty")); }, timeoutMs);
+    proc.once("error", (e) => { clearTimeout(timer); reject(e); });
+    let out = "";
+    proc.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (!out.includes("\n")) return;
+      clearTimeout(timer);
+      resolve({
+        path: out.trim(),
+        inject: (bytes) => proc.stdin!.write(Buffer.from(bytes).toString("hex") + "\n"),
+        kill: async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill("SIGKILL"); await exited; } },
+      });
+    });
+  });
+}
