@@ -20,7 +20,7 @@ import { sipHash2 } from "../siphash";
 import { OUR_MAC, TX_FRAME, isBroadcast, nextHop, ourIp } from "../netif";
 import { linkTransmit } from "../link";
 import { ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_IPV4, macCopy, macSetBroadcast, setEthType } from "./eth";
-import { internetChecksum } from "./checksum";
+import { foldLe, halves, sumFinish } from "./checksum";
 import { arpHold, arpResolve } from "./arp";
 
 // @ts-ignore: decorator
@@ -105,17 +105,19 @@ export function ipv4Send(dst: u32, protocol: u8, payloadLen: i32): void {
   const ip = f + ETH_HEADER_LEN;
   const total = IPV4_HEADER_LEN + payloadLen;
   if (total > LINK_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
-  store<u8>(ip, 0x45);
-  store<u8>(ip, 0, 1);
-  store<u16>(ip, bswap<u16>(<u16>total), 2);
-  store<u16>(ip, bswap<u16>(nextId()), 4);
-  store<u16>(ip, bswap<u16>(FLAG_DF), 6);
-  store<u8>(ip, TTL_OUT, 8);
-  store<u8>(ip, protocol, 9);
-  store<u16>(ip, 0, 10);
-  store<u32>(ip, bswap<u32>(ourIp()), 12);
-  store<u32>(ip, bswap<u32>(dst), 16);
-  store<u16>(ip, bswap<u16>(internetChecksum(ip, IPV4_HEADER_LEN)), 10);
+  // The header as little-endian words in wire byte order, summed in
+  // registers (ip/checksum.ts) and stored once. Bytes 0-7: version and
+  // length (0x45), TOS 0, total length, identification, flags (DF) and
+  // fragment offset 0.
+  const w0 = <u64>0x45 | (<u64>bswap<u16>(<u16>total) << 16) | (<u64>bswap<u16>(nextId()) << 32) | (<u64>bswap<u16>(FLAG_DF) << 48);
+  // Bytes 8-15: TTL, protocol, checksum (0 while summing), source address.
+  const w1 = <u64>TTL_OUT | (<u64>protocol << 8) | (<u64>bswap<u32>(ourIp()) << 32);
+  // Bytes 16-19: destination address.
+  const w2 = bswap<u32>(dst);
+  const checksum = sumFinish(foldLe(halves(w0) + halves(w1) + <u64>w2));
+  store<u64>(ip, w0);
+  store<u64>(ip, w1 | (<u64>bswap<u16>(checksum) << 16), 8);
+  store<u32>(ip, w2, 16);
   macCopy(f + ETH_SRC, OUR_MAC);
   setEthType(f, ETHERTYPE_IPV4);
   count(Stat.IP_TX);

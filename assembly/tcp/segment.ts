@@ -19,7 +19,7 @@
 // machine. Protocol code reads only a Segment record, passed explicitly.
 
 import { Stat, count } from "../stats";
-import { onesSum, pseudoHeaderSum, sumAdd, sumFinish } from "../ip/checksum";
+import { foldLe, halves, onesSum, pseudoHeaderSum, sumAdd, sumFinish, sumLe } from "../ip/checksum";
 import { PROTO_TCP, ipv4Payload } from "../ip/ipv4";
 
 // @ts-ignore: decorator
@@ -188,6 +188,11 @@ export function parseTcp(seg: Segment, src: u32, dst: u32, p: usize, len: i32): 
  * Write a header in front of `dataLen` bytes already at emitDataPtr(mss != 0)
  * and checksum it from `localIp` to `remoteIp`. `mss` > 0 adds the MSS
  * option. Returns the segment's length, for IPv4.
+ *
+ * The header goes out as little-endian words built in registers (bytes in
+ * wire order: a u16 field lands as bswap of its value), and the checksum
+ * adds those words rather than reading them back (ip/checksum.ts); only
+ * the text is summed from memory.
  */
 export function writeTcp(
   localIp: u32, localPort: u16, remoteIp: u32, remotePort: u16,
@@ -195,22 +200,23 @@ export function writeTcp(
 ): i32 {
   const p = ipv4Payload();
   const hlen = TCP_HEADER_LEN + (mss != 0 ? MSS_OPTION_LEN : 0);
-  store<u16>(p, bswap<u16>(localPort), TCP_SRC_PORT);
-  store<u16>(p, bswap<u16>(remotePort), TCP_DST_PORT);
-  store<u32>(p, bswap<u32>(seq), TCP_SEQ);
-  store<u32>(p, bswap<u32>(ack), TCP_ACK);
-  store<u8>(p, <u8>((hlen >> 2) << 4), TCP_DOFF);
-  store<u8>(p, flags, TCP_FLAGS);
-  store<u16>(p, bswap<u16>(wnd), TCP_WINDOW);
-  store<u16>(p, 0, TCP_CHECKSUM);
-  store<u16>(p, 0, TCP_URGENT);
+  // Bytes 0-7: source port, destination port, sequence number.
+  const ports = <u64>bswap<u16>(localPort) | (<u64>bswap<u16>(remotePort) << 16);
+  const w0 = ports | (<u64>bswap<u32>(seq) << 32);
+  // Bytes 8-15: acknowledgment number, data offset, flags, window.
+  const w1 = <u64>bswap<u32>(ack) | (<u64>((hlen >> 2) << 4) << 32) | (<u64>flags << 40) | (<u64>bswap<u16>(wnd) << 48);
+  let acc = halves(w0) + halves(w1);
   if (mss != 0) {
-    store<u8>(p, OPT_MSS, TCP_HEADER_LEN);
-    store<u8>(p, OPT_MSS_LEN, TCP_HEADER_LEN + 1);
-    store<u16>(p, bswap<u16>(mss), TCP_HEADER_LEN + 2);
+    const option = <u32>OPT_MSS | (<u32>OPT_MSS_LEN << 8) | (<u32>bswap<u16>(mss) << 16);
+    store<u32>(p, option, TCP_HEADER_LEN);
+    acc += <u64>option;
   }
+  if (dataLen > 0) acc += sumLe(p + <usize>hlen, dataLen);
   const total = hlen + dataLen;
-  const sum = sumAdd(pseudoHeaderSum(localIp, remoteIp, PROTO_TCP, <u32>total), onesSum(p, total));
-  store<u16>(p, bswap<u16>(sumFinish(sum)), TCP_CHECKSUM);
+  const sum = sumAdd(pseudoHeaderSum(localIp, remoteIp, PROTO_TCP, <u32>total), foldLe(acc));
+  store<u64>(p, w0, TCP_SRC_PORT);
+  store<u64>(p, w1, TCP_ACK);
+  // Bytes 16-19: checksum, urgent pointer 0.
+  store<u32>(p, <u32>bswap<u16>(sumFinish(sum)), TCP_CHECKSUM);
   return total;
 }
