@@ -23,8 +23,10 @@ static struct {
   bool initialized;
   uint32_t func_type_count;
   struct func_type func_types[MAX_FUNC_TYPES];
-  _Alignas(16) uint8_t memory[EMBERTCP_MEMORY_BYTES];
 } rt;
+/* Outside the struct and not static: build-c.mjs points the generated
+ * loads and stores at it by name (wasm-rt.h). */
+_Alignas(16) uint8_t embertcp_rt_memory[EMBERTCP_MEMORY_BYTES];
 
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 uint32_t wasm_rt_call_stack_depth;
@@ -83,8 +85,8 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
  * is the normal case; fewer would mean embertcp_memory.h is stale. */
 void wasm_rt_allocate_memory(wasm_rt_memory_t* mem, uint32_t initial_pages, uint32_t max_pages) {
   if ((uint64_t)initial_pages * 65536u < EMBERTCP_MEMORY_BYTES) wasm_rt_trap(WASM_RT_TRAP_OOB);
-  memset(rt.memory, 0, sizeof rt.memory);
-  mem->data = rt.memory;
+  memset(embertcp_rt_memory, 0, sizeof embertcp_rt_memory);
+  mem->data = embertcp_rt_memory;
   mem->pages = initial_pages;
   mem->max_pages = max_pages;
   mem->size = EMBERTCP_MEMORY_BYTES;
@@ -130,7 +132,7 @@ uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* t, uint32_t del
 
 uint8_t* embertcp_mem(uint32_t ptr, uint32_t len) {
   if ((uint64_t)ptr + len > EMBERTCP_MEMORY_BYTES) return NULL;
-  return rt.memory + ptr;
+  return embertcp_rt_memory + ptr;
 }
 
 uint32_t embertcp_mem_size(void) { return EMBERTCP_MEMORY_BYTES; }
