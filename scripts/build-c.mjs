@@ -14,6 +14,7 @@
 // With --if-available a missing wasm2c prints why and exits 0.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { PART_EXPORTS } from "./features.mjs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -37,15 +38,21 @@ function knownLimits() {
   return new Set([...src.matchAll(/isDefined\((EMBER_\w+)\)/g)].map((m) => m[1]));
 }
 
-/** EMBER_* variables of `env` as { EMBER_X: n }; an unknown name or a non-integer value fails. */
+/** The switches that leave a part out (EMBER_UDP=0, ...): 0 or 1, where a limit must be positive. */
+const PART_SWITCHES = new Set(Object.keys(PART_EXPORTS).map((part) => `EMBER_${part}`));
+
+/** EMBER_* variables of `env` as { EMBER_X: n }; an unknown name or a bad value fails. */
 export function limitsFromEnv(env = process.env) {
   const known = knownLimits();
   const use = {};
   for (const [k, v] of Object.entries(env)) {
     if (!k.startsWith("EMBER_")) continue;
     if (!known.has(k)) fail(`build:c: unknown limit ${k}; assembly/config.ts has ${[...known].join(", ")}`);
-    if (!/^[1-9]\d*$/.test(String(v).trim())) fail(`build:c: ${k}=${v} is not a positive integer`);
-    use[k] = Number(v);
+    const value = String(v).trim();
+    if (PART_SWITCHES.has(k)) {
+      if (value !== "0" && value !== "1") fail(`build:c: ${k}=${v} must be 0 (leave the part out) or 1`);
+    } else if (!/^[1-9]\d*$/.test(value)) fail(`build:c: ${k}=${v} is not a positive integer`);
+    use[k] = Number(value);
   }
   return use;
 }
@@ -71,7 +78,9 @@ async function heapBase(use, dir) {
   return inst.exports.heap_base();
 }
 
-const useArgs = (use) => Object.entries(use).flatMap(([k, v]) => ["--use", `${k}=${v}`]);
+// The limits, and the transform that leaves out the exports of a part
+// switched off (EMBER_UDP=0, ...), as `npm run build:wasm` passes it.
+const useArgs = (use) => [...Object.entries(use).flatMap(([k, v]) => ["--use", `${k}=${v}`]), "--transform", "./scripts/features.mjs"];
 
 function statNames() {
   const src = readFileSync(join(root, "assembly/stats.ts"), "utf8");
