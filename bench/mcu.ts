@@ -4,9 +4,11 @@
  *
  *   - flash (text + rodata + data) and RAM (data + bss, the module's memory
  *     and the 4 KiB main stack included) of the Cortex-M4 firmware and of
- *     the stack alone (the wasm2c C and ports/runtime), default limits and
- *     the minimal build (2 TCBs, 1 KiB rings), with and without bounds
- *     checks; `--markdown` prints the table for the docs;
+ *     the stack alone (the wasm2c C and ports/runtime): the default build,
+ *     the TCP-only build (UDP, DHCP and DNS left out: the feature set of
+ *     the size goal) and the minimal build (TCP only, 2 TCBs, 1 KiB
+ *     rings), with and without bounds checks; `--markdown` prints the
+ *     table for the docs;
  *   - instructions per received full-size segment, per SYN during an
  *     hping3 flood and per idle net_poll, counted under QEMU -icount
  *     shift=0 by the PORT_MEASURE build (ports/cortex-m/measure.h), and
@@ -29,7 +31,10 @@ import { benchSerial } from "./sim.js";
 
 const root = projectRoot();
 const BOARD = "10.69.0.2", LINUX = "10.69.0.1";
-const MINIMAL = { EMBER_TCB_COUNT: "2", EMBER_TCP_TX_BUF: "1024", EMBER_TCP_RX_BUF: "1024" };
+/** The feature set of the size goal: IPv4, ARP, ICMP, TCP, SYN queue and cookies, ENC28J60; UDP, DHCP and DNS left out. */
+const TCP_ONLY = { EMBER_UDP: "0", EMBER_DHCP: "0", EMBER_DNS: "0" };
+/** The smallest useful board: two connections with 1 KiB rings, TCP only (docs/EMBEDDING.md "Memory"). */
+const MINIMAL = { EMBER_TCB_COUNT: "2", EMBER_TCP_TX_BUF: "1024", EMBER_TCP_RX_BUF: "1024", ...TCP_ONLY };
 /** Instructions per SysTick tick under -icount shift=0: 1 ns each, 25 MHz ticks. */
 const INSTR_PER_TICK = 40;
 /** Cycles per instruction assumed for a Cortex-M4 running from zero-wait-state memory. */
@@ -51,9 +56,10 @@ const kib = (n: number) => `${n} (${(n / 1024).toFixed(1)} KiB)`;
 function benchSizes(markdown: boolean): void {
   section("Cortex-M4 firmware and stack size (arm-none-eabi-gcc -Os, Thumb-2, newlib-nano)");
   const rows: string[] = [];
-  for (const [limits, env, apps] of [["default", {}, []], ["minimal", MINIMAL, ["--minimal"]]] as const) {
+  const builds = [["default", {}, []], ["TCP only", TCP_ONLY, []], ["minimal", MINIMAL, ["--minimal"]]] as const;
+  for (const [limits, env, apps] of builds) {
     for (const bounds of [true, false]) {
-      const b = build([...apps, ...(bounds ? [] : ["--no-bounds"]), "--tag", `size-${limits}-${bounds ? "bounds" : "nobounds"}`], env);
+      const b = build([...apps, ...(bounds ? [] : ["--no-bounds"]), "--tag", `size-${limits.replace(" ", "-")}-${bounds ? "bounds" : "nobounds"}`], env);
       const what = `${limits} limits, bounds checks ${bounds ? "on" : "off"}`;
       const sf = b.stack.text + b.stack.data, sr = b.stack.data + b.stack.bss;
       const ff = b.firmware.text + b.firmware.data, fr = b.firmware.data + b.firmware.bss;
