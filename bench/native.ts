@@ -11,7 +11,7 @@
  *     (repeatable on a shared machine, unlike seconds);
  *   - RAM (VmRSS, VmHWM) of embertcp-tap, default and 256-TCB builds,
  *     idle and after traffic, and the Linux client suite
- *     (bench/linux-client.ts) against the 256-TCB build with 32 KiB rings
+ *     (bench/linux-client.ts) against the 256-TCB build with 64 KiB rings
  *     (root, a TAP and hping3 needed; skipped with the reason otherwise).
  */
 import { spawnSync } from "node:child_process";
@@ -24,12 +24,10 @@ import { figure, section } from "./report.js";
 
 const root = projectRoot();
 const BOARD_IP = "10.68.0.2", LINUX_IP = "10.68.0.1";
-// 32 KiB rings, not 64: with 65536-byte rings, Linux -> board transfers stall
-// for the delayed-ACK time (200 ms) after every window, no window update
-// going out when the app drains the ring (measured: about 0.7 MB/s). The
-// ring's fill count is 16 bits (assembly/tcp/tcb.ts, rxLen), one short of
-// 65536: the likely cause, left to the TCP code.
-const LARGE = { EMBER_TCB_COUNT: 256, EMBER_TCP_RX_BUF: 32768, EMBER_TCP_TX_BUF: 32768 };
+// The build the goals name: 256 TCBs with 64 KiB rings (a ring holds at
+// most 65,535 bytes, the largest window without scaling: config.ts
+// TCP_RX_HOLD).
+const LARGE = { EMBER_TCB_COUNT: 256, EMBER_TCP_RX_BUF: 65536, EMBER_TCP_TX_BUF: 65536 };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function script(name: string): Promise<any> {
@@ -118,7 +116,7 @@ async function ramAndClients(): Promise<void> {
   if (why) { figure("native host figures", "skipped", `(${why})`); return; }
   const { buildNative } = await script("build-native.mjs");
   const builds: Array<[string, string]> = [["default build (8 TCBs, 4 KiB rings)", buildPath("native/embertcp-tap")]];
-  builds.push(["256 TCBs, 32 KiB rings", (await buildNative({ out: buildPath("native-bench"), cDir: buildPath("native-bench/c"), use: LARGE })).exe]);
+  builds.push(["256 TCBs, 64 KiB rings", (await buildNative({ out: buildPath("native-bench"), cDir: buildPath("native-bench/c"), use: LARGE })).exe]);
   for (const [name, exe] of builds) {
     await onTap(exe, async (ns, pid) => {
       const idle = memKb(pid);
@@ -137,7 +135,7 @@ async function clientSuite(exe: string): Promise<void> {
   const suite = await import(pathToFileURL(file).href);
   await onTap(exe, async (ns) => {
     const f = await suite.runLinuxClientSuite({ netns: ns.name, ip: BOARD_IP }, { log: (l: string) => console.log(`  (${l})`) });
-    suite.printSuite("embertcp-tap, 256 TCBs, 32 KiB rings", f);
+    suite.printSuite("embertcp-tap, 256 TCBs, 64 KiB rings", f);
   });
   console.log("goals: echo round trip ≤ 0.055 ms and connect+close ≤ 0.115 ms (lwIP's unix port, medians), bulk ≥ 150 MB/s each way, ≥ 99 % connects during the flood");
 }
