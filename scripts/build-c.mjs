@@ -93,24 +93,65 @@ function statNames() {
  * The generated C reaches linear memory through the instance: every load
  * and store reads `mem->data`, and every bounds check `mem->size`. Our
  * runtime has one static memory whose address and size are known when the
- * C is compiled (ports/runtime/wasm-rt.h), so the two macros that do this
- * in wasm2c's prologue are pointed at `embertcp_rt_memory` and
- * EMBERTCP_MEMORY_BYTES: on Thumb-2 that is 4 KiB less code and one load
- * less per access (docs/EMBEDDING.md "Size, instructions and serial
- * goodput"). The checks stay exactly as strict. Output that does not carry
- * the expected macro text (another wasm2c) is returned unchanged.
+ * C is compiled (ports/runtime/wasm-rt.h), so:
+ *
+ * - the accessors address `embertcp_rt_memory` directly, and the range
+ *   check of memory.fill/copy compares with EMBERTCP_MEMORY_BYTES;
+ * - each load and store site checks its own address, `(u64)(x) + k` in
+ *   wasm2c's output, as EMBERTCP_AT(x, k, width): with k and the width
+ *   literal constants, the check is one 32-bit comparison of x with a
+ *   constant (x + k + width > size, k + width > size trapping always),
+ *   where the accessor's check added and compared 64-bit values. The
+ *   accessors then check nothing themselves.
+ *
+ * On Thumb-2 this is 9 KiB less code with bounds checks (docs/EMBEDDING.md
+ * "Size, instructions and serial goodput"); the checks are exactly as
+ * strict. Output that does not carry the expected text, or has an access
+ * of another shape, is returned unchanged (another wasm2c): correct, only
+ * larger and slower.
  */
 export function specialiseMemory(c) {
-  const check = "if (UNLIKELY(offset + (uint64_t)len > mem->size))";
-  const access = "&mem->data[addr]";
+  const unchanged = { c, specialised: false };
   const include = '#include "embertcp_w2c.h"\n';
-  if (!c.includes(check) || !c.includes(access) || !c.includes(include)) return { c, specialised: false };
+  const rangeCheck = "if (UNLIKELY(offset + (uint64_t)len > mem->size))";
+  const data = "&mem->data[addr]";
+  const memcheck = "#if WASM_RT_MEMCHECK_SIGNAL_HANDLER\n#define MEMCHECK(mem, a, t)\n#else\n#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))\n#endif\n";
+  if (![include, rangeCheck, data, memcheck].every((text) => c.includes(text))) return unchanged;
+  const accessor = String.raw`\b((?:i32|i64|f32|f64)_(?:load|store)(?:8|16|32)?(?:_[su])?)\(&instance->w2c_memory, `;
+  const sites = c.match(new RegExp(accessor, "g"))?.length ?? 0;
+  let rewritten = 0;
+  const out = c.replace(new RegExp(accessor + String.raw`\(u64\)\((w2c_[a-z]\d+)\)(?: \+ (\d+)u?)?([,)])`, "g"),
+    (_, name, x, k, end) => {
+      rewritten++;
+      return `${name}(&instance->w2c_memory, EMBERTCP_AT(${x}, ${k ?? 0}u, ${accessWidth(name)}u)${end}`;
+    });
+  if (rewritten !== sites) return unchanged;
+  const siteChecks = `/* scripts/build-c.mjs: every load and store site checks its own address
+ * (EMBERTCP_AT); the accessors check nothing more. */
+#define MEMCHECK(mem, a, t)
+#if WASM_RT_MEMCHECK_SIGNAL_HANDLER
+#define EMBERTCP_AT(x, k, n) ((u64)(u32)(x) + (k))
+#else
+#define EMBERTCP_AT(x, k, n)                                   \\
+  ((u64)(k) + (n) > EMBERTCP_MEMORY_BYTES ||                   \\
+           (u32)(x) > (u32)(EMBERTCP_MEMORY_BYTES - (k) - (n)) \\
+       ? (TRAP(OOB), (u64)0)                                   \\
+       : (u64)(u32)(x) + (k))
+#endif
+`;
   return {
-    c: c.replace(include, include + '#include "embertcp_memory.h"\n')
-      .replace(check, "if (UNLIKELY(offset + (uint64_t)len > (uint64_t)EMBERTCP_MEMORY_BYTES))")
-      .split(access).join("&embertcp_rt_memory[addr]"),
+    c: out.replace(include, include + '#include "embertcp_memory.h"\n')
+      .replace(rangeCheck, "if (UNLIKELY(offset + (uint64_t)len > (uint64_t)EMBERTCP_MEMORY_BYTES))")
+      .replace(memcheck, siteChecks)
+      .split(data).join("&embertcp_rt_memory[addr]"),
     specialised: true,
   };
+}
+
+/** Bytes an accessor of wasm2c's moves: i32_load16_u 2, i64_store 8, ... */
+function accessWidth(name) {
+  const [, type, , bits] = /^(i32|i64|f32|f64)_(load|store)(8|16|32)?/.exec(name);
+  return bits ? Number(bits) / 8 : type === "i64" || type === "f64" ? 8 : 4;
 }
 
 /** Build the C for `use` into `out`; returns what config.json records. */

@@ -3,10 +3,11 @@
  * from the environment, and the C it writes. A limit must be a positive
  * integer and a part switch (EMBER_UDP, EMBER_DHCP, EMBER_DNS) 0 or 1;
  * anything else is one line and status 2. The generated C addresses the
- * runtime's static memory directly (ports/runtime/README.md).
+ * runtime's static memory directly, and each load or store site checks
+ * its own address (ports/runtime/README.md).
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { buildPath, projectRoot } from "../host-sim/paths.js";
@@ -39,9 +40,49 @@ describe.runIf(toolGate("wasm2c", "--version"))("build:c output", () => {
     const c = readFileSync(join(out, "embertcp_w2c.c"), "utf8");
     expect(c).toContain("Z_embertcpZ_tcp_listen");
     for (const name of ["udp_bind", "net_addr", "dns_query"]) expect(c).not.toContain(`Z_embertcpZ_${name}`);
-    // The loads and stores use the runtime's array and a constant size.
+    // The loads and stores use the runtime's array and a constant size,
+    // and every site's address goes through its own check.
     expect(c).toContain("&embertcp_rt_memory[addr]");
+    expect(c).toMatch(/i32_load\(&instance->w2c_memory, EMBERTCP_AT\(w2c_i\d+, \d+u, 4u\)\)/);
+    expect(c).not.toMatch(/_(load|store)\w*\(&instance->w2c_memory, \(u64\)/);
     expect(c).toContain("> (uint64_t)EMBERTCP_MEMORY_BYTES))");
     expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({ use: { EMBER_UDP: 0 }, memorySpecialised: true });
   }, 120_000);
+
+  test("a site's check traps exactly when address + offset + width passes the memory's end, with no 32-bit wrap", () => {
+    // The EMBERTCP_AT macro as build:c wrote it, compiled against a
+    // 1000-byte memory with a trap that reports instead of stopping.
+    const c = readFileSync(buildPath("c-tcp-only/embertcp_w2c.c"), "utf8");
+    const macro = /#if WASM_RT_MEMCHECK_SIGNAL_HANDLER\n#define EMBERTCP_AT[\s\S]*?#endif\n/.exec(c)?.[0];
+    expect(macro).toBeDefined();
+    const dir = buildPath("c-site-check");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "check.c"), `#include <stdint.h>
+#include <stdio.h>
+#include <setjmp.h>
+typedef uint32_t u32;
+typedef uint64_t u64;
+#define EMBERTCP_MEMORY_BYTES 1000u
+#define WASM_RT_MEMCHECK_SIGNAL_HANDLER 0
+static jmp_buf trapped;
+#define TRAP(x) (longjmp(trapped, 1), 0)
+${macro}
+static void at(u32 x, u32 k, u32 n) {
+  if (setjmp(trapped)) { printf("%u+%u+%u trap\\n", x, k, n); return; }
+  printf("%u+%u+%u %llu\\n", x, k, n, (unsigned long long)EMBERTCP_AT(x, k, n));
+}
+int main(void) {
+  at(996, 0, 4); at(997, 0, 4); at(992, 4, 4); at(993, 4, 4); at(0, 999, 1); at(0, 1000, 1);
+  at(4294967295u, 8, 4); at(8, 4294967292u, 4); at(0, 0, 8); at(999, 0, 1);
+  return 0;
+}
+`);
+    const exe = join(dir, "check");
+    const cc = spawnSync(process.env.CC || "cc", ["-std=c11", "-O2", "-o", exe, join(dir, "check.c")], { encoding: "utf8" });
+    expect(cc.status, cc.stderr).toBe(0);
+    expect(spawnSync(exe, { encoding: "utf8" }).stdout.trim().split("\n")).toEqual([
+      "996+0+4 996", "997+0+4 trap", "992+4+4 996", "993+4+4 trap", "0+999+1 999", "0+1000+1 trap",
+      "4294967295+8+4 trap", "8+4294967292+4 trap", "0+0+8 0", "999+0+1 999",
+    ]);
+  });
 });

@@ -91,9 +91,10 @@ static const wasm_rt_externref_t wasm_rt_externref_null_value = NULL;
 typedef struct { uint8_t* data; uint32_t pages, max_pages, size; } wasm_rt_memory_t;
 
 /* The one memory's bytes (`data` above points here). scripts/build-c.mjs
- * rewrites the generated loads and stores to address this array and to
- * check against EMBERTCP_MEMORY_BYTES, both known when the C is built,
- * instead of reading `data` and `size` from the instance at every access. */
+ * rewrites the generated loads and stores to address this array and each
+ * load or store site to check its address against EMBERTCP_MEMORY_BYTES,
+ * both known when the C is built, instead of reading `data` and `size`
+ * from the instance at every access. */
 extern uint8_t embertcp_rt_memory[];
 typedef struct { wasm_rt_funcref_t* data; uint32_t max_size, size; } wasm_rt_funcref_table_t;
 typedef struct { wasm_rt_externref_t* data; uint32_t max_size, size; } wasm_rt_externref_table_t;
