@@ -63,30 +63,24 @@ import { arpHold, arpResolve } from "./arp";
 // of answering a SYN.
 let idKey0: u64 = 0;
 let idKey1: u64 = 0;
+/** Identifications drawn so far: ID n is lane n mod 4 of the PRF of n / 4. */
 let idCount: u64 = 0;
-/** Unused 16-bit lanes of the last PRF output, lowest first. */
+/** The PRF output whose lanes the current group of four uses. */
 let idLanes: u64 = 0;
-/** How many lanes of idLanes are left (0..4). */
-let idLanesLeft: i32 = 0;
 
 /** Draw a fresh identification key (net_init). */
 export function ipv4Init(): void {
   idKey0 = (<u64>entropy() << 32) | <u64>entropy();
   idKey1 = (<u64>entropy() << 32) | <u64>entropy();
   idCount = 0;
-  idLanesLeft = 0;
 }
 
 /** The next identification: unpredictable to anyone without the key. */
 function nextId(): u16 {
-  if (idLanesLeft == 0) {
-    idLanes = sipHash2(idKey0, idKey1, idCount++);
-    idLanesLeft = 4;
-  }
-  const id = <u16>idLanes;
-  idLanes >>= 16;
-  idLanesLeft--;
-  return id;
+  const lane = idCount & 3;
+  if (lane == 0) idLanes = sipHash2(idKey0, idKey1, idCount >> 2);
+  idCount++;
+  return <u16>(idLanes >> (lane << 4));
 }
 
 /** Where a transport writes its outgoing payload before ipv4Send. */
