@@ -25,25 +25,39 @@ export function toolGate(tool: string, arg = "-V"): boolean {
   return false;
 }
 
-export function ptyPair(timeoutMs = 10_000): Promise<PtyPair> {
+/**
+ * Start `cmd` and wait until `announced` finds what it prints on `stream`
+ * (or fail after `timeoutMs`); `kill` stops it with `signal` and waits for
+ * its exit.
+ */
+function startAnnouncing<T>(cmd: string, args: string[], stream: "stdout" | "stderr", signal: NodeJS.Signals,
+  announced: (text: string) => T | null, timeoutMs: number): Promise<{ value: T; proc: ChildProcess; kill(): Promise<void> }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn("socat", ["-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"], { stdio: ["ignore", "ignore", "pipe"] });
-    let err = "";
-    const timer = setTimeout(() => { proc.kill("SIGKILL"); reject(new Error(`socat gave no ptys: ${err}`)); }, timeoutMs);
+    const proc = spawn(cmd, args, { stdio: ["pipe", stream === "stdout" ? "pipe" : "ignore", stream === "stderr" ? "pipe" : "inherit"] });
     const exited = new Promise<void>((r) => proc.once("exit", () => r()));
+    let text = "";
+    const timer = setTimeout(() => { proc.kill("SIGKILL"); reject(new Error(`${cmd} did not start: ${text}`)); }, timeoutMs);
     proc.once("error", (e) => { clearTimeout(timer); reject(e); });
-    proc.stderr!.on("data", (d: Buffer) => {
-      err += d.toString();
-      const paths = [...err.matchAll(/PTY is (\S+)/g)].map((m) => m[1]);
-      if (paths.length === 2) {
-        clearTimeout(timer);
-        resolve({
-          paths: [paths[0], paths[1]], proc,
-          kill: async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill("SIGTERM"); await exited; } },
-        });
-      }
+    proc[stream]!.on("data", (d: Buffer) => {
+      text += d.toString();
+      const value = announced(text);
+      if (value === null) return;
+      clearTimeout(timer);
+      resolve({
+        value, proc,
+        kill: async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill(signal); await exited; } },
+      });
     });
   });
+}
+
+export async function ptyPair(timeoutMs = 10_000): Promise<PtyPair> {
+  const { value, proc, kill } = await startAnnouncing("socat", ["-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"], "stderr", "SIGTERM",
+    (text) => {
+      const paths = [...text.matchAll(/PTY is (\S+)/g)].map((m) => m[1]);
+      return paths.length === 2 ? [paths[0], paths[1]] as [string, string] : null;
+    }, timeoutMs);
+  return { paths: value, proc, kill };
 }
 
 /** Poll `cond` every few ms until it holds, or fail after `ms`, saying what was awaited (`what` may describe the state then). */
@@ -70,22 +84,8 @@ for line in sys.stdin:
     os.write(master, bytes.fromhex(line.strip()))
 `;
 
-export function stuckPty(timeoutMs = 10_000): Promise<StuckPty> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn("python3", ["-c", STUCK_PTY_PY], { stdio: ["pipe", "pipe", "inherit"] });
-    const exited = new Promise<void>((r) => proc.once("exit", () => r()));
-    const timer = setTimeout(() => { proc.kill("SIGKILL"); reject(new Error("python3 gave no pty")); }, timeoutMs);
-    proc.once("error", (e) => { clearTimeout(timer); reject(e); });
-    let out = "";
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (!out.includes("\n")) return;
-      clearTimeout(timer);
-      resolve({
-        path: out.trim(),
-        inject: (bytes) => proc.stdin!.write(Buffer.from(bytes).toString("hex") + "\n"),
-        kill: async () => { if (proc.exitCode === null && proc.signalCode === null) { proc.kill("SIGKILL"); await exited; } },
-      });
-    });
-  });
+export async function stuckPty(timeoutMs = 10_000): Promise<StuckPty> {
+  const { value, proc, kill } = await startAnnouncing("python3", ["-c", STUCK_PTY_PY], "stdout", "SIGKILL",
+    (text) => (text.includes("\n") ? text.trim() : null), timeoutMs);
+  return { path: value, inject: (bytes) => proc.stdin!.write(Buffer.from(bytes).toString("hex") + "\n"), kill };
 }
