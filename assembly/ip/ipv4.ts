@@ -65,7 +65,7 @@ let idKey0: u64 = 0;
 let idKey1: u64 = 0;
 /** Identifications drawn so far: ID n is lane n mod 4 of the PRF of n / 4. */
 let idCount: u64 = 0;
-/** The PRF output whose lanes the current group of four uses. */
+/** The unused lanes of the current group's PRF output, next lowest. */
 let idLanes: u64 = 0;
 
 /** Draw a fresh identification key (net_init). */
@@ -77,10 +77,11 @@ export function ipv4Init(): void {
 
 /** The next identification: unpredictable to anyone without the key. */
 function nextId(): u16 {
-  const lane = idCount & 3;
-  if (lane == 0) idLanes = sipHash2(idKey0, idKey1, idCount >> 2);
+  if ((idCount & 3) == 0) idLanes = sipHash2(idKey0, idKey1, idCount >> 2);
   idCount++;
-  return <u16>(idLanes >> (lane << 4));
+  const id = <u16>idLanes;
+  idLanes >>= 16;
+  return id;
 }
 
 /** Where a transport writes its outgoing payload before ipv4Send. */
