@@ -219,7 +219,7 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     return f;
   }
 
-  test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit) and, in the window inflated to ssthresh + 3·SMSS, new data", () => {
+  test("ESTABLISHED: first and second duplicate ACK → one new segment each (limited transmit); third → the first segment again (fast retransmit) and nothing new: the window inflated to ssthresh + 3·SMSS is below the flight", () => {
     const { b, c, data, seg } = flight();
     const dup = c.seg();
     send(b, dup);
@@ -227,35 +227,37 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     send(b, dup);
     expectReplies(b, [seg(5)]);
     send(b, dup);
-    // cwnd = 0.7·3216 + 3·536 = 3859 over 3216 in flight: 643 more, one segment and a 107-byte runt.
-    expectReplies(b, [seg(0), seg(6), c.reply({ seq: seqAdd(c.sndNxt, 7 * M), payload: data.subarray(7 * M, 7 * M + 107) })]);
+    // cwnd = 0.7·2144 + 3·536 = 3108 (the two limited-transmit segments not counted) under the 3216 in flight.
+    expectReplies(b, [seg(0)]);
     expect(b.stack.stats().tcp_fast_retransmits).toBe(1);
     expect(b.stack.stats().tcp_retransmits).toBe(0);
   });
 
-  test("ESTABLISHED: third duplicate ACK → ssthresh = 0.7·FlightSize (RFC 9438 §4.6 β_cubic, not RFC 5681's half), cwnd = ssthresh + 3·SMSS (RFC 6582 §3.2 step 2)", () => {
+  test("ESTABLISHED: third duplicate ACK → ssthresh = 0.7·FlightSize without the limited-transmit segments (RFC 5681 §3.2 step 2; RFC 9438 §4.6 β_cubic, not RFC 5681's half), cwnd = ssthresh + 3·SMSS (RFC 6582 §3.2 step 2)", () => {
     const { c } = recovering();
-    // FlightSize at the third duplicate: segments 0 to 5, 3216 bytes.
-    expect(c.status()).toMatchObject({ ssthresh: Math.floor(0.7 * 3216), cwnd: Math.floor(0.7 * 3216) + 3 * M });
+    // In flight at the third duplicate: segments 0 to 5, 3216 bytes, of which 4 and 5
+    // went by limited transmit; the FlightSize that counts is segments 0 to 3, 2144 bytes.
+    expect(c.status()).toMatchObject({ ssthresh: Math.floor(0.7 * 2144), cwnd: Math.floor(0.7 * 2144) + 3 * M });
   });
 
   test("ESTABLISHED: in fast recovery a partial ACK → the next hole is resent at once, new data follows as the deflated window allows (RFC 6582 §3.2 step 3)", () => {
-    const { b, c, at, seg } = flight();
+    const { b, c, data, at, seg } = flight();
     const dup = c.seg();
     for (let i = 0; i < 3; i++) send(b, dup);
-    expect(takeReplies(b).map((r) => r.seg.seq)).toEqual([at(4), at(5), at(0), at(6), at(7)]);
+    expect(takeReplies(b).map((r) => r.seg.seq)).toEqual([at(4), at(5), at(0)]);
     // The peer got segment 0 again but segment 1 is lost too: a partial ACK.
-    // cwnd 3859 - 536 acknowledged + 536 = 3859 over the 3323 bytes from segment 1 on: only segment 1 again.
+    // cwnd 3108 - 536 acknowledged + 536 = 3108 over the 2680 bytes from segment 1 on:
+    // segment 1 again, and 428 new bytes.
     send(b, c.seg({ ack: at(1) }));
-    expectReplies(b, [seg(1)]);
+    expectReplies(b, [seg(1), c.reply({ seq: at(6), payload: data.subarray(6 * M, 6 * M + 428) })]);
     expect(b.stack.stats().tcp_fast_retransmits).toBe(2);
   });
 
   test("ESTABLISHED: the ACK that covers recover ends fast recovery with cwnd = ssthresh (RFC 6582 §3.2 step 3, option 2), not the flight plus one SMSS", () => {
     const { b, c, at } = recovering();
-    // recover = the end of segment 5; the ACK for segments 0 to 6 leaves only the 107-byte runt in flight.
-    send(b, c.seg({ ack: at(7) }));
-    expect(c.status()).toMatchObject({ cwnd: 2251, ssthresh: 2251 });
+    // recover = the end of segment 5, the last one sent; its ACK leaves nothing in flight.
+    send(b, c.seg({ ack: at(6) }));
+    expect(c.status()).toMatchObject({ cwnd: 1500, ssthresh: 1500 });
   });
 
   test("ESTABLISHED: fast retransmit restarts the retransmission timer (the oldest segment has just gone again): no timeout one RTO after the last new ACK", () => {
@@ -272,12 +274,27 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
     expect(b.stack.stats().tcp_retransmits).toBe(1);
   });
 
+  test("ESTABLISHED: in congestion avoidance an ACK covering over two segments counts every byte (RFC 3465 §2.1: the 2·SMSS limit L is slow start's)", () => {
+    const { b, c, at } = recovering();
+    send(b, c.seg({ ack: at(6) }));
+    const cwnd = c.status().cwnd; // = ssthresh: congestion avoidance from here
+    expect(cwnd).toBe(1500);
+    c.appSends(pattern(4096 - c.status().send_queued, 1));
+    takeReplies(b);
+    // Everything cwnd let out beyond at(6): two full segments and a runt.
+    const n = ((c.status().snd_nxt - c.sndNxt) >>> 0) - 6 * M;
+    expect(n).toBeGreaterThan(2 * M);
+    send(b, c.seg({ ack: seqAdd(at(6), n) }));
+    expect(c.status().cwnd).toBe(cwnd + Math.floor((9 * M * n) / (17 * cwnd)));
+    expect(c.status().cwnd).toBeGreaterThan(cwnd + Math.floor((9 * M * 2 * M) / (17 * cwnd)));
+  });
+
   test("ESTABLISHED: congestion avoidance after a loss adds α_cubic = 9/17 of Reno's step per ACK until cwnd is back at the flight size of the loss, Reno's step after that (RFC 9438 §4.3)", () => {
     const { b, c, at } = recovering();
-    send(b, c.seg({ ack: at(7) }));
-    const ssthresh = 2251, prior = Math.floor((ssthresh * 10) / 7); // ssthresh / β_cubic = the flight size of the loss
+    send(b, c.seg({ ack: at(6) }));
+    const ssthresh = 1500, prior = Math.floor((ssthresh * 10) / 7); // ssthresh / β_cubic = the flight size of the loss
     const sentTo = () => (c.status().snd_nxt - c.sndNxt) >>> 0;
-    let acked = 7 * M, cwnd = c.status().cwnd, below = 0, above = 0;
+    let acked = 6 * M, cwnd = c.status().cwnd, below = 0, above = 0;
     for (let i = 0; i < 60 && above < 3; i++) {
       // The application keeps the ring full; the peer acknowledges one segment at a time.
       c.appSends(pattern(4096 - c.status().send_queued, i));

@@ -51,7 +51,17 @@ import { retransmitFirst, tcpOutput } from "./output";
 // @ts-ignore: decorator
 @inline const ALPHA_DEN: u32 = 17;
 
-/** dupAcks while in recovery after the first partial ACK (the timer is not restarted again). */
+/**
+ * The sender's duplicate-ACK count (tcb.ts dupAckCount, 7 bits): outside
+ * recovery, bits 0-2 count duplicates in a row (saturating at 4: only the
+ * third acts) and bits 3-4 the segments limited transmit sent for the first
+ * two; in recovery, PARTIAL_SEEN after the first partial ACK (the timer is
+ * not restarted again).
+ */
+// @ts-ignore: decorator
+@inline const DUPS: u8 = 7;
+// @ts-ignore: decorator
+@inline const LT_SHIFT: u8 = 3;
 // @ts-ignore: decorator
 @inline const PARTIAL_SEEN: u8 = 0x7f;
 
@@ -61,8 +71,7 @@ function setCwnd(t: Tcb, c: u32): void { t.cwnd = <u16>min<u32>(c, 0xffff); }
  * Loss detected (third duplicate ACK or RTO): ssthresh = max(β·FlightSize,
  * 2·SMSS) (RFC 9438 §4.6, §4.8; RFC 5681 §3.1's floor of two segments).
  */
-export function lossSsthresh(t: Tcb): void {
-  const flight = t.sndMax - t.sndUna;
+export function lossSsthresh(t: Tcb, flight: u32): void {
   const mss = <u32>t.sndMss;
   t.ssthresh = <u16>min<u32>(max<u32>(flight * BETA_NUM / BETA_DEN, mss << 1), 0xffff);
 }
@@ -113,9 +122,11 @@ export function ccNewAck(t: Tcb, dataAcked: u32): void {
     }
   } else {
     setDupAckCount(t, 0);
+    // RFC 3465: the limit L = 2 (§2.3) is slow start's; congestion
+    // avoidance counts every byte acknowledged (§2.1), so an ACK that the
+    // receiver held for the application's read still buys its share.
     const c = <u32>t.cwnd;
-    const n = min<u32>(dataAcked, mss << 1);
-    setCwnd(t, c < <u32>t.ssthresh ? c + n : avoidanceStep(t, c, n));
+    setCwnd(t, c < <u32>t.ssthresh ? c + min<u32>(dataAcked, mss << 1) : avoidanceStep(t, c, dataAcked));
   }
   // Progress: what is still unacknowledged waits from now for the user
   // timeout (RFC 5482 §3), whether or not the retransmission timer restarts.
@@ -132,19 +143,29 @@ export function ccDuplicateAck(t: Tcb, ack: u32): void {
     setCwnd(t, <u32>t.cwnd + mss);
     return;
   }
-  const dups = min<u8>(dupAckCount(t) + 1, PARTIAL_SEEN - 1);
-  setDupAckCount(t, dups);
+  const state = dupAckCount(t);
+  const dups = min<u8>((state & DUPS) + 1, 4);
+  let sentByLt = state >> LT_SHIFT;
   if (dups < 3) {
     // RFC 3042: one new segment per duplicate, cwnd itself unchanged.
     const c = t.cwnd;
+    const before = t.sndMax;
     setCwnd(t, <u32>c + <u32>dups * mss);
     tcpOutput(t);
     t.cwnd = c;
-    return;
+    if (t.sndMax != before) sentByLt++;
   }
+  setDupAckCount(t, dups | (sentByLt << LT_SHIFT));
+  if (dups < 3) return;
   // Step 2: only for losses after the last recovery point.
   if (dups != 3 || !seqGe(ack, t.recover)) return;
-  lossSsthresh(t);
+  // RFC 5681 §3.2 step 2: what limited transmit sent beyond cwnd (which
+  // is unchanged since) is not part of the FlightSize that sets ssthresh.
+  // A segment the first two duplicates let out within cwnd, because the
+  // peer's window moved, is ordinary transmission and counts.
+  const flight = t.sndMax - t.sndUna;
+  const beyond = flight > <u32>t.cwnd ? flight - <u32>t.cwnd : 0;
+  lossSsthresh(t, flight - min<u32>(beyond, <u32>sentByLt * mss));
   t.recover = t.sndMax;
   count(Stat.TCP_FAST_RETRANSMITS);
   retransmitFirst(t);

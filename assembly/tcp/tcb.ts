@@ -69,8 +69,8 @@ import { noDelay, setUnansweredProbes } from "./options";
   /** In-order bytes the user has not read yet. */
   rxLen: u16;
   /**
-   * Bits 0-6: duplicate ACKs in a row, the sender's count (tcp/recovery.ts,
-   * which needs only 1, 2, 3 and a mark); bit 7: the ACK owed covers a
+   * Bits 0-6: the sender's duplicate-ACK state (tcp/recovery.ts: the count
+   * up to 4, the segments limited transmit sent, a mark); bit 7: the ACK owed covers a
    * pushed segment, the receiver's (tcp/delack.ts). Independent halves of
    * one byte, through the accessors below.
    */

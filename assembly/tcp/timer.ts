@@ -74,7 +74,7 @@ function retransmitTimeout(t: Tcb): void {
   count(Stat.TCP_RETRANSMITS);
   // RFC 9438 §4.8: ssthresh as for fast retransmit (β·FlightSize, not
   // RFC 5681 §3.1 (4)'s half); cwnd = 1 SMSS, RFC 5681's loss window.
-  lossSsthresh(t);
+  lossSsthresh(t, t.sndMax - t.sndUna);
   t.cwnd = t.sndMss;
   // RFC 6582 §3.2 step 4: no fast retransmit for losses from before the timeout.
   t.recover = t.sndMax;
