@@ -11,6 +11,7 @@
 
 import { OUR_MAC } from "../netif";
 import { macCopy, macEqual } from "../ip/eth";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline export const D_XID: usize = 4;
@@ -104,7 +105,7 @@ export function writeHeader(p: usize, xid: u32, secs: u16, ciaddr: u32): usize {
   store<u8>(p, 1, 1);     // htype Ethernet
   store<u8>(p, 6, 2);     // hlen
   store<u32>(p, bswap<u32>(xid), D_XID);
-  store<u16>(p, bswap<u16>(secs), D_SECS);
+  store<u16>(p, swap16(secs), D_SECS);
   store<u32>(p, bswap<u32>(ciaddr), D_CIADDR);
   macCopy(p + D_CHADDR, OUR_MAC);
   store<u32>(p, bswap<u32>(MAGIC), D_COOKIE);

@@ -12,6 +12,7 @@
 // (RFC 1034 §3.6.2), to an A record of 4 bytes.
 
 import { NAME_MAX, decodeName, decodedEnd, sameName } from "./name";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline export const HEADER_LEN: i32 = 12;
@@ -34,7 +35,7 @@ import { NAME_MAX, decodeName, decodedEnd, sameName } from "./name";
 export const enum Answer { MALFORMED, MISMATCH, TRUNCATED, ADDRESS, NOT_FOUND, SERVER_FAILURE }
 
 // @ts-ignore: decorator
-@inline function be16(p: usize, off: i32): u16 { return bswap<u16>(load<u16>(p + <usize>off)); }
+@inline function be16(p: usize, off: i32): u16 { return swap16(load<u16>(p + <usize>off)); }
 // @ts-ignore: decorator
 @inline function be32(p: usize, off: i32): u32 { return bswap<u32>(load<u32>(p + <usize>off)); }
 
@@ -56,16 +57,16 @@ export function answerTtlS(): u32 { return answerTtl; }
 
 /** Write a recursive A query for wire name `name` (`nameLen` bytes) with `id` at `p`; its length. */
 export function writeQuery(p: usize, id: u16, name: usize, nameLen: i32): i32 {
-  store<u16>(p, bswap<u16>(id));
+  store<u16>(p, swap16(id));
   store<u8>(p, FLAG_RD, 2); // RFC 1035 §4.1.1: ask the server to recurse
   store<u8>(p, 0, 3);
-  store<u16>(p, bswap<u16>(1), 4);
+  store<u16>(p, swap16(1), 4);
   store<u32>(p, 0, 6);
   store<u16>(p, 0, 10);
   memory.copy(p + <usize>HEADER_LEN, name, <usize>nameLen);
   const q = p + <usize>(HEADER_LEN + nameLen);
-  store<u16>(q, bswap<u16>(TYPE_A));
-  store<u16>(q, bswap<u16>(CLASS_IN), 2);
+  store<u16>(q, swap16(TYPE_A));
+  store<u16>(q, swap16(CLASS_IN), 2);
   return HEADER_LEN + nameLen + 4;
 }
 

@@ -29,6 +29,7 @@ import {
   ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_ARP,
   macCopy, macEqual, macSetBroadcast, setEthType,
 } from "./eth";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline export const ARP_LEN: i32 = 28;
@@ -208,12 +209,12 @@ function dropHeld(reason: Stat): void {
 export function arpInput(p: usize, len: i32): void {
   count(Stat.ARP_RX);
   if (len < ARP_LEN ||
-      bswap<u16>(load<u16>(p, A_HTYPE)) != 1 || bswap<u16>(load<u16>(p, A_PTYPE)) != 0x0800 ||
+      swap16(load<u16>(p, A_HTYPE)) != 1 || swap16(load<u16>(p, A_PTYPE)) != 0x0800 ||
       load<u8>(p, A_HLEN) != 6 || load<u8>(p, A_PLEN) != 4) {
     count(Stat.ARP_DROP_MALFORMED);
     return;
   }
-  const op = bswap<u16>(load<u16>(p, A_OP));
+  const op = swap16(load<u16>(p, A_OP));
   if (op != OP_REQUEST && op != OP_REPLY) {
     count(Stat.ARP_DROP_MALFORMED);
     return;
@@ -247,11 +248,11 @@ function sendArp(op: u16, unicastMac: usize, targetIp: u32, broadcast: bool): vo
   else macCopy(f + ETH_DST, unicastMac);
   macCopy(f + ETH_SRC, OUR_MAC);
   setEthType(f, ETHERTYPE_ARP);
-  store<u16>(a, bswap<u16>(1), A_HTYPE);
-  store<u16>(a, bswap<u16>(0x0800), A_PTYPE);
+  store<u16>(a, swap16(1), A_HTYPE);
+  store<u16>(a, swap16(0x0800), A_PTYPE);
   store<u8>(a, 6, A_HLEN);
   store<u8>(a, 4, A_PLEN);
-  store<u16>(a, bswap<u16>(op), A_OP);
+  store<u16>(a, swap16(op), A_OP);
   macCopy(a + A_SHA, OUR_MAC);
   store<u32>(a, bswap<u32>(ourIp()), A_SPA);
   if (op == OP_REPLY) macCopy(a + A_THA, unicastMac);

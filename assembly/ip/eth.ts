@@ -9,6 +9,7 @@
 // A view only reads and writes fields; callers check ETH_HEADER_LEN first.
 
 // @ts-ignore: decorator
+import { swap16 } from "../bytes";
 @inline export const ETH_HEADER_LEN: i32 = 14;
 // @ts-ignore: decorator
 @inline export const ETH_DST: usize = 0;
@@ -24,10 +25,10 @@
 
 /** EtherType field. */
 // @ts-ignore: decorator
-@inline export function ethType(p: usize): u16 { return bswap<u16>(load<u16>(p, ETH_TYPE)); }
+@inline export function ethType(p: usize): u16 { return swap16(load<u16>(p, ETH_TYPE)); }
 
 // @ts-ignore: decorator
-@inline export function setEthType(p: usize, t: u16): void { store<u16>(p, bswap<u16>(t), ETH_TYPE); }
+@inline export function setEthType(p: usize, t: u16): void { store<u16>(p, swap16(t), ETH_TYPE); }
 
 /** Copy a 6-byte MAC address. */
 // @ts-ignore: decorator

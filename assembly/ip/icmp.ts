@@ -10,6 +10,7 @@ import { Stat, count } from "../stats";
 import { internetChecksum } from "./checksum";
 import { PROTO_ICMP, ipv4Payload, ipv4Send } from "./ipv4";
 import { isBroadcast } from "../netif";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline const ICMP_HEADER_LEN: i32 = 8;
@@ -30,7 +31,7 @@ export function icmpInput(src: u32, dst: u32, p: usize, len: i32): void {
   store<u8>(out, TYPE_ECHO_REPLY);
   store<u8>(out, 0, 1);
   store<u16>(out, 0, 2);
-  store<u16>(out, bswap<u16>(internetChecksum(out, len)), 2);
+  store<u16>(out, swap16(internetChecksum(out, len)), 2);
   count(Stat.ICMP_ECHO_REPLIES);
   ipv4Send(src, PROTO_ICMP, len);
 }

@@ -8,7 +8,7 @@
 import { LINK_MTU, WITH_UDP } from "../config";
 import { Stat, count } from "../stats";
 import { isBroadcast, ourIp, validPeer } from "../netif";
-import { internetChecksum } from "./checksum";
+import { halves, internetChecksum, sumVerifies } from "./checksum";
 import {
   FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, PROTO_ICMP, PROTO_TCP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
 } from "./ipv4";
@@ -33,7 +33,7 @@ export function ipv4Input(p: usize, len: i32): void {
   // RFC 1122 §3.3.3, RFC 894: nothing larger than the link's 1500-byte MTU
   // is taken, so nothing we answer with (an echo reply) can exceed it.
   if (total > LINK_MTU) { count(Stat.IP_DROP_OVERSIZE); return; }
-  if (internetChecksum(p, hlen) != 0) { count(Stat.IP_DROP_CHECKSUM); return; }
+  if (!headerSumValid(p, hlen)) { count(Stat.IP_DROP_CHECKSUM); return; }
   const dst = ipv4Dst(p);
   const src = ipv4Src(p);
   if (dst != ourIp() && !isBroadcast(dst) && !unconfiguredUdp(p)) { count(Stat.IP_DROP_NOT_OURS); return; }
@@ -47,6 +47,17 @@ export function ipv4Input(p: usize, len: i32): void {
   else count(Stat.IP_DROP_PROTO);
 }
 
+
+/**
+ * The header checksum verifies (RFC 791 §3.1, RFC 1071): the sum of the
+ * whole header is 0xffff. The usual 20-byte header is summed from three
+ * loads in hand, without the general loop (every received frame pays it).
+ */
+// @ts-ignore: decorator
+@inline function headerSumValid(p: usize, hlen: i32): bool {
+  if (hlen != IPV4_HEADER_LEN) return internetChecksum(p, hlen) == 0;
+  return sumVerifies(halves(load<u64>(p)) + halves(load<u64>(p, 8)) + <u64>load<u32>(p, 16));
+}
 
 /**
  * RFC 1122 §3.2.1.3: a datagram whose source no host may have (0/8,

@@ -22,6 +22,7 @@ import { linkTransmit } from "../link";
 import { ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_IPV4, macCopy, macSetBroadcast, setEthType } from "./eth";
 import { foldLe, halves, sumFinish } from "./checksum";
 import { arpHold, arpResolve } from "./arp";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline export const IPV4_HEADER_LEN: i32 = 20;
@@ -43,9 +44,9 @@ import { arpHold, arpResolve } from "./arp";
 // @ts-ignore: decorator
 @inline export function verIhl(p: usize): u8 { return load<u8>(p); }
 // @ts-ignore: decorator
-@inline export function totalLen(p: usize): i32 { return <i32>bswap<u16>(load<u16>(p, 2)); }
+@inline export function totalLen(p: usize): i32 { return <i32>swap16(load<u16>(p, 2)); }
 // @ts-ignore: decorator
-@inline export function fragField(p: usize): u16 { return bswap<u16>(load<u16>(p, 6)); }
+@inline export function fragField(p: usize): u16 { return swap16(load<u16>(p, 6)); }
 // @ts-ignore: decorator
 @inline export function proto(p: usize): u8 { return load<u8>(p, 9); }
 // @ts-ignore: decorator
@@ -104,14 +105,14 @@ export function ipv4Send(dst: u32, protocol: u8, payloadLen: i32): void {
   // registers (ip/checksum.ts) and stored once. Bytes 0-7: version and
   // length (0x45), TOS 0, total length, identification, flags (DF) and
   // fragment offset 0.
-  const w0 = <u64>0x45 | (<u64>bswap<u16>(<u16>total) << 16) | (<u64>bswap<u16>(nextId()) << 32) | (<u64>bswap<u16>(FLAG_DF) << 48);
+  const w0 = <u64>0x45 | (<u64>swap16(<u16>total) << 16) | (<u64>swap16(nextId()) << 32) | (<u64>swap16(FLAG_DF) << 48);
   // Bytes 8-15: TTL, protocol, checksum (0 while summing), source address.
   const w1 = <u64>TTL_OUT | (<u64>protocol << 8) | (<u64>bswap<u32>(ourIp()) << 32);
   // Bytes 16-19: destination address.
   const w2 = bswap<u32>(dst);
   const checksum = sumFinish(foldLe(halves(w0) + halves(w1) + <u64>w2));
   store<u64>(ip, w0);
-  store<u64>(ip, w1 | (<u64>bswap<u16>(checksum) << 16), 8);
+  store<u64>(ip, w1 | (<u64>swap16(checksum) << 16), 8);
   store<u32>(ip, w2, 16);
   macCopy(f + ETH_SRC, OUR_MAC);
   setEthType(f, ETHERTYPE_IPV4);

@@ -15,6 +15,7 @@ import { isBroadcast, ourIp } from "../netif";
 import { nowMs } from "../time";
 import { internetChecksum } from "./checksum";
 import { PROTO_ICMP, ipv4Payload, ipv4Send } from "./ipv4";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline const TYPE_DEST_UNREACH: u8 = 3;
@@ -63,7 +64,7 @@ export function sendPortUnreachable(src: u32, dst: u32, ip: usize, hlen: i32, da
   store<u16>(out, 0, 2);
   store<u32>(out, 0, 4); // unused, must be zero
   memory.copy(out + 8, ip, <usize>quoted);
-  store<u16>(out, bswap<u16>(internetChecksum(out, 8 + quoted)), 2);
+  store<u16>(out, swap16(internetChecksum(out, 8 + quoted)), 2);
   count(Stat.ICMP_UNREACH_SENT);
   ipv4Send(src, PROTO_ICMP, 8 + quoted);
 }

@@ -19,8 +19,9 @@
 // machine. Protocol code reads only a Segment record, passed explicitly.
 
 import { Stat, count } from "../stats";
-import { foldLe, halves, onesSum, pseudoHeaderSum, sumAdd, sumFinish, sumLe } from "../ip/checksum";
+import { foldLe, halves, pseudoHeaderLe, sumFinish, sumLe, sumVerifies } from "../ip/checksum";
 import { PROTO_TCP, ipv4Payload } from "../ip/ipv4";
+import { swap16 } from "../bytes";
 
 // @ts-ignore: decorator
 @inline export const TCP_HEADER_LEN: i32 = 20;
@@ -72,9 +73,9 @@ import { PROTO_TCP, ipv4Payload } from "../ip/ipv4";
 
 // Field views; valid only after the length check in parseTcp.
 // @ts-ignore: decorator
-@inline function srcPort(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_SRC_PORT)); }
+@inline function srcPort(p: usize): u16 { return swap16(load<u16>(p, TCP_SRC_PORT)); }
 // @ts-ignore: decorator
-@inline function dstPort(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_DST_PORT)); }
+@inline function dstPort(p: usize): u16 { return swap16(load<u16>(p, TCP_DST_PORT)); }
 // @ts-ignore: decorator
 @inline function seqField(p: usize): u32 { return bswap<u32>(load<u32>(p, TCP_SEQ)); }
 // @ts-ignore: decorator
@@ -84,9 +85,9 @@ import { PROTO_TCP, ipv4Payload } from "../ip/ipv4";
 // @ts-ignore: decorator
 @inline function flagsField(p: usize): u8 { return load<u8>(p, TCP_FLAGS); }
 // @ts-ignore: decorator
-@inline function windowField(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_WINDOW)); }
+@inline function windowField(p: usize): u16 { return swap16(load<u16>(p, TCP_WINDOW)); }
 // @ts-ignore: decorator
-@inline function urgentField(p: usize): u16 { return bswap<u16>(load<u16>(p, TCP_URGENT)); }
+@inline function urgentField(p: usize): u16 { return swap16(load<u16>(p, TCP_URGENT)); }
 
 /** A parsed segment: one static record (SEG), refilled per segment; see docs/ARCHITECTURE.md "Memory". */
 @unmanaged export class Segment {
@@ -137,7 +138,7 @@ export function parseTcp(seg: Segment, src: u32, dst: u32, p: usize, len: i32): 
   const hlen = headerLen(p);
   if (hlen < TCP_HEADER_LEN || hlen > len) { count(Stat.TCP_DROP_MALFORMED); return false; }
   // RFC 9293 §3.1: the checksum covers the pseudo-header, header and text.
-  if (sumFinish(sumAdd(pseudoHeaderSum(src, dst, PROTO_TCP, <u32>len), onesSum(p, len))) != 0) {
+  if (!sumVerifies(pseudoHeaderLe(src, dst, PROTO_TCP, <u32>len) + sumLe(p, len))) {
     count(Stat.TCP_DROP_CHECKSUM);
     return false;
   }
@@ -158,7 +159,7 @@ export function parseTcp(seg: Segment, src: u32, dst: u32, p: usize, len: i32): 
     if (olen < 2 || i + olen > hlen) { count(Stat.TCP_DROP_MALFORMED); return false; }
     if (kind == OPT_MSS) {
       if (olen != <i32>OPT_MSS_LEN) { count(Stat.TCP_DROP_MALFORMED); return false; }
-      mss = bswap<u16>(load<u16>(p + <usize>i, 2));
+      mss = swap16(load<u16>(p + <usize>i, 2));
     }
     i += olen;
   }
@@ -201,22 +202,22 @@ export function writeTcp(
   const p = ipv4Payload();
   const hlen = TCP_HEADER_LEN + (mss != 0 ? MSS_OPTION_LEN : 0);
   // Bytes 0-7: source port, destination port, sequence number.
-  const ports = <u64>bswap<u16>(localPort) | (<u64>bswap<u16>(remotePort) << 16);
+  const ports = <u64>swap16(localPort) | (<u64>swap16(remotePort) << 16);
   const w0 = ports | (<u64>bswap<u32>(seq) << 32);
   // Bytes 8-15: acknowledgment number, data offset, flags, window.
-  const w1 = <u64>bswap<u32>(ack) | (<u64>((hlen >> 2) << 4) << 32) | (<u64>flags << 40) | (<u64>bswap<u16>(wnd) << 48);
+  const w1 = <u64>bswap<u32>(ack) | (<u64>((hlen >> 2) << 4) << 32) | (<u64>flags << 40) | (<u64>swap16(wnd) << 48);
   let acc = halves(w0) + halves(w1);
   if (mss != 0) {
-    const option = <u32>OPT_MSS | (<u32>OPT_MSS_LEN << 8) | (<u32>bswap<u16>(mss) << 16);
+    const option = <u32>OPT_MSS | (<u32>OPT_MSS_LEN << 8) | (<u32>swap16(mss) << 16);
     store<u32>(p, option, TCP_HEADER_LEN);
     acc += <u64>option;
   }
   if (dataLen > 0) acc += sumLe(p + <usize>hlen, dataLen);
   const total = hlen + dataLen;
-  const sum = sumAdd(pseudoHeaderSum(localIp, remoteIp, PROTO_TCP, <u32>total), foldLe(acc));
+  const sum = foldLe(acc + pseudoHeaderLe(localIp, remoteIp, PROTO_TCP, <u32>total));
   store<u64>(p, w0, TCP_SRC_PORT);
   store<u64>(p, w1, TCP_ACK);
   // Bytes 16-19: checksum, urgent pointer 0.
-  store<u32>(p, <u32>bswap<u16>(sumFinish(sum)), TCP_CHECKSUM);
+  store<u32>(p, <u32>swap16(sumFinish(sum)), TCP_CHECKSUM);
   return total;
 }
