@@ -32,6 +32,12 @@ describe("IPv4 input validation (RFC 791, RFC 1122 §3.2.1)", () => {
     expectDropped(peerIpFrame({ protocol: 1, payload: echo(), checksum: 0xdead }), "ip_drop_checksum");
   });
 
+  test("a header with options: a byte changed in the options after the checksum was computed → ip_drop_checksum", () => {
+    const frame = peerIpFrame({ protocol: 1, payload: echo(), ihl: 7 });
+    frame[14 + 24] ^= 0x40; // the second option word: only a sum over the whole header sees it
+    expectDropped(frame, "ip_drop_checksum");
+  });
+
   test("destination neither ours nor broadcast → ip_drop_not_ours", () => {
     expectDropped(peerIpFrame({ protocol: 1, payload: echo(), dst: "10.0.0.3" }), "ip_drop_not_ours");
   });

@@ -8,7 +8,7 @@
 import { LINK_MTU, WITH_UDP } from "../config";
 import { Stat, count } from "../stats";
 import { isBroadcast, ourIp, validPeer } from "../netif";
-import { halves, internetChecksum, sumVerifies } from "./checksum";
+import { halves, sumLe, sumVerifies } from "./checksum";
 import {
   FLAG_MF, FRAG_OFFSET_MASK, IPV4_HEADER_LEN, PROTO_ICMP, PROTO_TCP, fragField, ipv4Dst, ipv4Src, proto, totalLen, verIhl,
 } from "./ipv4";
@@ -50,13 +50,15 @@ export function ipv4Input(p: usize, len: i32): void {
 
 /**
  * The header checksum verifies (RFC 791 §3.1, RFC 1071): the sum of the
- * whole header is 0xffff. The usual 20-byte header is summed from three
- * loads in hand, without the general loop (every received frame pays it).
+ * whole header is 0xffff. Its first 20 bytes are summed from three loads,
+ * without the general loop (every received frame pays it); options, rare,
+ * through it.
  */
 // @ts-ignore: decorator
 @inline function headerSumValid(p: usize, hlen: i32): bool {
-  if (hlen != IPV4_HEADER_LEN) return internetChecksum(p, hlen) == 0;
-  return sumVerifies(halves(load<u64>(p)) + halves(load<u64>(p, 8)) + <u64>load<u32>(p, 16));
+  let acc = halves(load<u64>(p)) + halves(load<u64>(p, 8)) + <u64>load<u32>(p, 16);
+  if (hlen > IPV4_HEADER_LEN) acc += sumLe(p + <usize>IPV4_HEADER_LEN, hlen - IPV4_HEADER_LEN);
+  return sumVerifies(acc);
 }
 
 /**
