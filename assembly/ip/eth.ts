@@ -8,8 +8,9 @@
 // Frames here never carry the FCS: the link (host or ENC28J60) owns it.
 // A view only reads and writes fields; callers check ETH_HEADER_LEN first.
 
-// @ts-ignore: decorator
 import { swap16 } from "../bytes";
+
+// @ts-ignore: decorator
 @inline export const ETH_HEADER_LEN: i32 = 14;
 // @ts-ignore: decorator
 @inline export const ETH_DST: usize = 0;
