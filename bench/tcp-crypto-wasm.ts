@@ -17,7 +17,7 @@ export interface TcpCryptoExports {
   hashWords(k0: bigint, k1: bigint, ptr: number, n: number): bigint;
   hash2(k0: bigint, k1: bigint, w0: bigint): bigint;
   hash4(k0: bigint, k1: bigint, w0: bigint, w1: bigint): bigint;
-  hash6(k0: bigint, k1: bigint, w0: bigint, w1: bigint, w2: bigint): bigint;
+  hash21(k0: bigint, k1: bigint, w0: bigint, w1: bigint, w2: bigint): bigint;
   isnInitX(): void;
   isn(localIp: number, localPort: number, remoteIp: number, remotePort: number): number;
   portsInitX(): void;

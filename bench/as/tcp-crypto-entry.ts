@@ -4,7 +4,7 @@
 // tests and the bench do not pay a JS→wasm call per iteration. Built by
 // bench/tcp-crypto-wasm.ts.
 
-import { sipHashBytes, sipHashWords, sipHash2, sipHash4, sipHash6 } from "../../assembly/siphash";
+import { sipHashBytes, sipHashWords, sipHash2, sipHash4, sipHash21 } from "../../assembly/siphash";
 import { isnInit, isnFor } from "../../assembly/tcp/isn";
 import { portsInit, portCandidate, portUsed, portCount } from "../../assembly/tcp/ports";
 import { cookieInit, cookieMake, cookieCheck } from "../../assembly/tcp/cookie";
@@ -22,7 +22,7 @@ export function hashBytes(k0: u64, k1: u64, ptr: usize, len: i32): u64 { return 
 export function hashWords(k0: u64, k1: u64, ptr: usize, n: i32): u64 { return sipHashWords(k0, k1, ptr, n); }
 export function hash2(k0: u64, k1: u64, w0: u64): u64 { return sipHash2(k0, k1, w0); }
 export function hash4(k0: u64, k1: u64, w0: u64, w1: u64): u64 { return sipHash4(k0, k1, w0, w1); }
-export function hash6(k0: u64, k1: u64, w0: u64, w1: u64, w2: u64): u64 { return sipHash6(k0, k1, w0, w1, w2); }
+export function hash21(k0: u64, k1: u64, w0: u64, w1: u64, w2: u64): u64 { return sipHash21(k0, k1, w0, w1, w2); }
 
 export function isnInitX(): void { isnInit(); }
 export function isn(localIp: u32, localPort: i32, remoteIp: u32, remotePort: i32): u32 {
