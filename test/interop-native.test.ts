@@ -27,6 +27,11 @@ describe.runIf(run)("native host: Linux peers on a TAP", () => {
     await rig.waitLine(/arp: cache updated/);
   });
 
+  test("asks Linux for an 8192-frame queue on its TAP, so a flood's bursts wait instead of being dropped", async () => {
+    const r = await rig.ns.exec(["cat", `/sys/class/net/${rig.tap}/tx_queue_len`]);
+    expect(Number(r.stdout.toString())).toBe(8192);
+  });
+
   test("curl gets the status page with the counters, and its JSON", async () => {
     const page = await rig.ns.exec(["curl", "-sS", "-i", "--max-time", "5", `http://${BOARD_IP}/`], { timeoutMs: 8000 });
     const text = page.stdout.toString();
