@@ -6,7 +6,7 @@
  *   - the TAP relays alone: frames per second each way and relay CPU per
  *     frame, compiled and Python (hping3 floods into the TAP; the sim side
  *     writes back-to-back frames out of it);
- *   - `embertcp sim --link host --tcbs 256 --rings 32768` and the default
+ *   - `embertcp sim --link host --tcbs 256 --rings 65536` and the default
  *     board (`--link enc28j60`, 8 TCBs, 4 KiB rings) run as processes, each
  *     measured by the Linux client suite (bench/linux-client.ts), with the
  *     frames the relay dropped, the ENC28J60 model's own prediction next to
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
     section("TAP relays (frames of 42..60 bytes)");
     await relayRate(ns, "compiled");
     await relayRate(ns, "python");
-    await measureSim(ns, "sim --link host --tcbs 256 --rings 32768", "bhost0", ["--link", "host", "--tcbs", "256", "--rings", "32768"]);
+    await measureSim(ns, "sim --link host --tcbs 256 --rings 65536", "bhost0", ["--link", "host", "--tcbs", "256", "--rings", "65536"]);
     await measureSim(ns, "sim (default board: --link enc28j60)", "benc0", []);
   } finally {
     await ns.destroy();

@@ -12,4 +12,7 @@ if (!existsSync(fileURLToPath(cli))) {
 // pipe: that ends the output quietly, as it does for any Unix filter.
 process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(0); throw e; });
 const { main } = await import(cli.href);
-process.exitCode = await main(process.argv.slice(2));
+// A command is over when main returns. Exit then: a handle left open (a TAP
+// relay still writing its backlog of frames into the TAP after a flood)
+// must not hold up the prompt exit that SIGINT and SIGTERM promise.
+process.exit(await main(process.argv.slice(2)));

@@ -7,7 +7,7 @@
  * multi-second drain. Serial ports are socat pty pairs; the TAP cases need
  * root and run in a namespace of the test's own.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BareNetns, createBareNetns } from "../host-sim/netns.js";
@@ -80,6 +80,27 @@ describe.runIf(interopGate(["socat"]))("shutdown on a signal, TAP devices", () =
     expect(r.code).toBe(0);
     expect(p.out()).toMatch(/stopped: .*shut down in \d+ ms/);
     expect(r.ms).toBeLessThan(BOUND_MS);
+  }, 30_000);
+
+  test("sim --tap: a TAP relay that stopped reading does not hold up the exit", async () => {
+    // A relay busy writing a flood's backlog into the TAP reads its end of
+    // the pipe late; a stopped one never does. Either way the sim's exit
+    // must not wait for it.
+    const p = start(["sim", "--tap", "eshuts0", "--netns", ns.name, "--link", "host", "--ip", "10.23.0.2/24", "--apps", "echo",
+      "--control", join("/tmp", `embertcp-shut-${process.pid}-stuck.sock`)]);
+    expect(await until(() => p.out().includes("running; Ctrl-C to stop"), 20_000)).toBe(true);
+    const relay = spawnSync("pgrep", ["-P", String(p.proc.pid)], { encoding: "utf8" }).stdout.trim().split("\n").map(Number).filter((n) => n > 0);
+    expect(relay.length).toBe(1);
+    process.kill(relay[0], "SIGSTOP");
+    try {
+      const r = await signalTimed(p, "SIGTERM");
+      console.log(`sim --tap, relay stopped: SIGTERM to exit ${r.ms.toFixed(0)} ms`);
+      expect(r.code).toBe(0);
+      expect(p.out()).toMatch(/stopped: .*shut down in \d+ ms/);
+      expect(r.ms).toBeLessThan(BOUND_MS);
+    } finally {
+      try { process.kill(relay[0], "SIGKILL"); } catch { /* it ended */ }
+    }
   }, 30_000);
 
   test("bridge: SIGTERM prints the frame counts and exits promptly", async () => {
