@@ -22,7 +22,7 @@ if (spawnSync(cc, ["--version"], { stdio: "ignore" }).error) {
 }
 mkdirSync(dirname(out), { recursive: true });
 const tmp = `${out}.${process.pid}.tmp`;
-const r = spawnSync(cc, ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-o", tmp, join(root, "host-sim", "tap", "relay.c")], { stdio: "inherit" });
+const r = spawnSync(cc, ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-pthread", "-o", tmp, join(root, "host-sim", "tap", "relay.c")], { stdio: "inherit" });
 if (r.status !== 0) {
   console.error(`TAP relay: ${cc} failed (exit ${r.status}); the simulator falls back to its Python relay`);
   process.exit(1);

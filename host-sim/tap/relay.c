@@ -18,8 +18,9 @@
  *   drop total goes to the simulator as a control record: length 0, then a
  *   4-byte big-endian count.
  *
- *   stdin -> TAP: read as much as the pipe holds, write each complete record
- *   to the TAP with one write() (a TAP takes one frame per write).
+ *   stdin -> TAP, on a second thread: read as much as the pipe holds, write
+ *   each complete record to the TAP with one write() (a TAP takes one frame
+ *   per write).
  *
  * Errors are one line on stderr starting with "error ": the device cannot be
  * opened (exit 3) or vanished (exit 4). SIGPIPE is ignored so a gone
@@ -31,6 +32,7 @@
 #include <linux/if.h>
 #include <linux/if_tun.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,6 +156,21 @@ static void readStdin(void) {
     r.inLen -= off;
 }
 
+/* stdin -> TAP, on a thread of its own: writing a frame into the TAP runs
+ * Linux's receive path for it, so a flood's thousands of SYN-ACKs in one
+ * read from the simulator take milliseconds to write. Done between TAP reads
+ * on one thread, that let the TAP's queue overflow meanwhile; the two
+ * directions share nothing but the device. */
+static void *towardsTap(void *unused) {
+    (void)unused;
+    for (;;) {
+        struct pollfd p = {0, POLLIN, 0};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR) exit(0);
+        if (p.revents & (POLLIN | POLLHUP | POLLERR)) readStdin();
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "error usage: embertcp-tap-relay NAME\n"); return 2; }
     r.name = argv[1];
@@ -163,14 +180,16 @@ int main(int argc, char **argv) {
     fcntl(1, F_SETPIPE_SZ, PIPE_BYTES);
     fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
     fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK);
+    pthread_t writer;
+    if (pthread_create(&writer, 0, towardsTap, 0) != 0) fail(3, "cannot start the writer for TAP");
     fprintf(stderr, "ready %s\n", r.name);
+    /* TAP -> stdout on the main thread. */
     for (;;) {
-        struct pollfd p[3] = {{r.tap, POLLIN, 0}, {0, POLLIN, 0}, {1, r.outLen ? POLLOUT : 0, 0}};
-        if (poll(p, 3, -1) < 0 && errno != EINTR) fail(4, "TAP");
+        struct pollfd p[2] = {{r.tap, POLLIN, 0}, {1, r.outLen ? POLLOUT : 0, 0}};
+        if (poll(p, 2, -1) < 0 && errno != EINTR) fail(4, "TAP");
         if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL)) { errno = ENODEV; fail(4, "TAP"); }
         if (p[0].revents & POLLIN) readTap();
         if (r.outLen) flushOut();
-        if (p[1].revents & (POLLIN | POLLHUP)) readStdin();
-        if (p[2].revents & POLLERR) return 0;
+        if (p[1].revents & POLLERR) return 0;
     }
 }
