@@ -417,14 +417,24 @@ export class Stack {
 
   /** net_addr. */
   netAddr(): NetAddr {
-    const p = this.exports.net_scratch();
-    check("net_addr", this.part("net_addr")(p));
-    const v = new DataView(this.exports.memory.buffer, p, 32);
-    const u = (i: number) => v.getUint32(i * 4, true);
+    const u = this.netAddrWords();
     return {
       ip: ipToString(u(0)), netmask: ipToString(u(1)), gateway: ipToString(u(2)), dns1: ipToString(u(3)), dns2: ipToString(u(4)),
       dhcpState: u(5), leaseLeft: u(6), server: ipToString(u(7)),
     };
+  }
+
+  /** net_addr's DHCP state alone (docs/ABI.md numbers), without building the record's strings. */
+  dhcpState(): number {
+    return this.netAddrWords()(5);
+  }
+
+  /** net_addr into the scratch buffer; returns a reader of its eight u32 words. */
+  private netAddrWords(): (i: number) => number {
+    const p = this.exports.net_scratch();
+    check("net_addr", this.part("net_addr")(p));
+    const v = new DataView(this.exports.memory.buffer, p, 32);
+    return (i: number) => v.getUint32(i * 4, true);
   }
 
   /** net_hostname. */

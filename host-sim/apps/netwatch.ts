@@ -52,6 +52,12 @@ export class NetWatch implements BoardApp {
   }
 
   service(board: Board): boolean {
+    // This runs after every poll, thousands of times a second under a
+    // flood: only a new DHCP state or a name still to resolve needs the
+    // whole record with its dotted quads.
+    try {
+      if (this.last && this.pending.length === 0 && this.queries.size === 0 && board.stack.dhcpState() === this.last.dhcpState) return false;
+    } catch { return false; }
     let a: NetAddr;
     try { a = board.stack.netAddr(); } catch { return false; }
     const line = dhcpTransition(this.last, a);

@@ -130,9 +130,13 @@ export class TapLink implements LinkEnd {
     if (fcs && !fcsValid(frame)) { this.counters.dropBadFcs++; return; }
     if (this.proc.stdin!.writableLength + this.outLen > this.maxBacklog) { this.counters.dropBacklog++; return; }
     const n = frame.length - fcs;
-    if (this.outLen + 2 + n > this.out.length) this.flushOut();
+    if (this.outLen + 2 + frame.length > this.out.length) this.flushOut();
     this.out.writeUInt16BE(n, this.outLen);
-    this.out.set(frame.subarray(0, n), this.outLen + 2);
+    // The whole frame, FCS too: the next record overwrites the FCS. A view of
+    // just the first n bytes would cost more than the copy: V8 keeps arrays
+    // of up to 64 bytes (a SYN-ACK) inside the object, and a view of one
+    // first moves its bytes out to an ArrayBuffer of their own.
+    this.out.set(frame, this.outLen + 2);
     this.outLen += 2 + n;
     this.counters.framesOut++;
     this.counters.bytesOut += n;
