@@ -148,7 +148,7 @@ function latency(j: Json, n: number): Latency {
 /** hping3 SYN flood from random sources at the echo port for `seconds`, with connection attempts alongside. */
 async function floodStep(t: SuiteTarget, o: Required<Pick<SuiteOptions, "floodSeconds" | "floodAttempts">>): Promise<SuiteFigures["flood"]> {
   const echo = t.echoPort ?? 7;
-  const h = spawn("ip", ["netns", "exec", t.netns, "timeout", "-s", "INT", String(o.floodSeconds), "hping3", "-q", "-S", "--flood", "--rand-source", "-p", String(echo), t.ip],
+  const h = spawn("ip", ["netns", "exec", t.netns, "timeout", "-s", "INT", "-k", "2", String(o.floodSeconds), "hping3", "-q", "-S", "--flood", "--rand-source", "-p", String(echo), t.ip],
     { stdio: ["ignore", "pipe", "pipe"] });
   let said = "";
   h.stdout.on("data", (d: Buffer) => { said += d.toString(); });
@@ -158,7 +158,8 @@ async function floodStep(t: SuiteTarget, o: Required<Pick<SuiteOptions, "floodSe
   const every = Math.floor(((o.floodSeconds - 0.5) * 1000) / o.floodAttempts);
   const a = await client(t, ["attempts", t.ip, echo, o.floodAttempts, every], (o.floodSeconds + 30) * 1000);
   await Promise.race([hDone, new Promise((r) => setTimeout(r, (o.floodSeconds + 5) * 1000))]);
-  if (h.exitCode === null) h.kill("SIGKILL");
+  // SIGTERM reaches hping3 through timeout; a SIGKILL would leave it flooding.
+  if (h.exitCode === null) h.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 1000));
   const after = await client(t, ["echo", t.ip, echo, 1, 64], 15_000);
   const sent = /(\d+) packets transmitted/.exec(said)?.[1] ?? "?";

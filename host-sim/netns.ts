@@ -80,6 +80,21 @@ function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
 }
 
+/**
+ * Kill every process still inside namespace `name`, then delete it. Killing
+ * what we started is not enough: `timeout` killed with SIGKILL cannot pass
+ * the signal on, and its child (an hping3 flood) would run on, orphaned, in
+ * a namespace nobody can name any more, burning a core for good.
+ */
+function deleteNamespace(name: string): void {
+  let pids = "";
+  try { pids = ipSync(["netns", "pids", name]); } catch { /* none, or gone */ }
+  for (const pid of pids.split(/\s+/).filter(Boolean)) {
+    try { process.kill(Number(pid), "SIGKILL"); } catch { /* already gone */ }
+  }
+  ipSync(["netns", "del", name]);
+}
+
 /** Delete namespaces named `<prefix><pid>x<n>` whose creating process is gone (left by a killed run). */
 export function removeStaleNamespaces(prefix = "embt"): string[] {
   const removed: string[] = [];
@@ -90,7 +105,7 @@ export function removeStaleNamespaces(prefix = "embt"): string[] {
     const name = line.split(" ")[0];
     const m = re.exec(name);
     if (!m || alive(Number(m[1]))) continue;
-    try { ipSync(["netns", "del", name]); removed.push(name); } catch { /* raced with another cleaner */ }
+    try { deleteNamespace(name); removed.push(name); } catch { /* raced with another cleaner */ }
   }
   return removed;
 }
@@ -141,7 +156,7 @@ export function createBareNetns(prefix = "embt"): BareNetns {
       if (destroyed) return;
       destroyed = true;
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-      try { ipSync(["netns", "del", name]); } catch { /* already gone */ }
+      try { deleteNamespace(name); } catch { /* already gone */ }
     },
   };
 }

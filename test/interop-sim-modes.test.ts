@@ -76,7 +76,8 @@ async function loseDuringFlood(r: SimRig, ip: string, lose: () => Promise<void>,
     await lose();
     expect(await until(() => r.lines.some((l) => said.test(l)), 5000)).toBe(true);
   } finally {
-    flood.kill("SIGKILL");
+    // SIGTERM, which timeout passes on to hping3; SIGKILL would orphan it.
+    flood.kill("SIGTERM");
   }
   await new Promise((res) => setTimeout(res, 300));
   expect(r.lines.filter((l) => /link down/.test(l))).toHaveLength(1);
