@@ -42,9 +42,10 @@ function cpuMs(pid: number | undefined): number {
   } catch { return 0; }
 }
 
-function tapRxPackets(ns: BareNetns, dev: string): number {
+/** A TAP's counter from `ip -s link`: rx is what the sim wrote into it, tx what Linux sent towards the sim. */
+function tapStat(ns: BareNetns, dev: string, dir: "rx" | "tx", what: "packets" | "dropped"): number {
   const r = spawnSync("ip", ["-n", ns.name, "-s", "-j", "link", "show", dev], { encoding: "utf8" });
-  try { return Number(JSON.parse(r.stdout)[0].stats64.rx.packets); } catch { return 0; }
+  try { return Number(JSON.parse(r.stdout)[0].stats64[dir][what]); } catch { return 0; }
 }
 
 /** One relay: Linux -> sim under hping3 for 2 s, then sim -> Linux back to back for 1 s. */
@@ -61,7 +62,7 @@ async function relayRate(ns: BareNetns, relay: "compiled" | "python"): Promise<v
   const inRate = got / ((performance.now() - t0) / 1000), inCpu = ((cpuMs(tap.pid) - c0) * 1e6) / Math.max(1, got);
   const frame = new Uint8Array(60);
   frame.set([0x02, 0, 0, 0, 0, 0x09, 0x02, 0, 0, 0, 0, 0x02, 0x88, 0xb5]);
-  const rx0 = tapRxPackets(ns, "brelay0");
+  const rx0 = tapStat(ns, "brelay0", "rx", "packets");
   c0 = cpuMs(tap.pid); t0 = performance.now();
   await new Promise<void>((done) => {
     const step = () => {
@@ -72,7 +73,7 @@ async function relayRate(ns: BareNetns, relay: "compiled" | "python"): Promise<v
     step();
   });
   await new Promise((r) => setTimeout(r, 200));
-  const out = tapRxPackets(ns, "brelay0") - rx0, outCpu = ((cpuMs(tap.pid) - c0) * 1e6) / Math.max(1, out);
+  const out = tapStat(ns, "brelay0", "rx", "packets") - rx0, outCpu = ((cpuMs(tap.pid) - c0) * 1e6) / Math.max(1, out);
   figure(`TAP relay (${relay}), Linux -> sim under hping3 --flood`, Math.round(inRate), `frames/s, ${inCpu.toFixed(0)} ns relay CPU a frame, ${tap.stats().dropRelay} dropped by the relay`);
   figure(`TAP relay (${relay}), sim -> Linux back to back`, Math.round(out / ((performance.now() - t0 - 200) / 1000)), `frames/s, ${outCpu.toFixed(0)} ns relay CPU a frame`);
   tap.close();
@@ -117,7 +118,8 @@ async function measureSim(ns: BareNetns, name: string, tapName: string, args: st
     const f = await runLinuxClientSuite({ netns: ns.name, ip: BOARD_IP }, { log: (l) => console.log(`  (${l})`) });
     printSuite(name, f);
     const s = await fetchControl(sim.control);
-    figure(`${name}: frames dropped by the relay / on the modelled wire`, `${s.wire.dropRelay ?? 0} / ${s.stats.enc_rx_drop ?? 0}`, "");
+    figure(`${name}: frames towards the stack dropped by Linux's TAP queue / the relay / the modelled chip`,
+      `${tapStat(ns, tapName, "tx", "dropped")} / ${s.wire.dropRelay ?? 0} / ${s.stats.enc_rx_drop ?? 0}`, "(goal for --link host: 0 / 0)");
     figure(`${name}: stack counters`, `syn_rx ${s.stats.syn_rx}, cookies_sent ${s.stats.cookies_sent}, synq_overflows ${s.stats.synq_overflows}, acceptq_overflows ${s.stats.acceptq_overflows}, tcp_no_tcb ${s.stats.tcp_no_tcb}`, "");
   } finally {
     figure(`${name}: SIGTERM to exit`, (await stopTimed(sim.proc)).toFixed(0), "ms (goal 500)");

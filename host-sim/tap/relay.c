@@ -42,7 +42,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define OUT_CAP (1u << 20)   /* bytes queued towards the simulator */
+#define OUT_CAP (4u << 20)   /* bytes queued towards the simulator: about 70,000 small frames, 150 ms of an hping3 flood */
 #define IN_CAP (1u << 18)    /* bytes read from the simulator at once */
 #define FRAME_MAX 65535u     /* one TAP read; longer frames cannot be framed */
 #define BATCH_FRAMES 1024    /* TAP reads per turn, so stdin is not starved */
