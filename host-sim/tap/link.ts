@@ -51,7 +51,7 @@ type TapStatName = (typeof TAP_STATS)[number];
  * end of every turn). Small enough that under a flood the relay starts on a
  * turn's answers while the sim is still computing them: with 256 KiB a
  * legitimate SYN-ACK waited behind up to 4,000 others (bench:linux's flood
- * connects: median 4–6 ms before, 3.3–4.6 ms after).
+ * connects: median 3.7–6.0 ms before, 3.0–4.6 ms after).
  */
 const OUT_CHUNK = 16 * 1024;
 
