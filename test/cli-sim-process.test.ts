@@ -7,6 +7,8 @@
  * unless told otherwise or already configured. TAP tests run in a network
  * namespace of their own (root, in CI).
  */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type BareNetns, createBareNetns } from "../host-sim/netns.js";
 import { type CliProcess, embertcp, startEmbertcp } from "./helpers/cli-process.js";
@@ -20,6 +22,16 @@ test("the built-in ping answers past the board's 300 s ARP lifetime", async () =
   expect(r.out).toMatch(/400 transmitted, 400 received/);
   expect(r.out).not.toMatch(/no reply/);
 });
+
+test("output to a reader that is slow to start is all there when the command exits", async () => {
+  // 3,000 replies are about 130 KB, twice what a pipe holds: the rest waits
+  // in Node's queue when the command is over, and exiting must not cut it off.
+  const r = spawnSync("sh", ["-c", `node ${JSON.stringify(join(process.cwd(), "bin", "embertcp.js"))} ping --count 3000 | (sleep 1; cat)`],
+    { encoding: "utf8", timeout: 60_000, maxBuffer: 1 << 24 });
+  const lines = r.stdout.trimEnd().split("\n");
+  expect(lines).toHaveLength(3003);
+  expect(lines.at(-1)).toMatch(/3000 transmitted, 3000 received/);
+}, 70_000);
 
 describe.runIf(toolGate("socat"))("sim on a pty pair, as a process", () => {
   let pty: PtyPair;
