@@ -11,14 +11,7 @@ if (!existsSync(fileURLToPath(cli))) {
 // A reader that stops early (`embertcp trace x.pcap | head`) closes the
 // pipe: that ends the output quietly, as it does for any Unix filter.
 process.stdout.on("error", (e) => { if (e.code === "EPIPE") process.exit(0); throw e; });
-const { main } = await import(cli.href);
-// A command is over when main returns. Exit once its output has gone out
-// (a write to a pipe that was full is still queued, and exiting would cut
-// it off), not when the last handle closes: a handle left open (a TAP relay
-// still writing its backlog of frames into the TAP after a flood) must not
-// hold up the prompt exit that SIGINT and SIGTERM promise. A reader that
-// stops reading altogether gets two seconds.
-const code = await main(process.argv.slice(2));
-const flushed = (stream) => new Promise((resolve) => stream.write("", resolve));
-await Promise.race([Promise.all([flushed(process.stdout), flushed(process.stderr)]), new Promise((resolve) => setTimeout(resolve, 2000))]);
-process.exit(code);
+const { main, exitWhenFlushed } = await import(cli.href);
+// A command is over when main returns: exit then (host-sim/cli/exit.ts says
+// why not at once, and why not when the last handle closes).
+await exitWhenFlushed(await main(process.argv.slice(2)));

@@ -31,6 +31,8 @@ import { projectRoot } from "./paths.js";
 const commands: Record<string, CommandSpec> = { demo, sim, bridge, netstat, ping, trace, flash, qemu };
 
 /** The package's version (package.json). */
+export { exitWhenFlushed } from "./cli/exit.js";
+
 export function version(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { version: string }).version;
 }

@@ -1,6 +1,7 @@
 /** `embertcp demo`: two boards on a serial line (host-sim/demo.ts). */
 import { runDemo } from "../demo.js";
 import { type CommandSpec, UsageError } from "./args.js";
+import { exitWhenFlushed } from "./exit.js";
 import { writableFile } from "./validate.js";
 
 export const demo: CommandSpec = {
@@ -49,7 +50,7 @@ function exitOnSignal(name: string, summary: () => string): () => void {
   const t0 = performance.now();
   const on = (sig: NodeJS.Signals) => {
     console.log(`${name} interrupted by ${sig} after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${summary()}`);
-    process.exit(sig === "SIGINT" ? 130 : 143);
+    void exitWhenFlushed(sig === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", on);
   process.once("SIGTERM", on);
