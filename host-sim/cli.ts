@@ -30,9 +30,9 @@ import { projectRoot } from "./paths.js";
 
 const commands: Record<string, CommandSpec> = { demo, sim, bridge, netstat, ping, trace, flash, qemu };
 
-/** The package's version (package.json). */
 export { exitWhenFlushed } from "./cli/exit.js";
 
+/** The package's version (package.json). */
 export function version(): string {
   return (JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as { version: string }).version;
 }

@@ -45,7 +45,7 @@
 #define OUT_CAP (4u << 20)   /* bytes queued towards the simulator: about 70,000 small frames, 150 ms of an hping3 flood */
 #define IN_CAP (1u << 18)    /* bytes read from the simulator at once */
 #define FRAME_MAX 65535u     /* one TAP read; longer frames cannot be framed */
-#define BATCH_FRAMES 1024    /* TAP reads per turn, so stdin is not starved */
+#define BATCH_FRAMES 1024    /* TAP reads per turn, so the batch goes to the pipe before the buffer fills */
 #define PIPE_BYTES (1 << 20) /* asked for on both pipes (F_SETPIPE_SZ) */
 #define TAP_QUEUE 8192       /* frames the kernel queues towards the relay */
 
