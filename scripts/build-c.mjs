@@ -3,11 +3,13 @@
 // (with any EMBER_* limits from the environment passed to asc as --use,
 // e.g. EMBER_TCB_COUNT=256), runs wasm2c on it and writes into build/c/:
 //   embertcp.wasm          the module that was converted
-//   embertcp_w2c.c/.h      wasm2c's output (module name "embertcp"), its two memory
-//                          macros pointed at the static memory (specialiseMemory)
+//   embertcp_w2c.c/.h      wasm2c's output (module name "embertcp"), its memory
+//                          accesses pointed at the static memory (specialiseMemory)
+//                          and its functions at the one instance (specialiseInstance)
 //   embertcp_memory.h      EMBERTCP_MEMORY_BYTES: the end of the module's
 //                          statics (__heap_base) rounded up to 16 bytes, the
-//                          size of ports/runtime's static linear memory
+//                          size of ports/runtime's static linear memory;
+//                          EMBERTCP_TABLES: whether the C uses tables
 //   embertcp_stats.h       the net_stats counter names in ABI order
 //   config.json            the limits, heap base and page count used
 // Nothing here is committed. Options: --out DIR (default build/c).
@@ -95,20 +97,24 @@ function statNames() {
  * runtime has one static memory whose address and size are known when the
  * C is compiled (ports/runtime/wasm-rt.h), so:
  *
- * - the accessors address `embertcp_rt_memory` directly, and the range
- *   check of memory.fill/copy compares with EMBERTCP_MEMORY_BYTES;
+ * - the range check of memory.fill/copy compares with EMBERTCP_MEMORY_BYTES;
  * - each load and store site checks its own address, `(u64)(x) + k` in
  *   wasm2c's output, as EMBERTCP_AT(x, k, width): with k and the width
  *   literal constants, the check is one 32-bit comparison of x with a
  *   constant (x + k + width > size, k + width > size trapping always),
- *   where the accessor's check added and compared 64-bit values. The
- *   accessors then check nothing themselves.
+ *   where the accessor's check added and compared 64-bit values;
+ * - EMBERTCP_AT hands the accessor the host address, computed as
+ *   `embertcp_rt_memory_base + x + k` from a pointer object rather than
+ *   from the array: the array's address is a link-time constant, which the
+ *   compiler folds with k into a new constant to materialise per access,
+ *   while a pointer loaded once per function leaves base + x in a register
+ *   and k in the load's immediate offset. The accessors check nothing.
  *
- * On Thumb-2 this is 9 KiB less code with bounds checks (docs/EMBEDDING.md
- * "Size, instructions and serial goodput"); the checks are exactly as
- * strict. Output that does not carry the expected text, or has an access
- * of another shape, is returned unchanged (another wasm2c): correct, only
- * larger and slower.
+ * On the TCP-only stack for Thumb-2 this is 9.8 KiB less code with bounds
+ * checks and 1.8 KiB without (ports/runtime/README.md); the checks are
+ * exactly as strict. Output that does not carry the expected
+ * text, or has an access of another shape, is returned unchanged (another
+ * wasm2c): correct, only larger and slower.
  */
 export function specialiseMemory(c) {
   const unchanged = { c, specialised: false };
@@ -127,25 +133,76 @@ export function specialiseMemory(c) {
     });
   if (rewritten !== sites) return unchanged;
   const siteChecks = `/* scripts/build-c.mjs: every load and store site checks its own address
- * (EMBERTCP_AT); the accessors check nothing more. */
+ * (EMBERTCP_AT) and hands the accessor the host address; the accessors
+ * check nothing more. */
 #define MEMCHECK(mem, a, t)
+#if WABT_BIG_ENDIAN
+/* wasm2c lays a big-endian memory out backwards: its accessors take the offset. */
+#define EMBERTCP_HOST(x, k) ((u64)(u32)(x) + (k))
+#else
+#define EMBERTCP_HOST(x, k) ((u64)(uintptr_t)(embertcp_rt_memory_base + (u32)(x) + (k)))
+#endif
 #if WASM_RT_MEMCHECK_SIGNAL_HANDLER
-#define EMBERTCP_AT(x, k, n) ((u64)(u32)(x) + (k))
+#define EMBERTCP_AT(x, k, n) EMBERTCP_HOST(x, k)
 #else
 #define EMBERTCP_AT(x, k, n)                                   \\
   ((u64)(k) + (n) > EMBERTCP_MEMORY_BYTES ||                   \\
            (u32)(x) > (u32)(EMBERTCP_MEMORY_BYTES - (k) - (n)) \\
        ? (TRAP(OOB), (u64)0)                                   \\
-       : (u64)(u32)(x) + (k))
+       : EMBERTCP_HOST(x, k))
 #endif
 `;
   return {
     c: out.replace(include, include + '#include "embertcp_memory.h"\n')
       .replace(rangeCheck, "if (UNLIKELY(offset + (uint64_t)len > (uint64_t)EMBERTCP_MEMORY_BYTES))")
       .replace(memcheck, siteChecks)
-      .split(data).join("&embertcp_rt_memory[addr]"),
+      .split(data).join("(u8*)(uintptr_t)addr"),
     specialised: true,
   };
+}
+
+/**
+ * wasm2c passes the instance to every function of the module as its first
+ * argument, so globals and the memory are reached through a register that
+ * each call must carry. The runtime has exactly one instance,
+ * `embertcp_rt_instance` (ports/runtime/embertcp-rt.c), so the module's
+ * own functions drop that parameter and name the instance directly; the
+ * exported entry points keep their signature (the runtime still passes the
+ * instance) and ignore it. A module with a table is left alone, since its
+ * function references carry their instance; without a table nothing reads
+ * the function types either, so their registration at start-up goes too.
+ * On the TCP-only stack for Thumb-2, 1.5 KiB less code (the runtime's
+ * registry included) and one argument register more in every call.
+ * Output of another shape is returned unchanged.
+ */
+export function specialiseInstance(c) {
+  const unchanged = { c, specialised: false };
+  const type = "Z_embertcp_instance_t";
+  const include = '#include "embertcp_w2c.h"\n';
+  const registration = /^  func_types\[\d+\] = wasm_rt_register_func_type\(.*\);\n/gm;
+  const tables = /wasm_rt_allocate_(?:funcref|externref)_table\(|CALL_INDIRECT\(instance/;
+  if (!c.includes(include) || tables.test(c) || !c.includes("static void init_func_types(void) {")) return unchanged;
+  // The module's functions: static, with the instance first.
+  const own = new RegExp(String.raw`^static [\w ]+?\b(\w+)\(${type}\*(?: instance)?(?:, |\))`, "gm");
+  const names = new Set([...c.matchAll(own)].map((m) => m[1]));
+  if (names.size === 0) return unchanged;
+  const takesInstance = new RegExp(String.raw`^static [\w ]+?\b\w+\(${type}\*`);
+  const lines = c.split("\n").map((line) => {
+    if (!takesInstance.test(line)) return line;
+    return line.replace(`(${type}* instance, `, "(").replace(`(${type}*, `, "(")
+      .replace(`(${type}* instance)`, "(void)").replace(`(${type}*)`, "(void)");
+  });
+  const called = new RegExp(String.raw`\b(${[...names].join("|")})\(instance(, |\))`, "g");
+  const out = lines.join("\n")
+    .replace(called, (_, name, end) => `${name}(${end === ")" ? ")" : ""}`)
+    .split("instance->").join("embertcp_rt_instance.")
+    .replace(registration, "")
+    .replace(include, `${include}extern ${type} embertcp_rt_instance;\n`);
+  // Every use of the parameter inside the module's functions is gone;
+  // only the exported entry points still name it, in their signatures.
+  const leftover = out.split("\n").filter((l) => /\binstance\b/.test(l) && !/^[\w ]+\*? ?\bZ_embertcp\w*\(/.test(l));
+  if (leftover.some((l) => !/^static void init_data_instances\(|^  init_data_instances\(instance\);$/.test(l))) return unchanged;
+  return { c: out, specialised: true };
 }
 
 /** Bytes an accessor of wasm2c's moves: i32_load16_u 2, i64_store 8, ... */
@@ -170,18 +227,21 @@ export async function buildC({ use, out = join(root, "build/c") } = {}) {
       "--initialMemory", String(pages), "--maximumMemory", String(pages), ...useArgs(use)]);
     const cFile = join(out, "embertcp_w2c.c");
     execFileSync("wasm2c", [wasm, "-n", "embertcp", "-o", cFile], { stdio: "inherit" });
-    const { c, specialised } = specialiseMemory(readFileSync(cFile, "utf8"));
-    if (!specialised) console.log("build:c: wasm2c's memory macros are not the expected ones; its C is left as generated (correct, but larger and slower)");
-    writeFileSync(cFile, c);
+    const memory = specialiseMemory(readFileSync(cFile, "utf8"));
+    if (!memory.specialised) console.log("build:c: wasm2c's memory macros are not the expected ones; its C is left as generated (correct, but larger and slower)");
+    const instance = specialiseInstance(memory.c);
+    if (!instance.specialised) console.log("build:c: wasm2c's instance passing is not the expected shape; it is left as generated (correct, but larger and slower)");
+    writeFileSync(cFile, instance.c);
     const bytes = Math.ceil(base / 16) * 16;
     writeFileSync(join(out, "embertcp_memory.h"),
       `/* Generated by scripts/build-c.mjs: the module's static memory. */\n` +
-      `#define EMBERTCP_MEMORY_BYTES ${bytes}u\n#define EMBERTCP_MEMORY_PAGES ${pages}u\n`);
+      `#define EMBERTCP_MEMORY_BYTES ${bytes}u\n#define EMBERTCP_MEMORY_PAGES ${pages}u\n` +
+      `/* 0: the C uses no table or function type (specialiseInstance). */\n#define EMBERTCP_TABLES ${instance.specialised ? 0 : 1}\n`);
     const names = statNames();
     writeFileSync(join(out, "embertcp_stats.h"),
       `/* Generated by scripts/build-c.mjs from assembly/stats.ts: net_stats names in ABI order. */\n` +
       `#define EMBERTCP_STAT_COUNT ${names.length}\n#define EMBERTCP_STAT_NAMES ${names.map((n) => `"${n}"`).join(", ")}\n`);
-    const config = { use, heapBase: base, memoryBytes: bytes, pages, memorySpecialised: specialised };
+    const config = { use, heapBase: base, memoryBytes: bytes, pages, memorySpecialised: memory.specialised, instanceSpecialised: instance.specialised };
     writeFileSync(join(out, "config.json"), JSON.stringify(config, null, 2) + "\n");
     return config;
   } finally {

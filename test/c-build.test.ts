@@ -3,8 +3,9 @@
  * from the environment, and the C it writes. A limit must be a positive
  * integer and a part switch (EMBER_UDP, EMBER_DHCP, EMBER_DNS) 0 or 1;
  * anything else is one line and status 2. The generated C addresses the
- * runtime's static memory directly, and each load or store site checks
- * its own address (ports/runtime/README.md).
+ * runtime's static memory directly, each load or store site checks its
+ * own address, and the module's functions name the one instance rather
+ * than pass it (ports/runtime/README.md).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { buildPath, projectRoot } from "../host-sim/paths.js";
 import { toolGate } from "./helpers/links-socat.js";
+import { specialiseInstance } from "../scripts/build-c.mjs";
 
 const buildC = (env: Record<string, string>, out: string) =>
   spawnSync("node", ["scripts/build-c.mjs", "--out", out], {
@@ -40,14 +42,47 @@ describe.runIf(toolGate("wasm2c", "--version"))("build:c output", () => {
     const c = readFileSync(join(out, "embertcp_w2c.c"), "utf8");
     expect(c).toContain("Z_embertcpZ_tcp_listen");
     for (const name of ["udp_bind", "net_addr", "dns_query"]) expect(c).not.toContain(`Z_embertcpZ_${name}`);
-    // The loads and stores use the runtime's array and a constant size,
-    // and every site's address goes through its own check.
-    expect(c).toContain("&embertcp_rt_memory[addr]");
-    expect(c).toMatch(/i32_load\(&instance->w2c_memory, EMBERTCP_AT\(w2c_i\d+, \d+u, 4u\)\)/);
-    expect(c).not.toMatch(/_(load|store)\w*\(&instance->w2c_memory, \(u64\)/);
+    // The loads and stores take the host address that each site's own
+    // check computed from the runtime's memory base; fill and copy compare
+    // with a constant size.
+    expect(c).toContain("wasm_rt_memcpy(&result, (u8*)(uintptr_t)addr, sizeof(t1));");
+    expect(c).toContain("(embertcp_rt_memory_base + (u32)(x) + (k))");
+    expect(c).toMatch(/i32_load\(&embertcp_rt_instance\.w2c_memory, EMBERTCP_AT\(w2c_i\d+, \d+u, 4u\)\)/);
+    expect(c).not.toMatch(/_(load|store)\w*\([^,]*, \(u64\)/);
     expect(c).toContain("> (uint64_t)EMBERTCP_MEMORY_BYTES))");
-    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8"))).toMatchObject({ use: { EMBER_UDP: 0 }, memorySpecialised: true });
+    // The module's functions name the one instance instead of passing it;
+    // only the exported entry points keep the parameter, unused.
+    expect(c).toMatch(/^static u32 w2c_f\d+\(u32\);$/m);
+    expect(c).not.toMatch(/^static .*\(Z_embertcp_instance_t\*/m);
+    expect(c).not.toContain("instance->");
+    expect(c).toMatch(/^u32 Z_embertcpZ_net_poll\(Z_embertcp_instance_t\* instance, u32 w2c_p0\) \{\n  return w2c_net_poll\(w2c_p0\);$/m);
+    // No table, so no function type is registered and the runtime leaves its registry out.
+    expect(c).not.toContain("wasm_rt_register_func_type(");
+    expect(readFileSync(join(out, "embertcp_memory.h"), "utf8")).toContain("#define EMBERTCP_TABLES 0\n");
+    expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")))
+      .toMatchObject({ use: { EMBER_UDP: 0 }, memorySpecialised: true, instanceSpecialised: true });
   }, 120_000);
+
+  test("a module with a table keeps wasm2c's instance passing and function types: its references carry their instance", () => {
+    const dir = buildPath("c-table");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "table.wat"), `(module
+  (type $t (func (param i32) (result i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $f $g)
+  (memory 1)
+  (func $f (param i32) (result i32) local.get 0)
+  (func $g (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+  (func (export "call") (param i32 i32) (result i32) local.get 1 local.get 0 call_indirect (type $t)))
+`);
+    const wasm = join(dir, "table.wasm");
+    expect(spawnSync("wat2wasm", [join(dir, "table.wat"), "-o", wasm], { encoding: "utf8" }).status).toBe(0);
+    const cFile = join(dir, "embertcp_w2c.c");
+    expect(spawnSync("wasm2c", [wasm, "-n", "embertcp", "-o", cFile], { encoding: "utf8" }).status).toBe(0);
+    const generated = readFileSync(cFile, "utf8");
+    expect(generated).toContain("CALL_INDIRECT(instance->");
+    expect(specialiseInstance(generated)).toEqual({ c: generated, specialised: false });
+  });
 
   test("a site's check traps exactly when address + offset + width passes the memory's end, with no 32-bit wrap", () => {
     // The EMBERTCP_AT macro as build:c wrote it, compiled against a
@@ -64,6 +99,8 @@ typedef uint32_t u32;
 typedef uint64_t u64;
 #define EMBERTCP_MEMORY_BYTES 1000u
 #define WASM_RT_MEMCHECK_SIGNAL_HANDLER 0
+/* The offset itself instead of the host address, so the output shows it. */
+#define EMBERTCP_HOST(x, k) ((u64)(u32)(x) + (k))
 static jmp_buf trapped;
 #define TRAP(x) (longjmp(trapped, 1), 0)
 ${macro}

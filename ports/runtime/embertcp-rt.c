@@ -12,8 +12,11 @@
 /* The import side of the instance: wasm2c passes it to every import. */
 struct Z_hal_instance_t { uint32_t unused; };
 
+/* The one instance. Not static: build-c.mjs has the module's functions
+ * name it rather than pass it along (specialiseInstance). */
+Z_embertcp_instance_t embertcp_rt_instance;
+
 static struct {
-  Z_embertcp_instance_t module;
   struct Z_hal_instance_t hal;
   bool module_ready;
 } rt;
@@ -24,7 +27,7 @@ void embertcp_rt_start(void) {
     Z_embertcp_init_module();
     rt.module_ready = true;
   }
-  Z_embertcp_instantiate(&rt.module, &rt.hal);
+  Z_embertcp_instantiate(&embertcp_rt_instance, &rt.hal);
 }
 
 /* ---- imports (module "hal") ---- */
@@ -35,7 +38,7 @@ u32 Z_halZ_entropy(struct Z_hal_instance_t* h) { (void)h; return hal_entropy(); 
 void Z_halZ_log(struct Z_hal_instance_t* h, u32 level, u32 ptr, u32 len) { (void)h; hal_log((int32_t)level, ptr, (int32_t)len); }
 
 /* ---- exports: the ABI of include/embertcp.h ---- */
-#define M (&rt.module)
+#define M (&embertcp_rt_instance)
 
 /*
  * The module checks every pointer it is given against its memory's size in

@@ -12,6 +12,14 @@
 #include "embertcp-rt.h"
 #include "embertcp_memory.h"
 
+/* EMBERTCP_TABLES (embertcp_memory.h) is 0 when the generated C uses no
+ * table, call_indirect or function type (scripts/build-c.mjs,
+ * specialiseInstance): the registry of function types and the table calls
+ * below are then left out, code and RAM nobody would use. */
+#ifndef EMBERTCP_TABLES
+#define EMBERTCP_TABLES 1
+#endif
+
 /* Distinct function signatures, so call_indirect's type check compares
  * indices (the WebAssembly spec's structural type equality). */
 #define MAX_FUNC_TYPES 48
@@ -21,12 +29,15 @@ struct func_type { uint8_t params, results, types[MAX_SIG_TYPES]; };
 
 static struct {
   bool initialized;
+#if EMBERTCP_TABLES
   uint32_t func_type_count;
   struct func_type func_types[MAX_FUNC_TYPES];
+#endif
 } rt;
 /* Outside the struct and not static: build-c.mjs points the generated
- * loads and stores at it by name (wasm-rt.h). */
+ * loads and stores at it by name, through the base pointer (wasm-rt.h). */
 _Alignas(16) uint8_t embertcp_rt_memory[EMBERTCP_MEMORY_BYTES];
+uint8_t* const embertcp_rt_memory_base = embertcp_rt_memory;
 
 #if WASM_RT_USE_STACK_DEPTH_COUNT
 uint32_t wasm_rt_call_stack_depth;
@@ -57,6 +68,7 @@ void wasm_rt_trap(wasm_rt_trap_t trap) {
   embertcp_port_trap((int)trap, wasm_rt_strerror(trap));
 }
 
+#if EMBERTCP_TABLES
 static bool same_type(const struct func_type* a, const struct func_type* b) {
   if (a->params != b->params || a->results != b->results) return false;
   for (uint32_t i = 0; i < (uint32_t)a->params + a->results; i++)
@@ -79,6 +91,7 @@ uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
   rt.func_types[rt.func_type_count] = t;
   return rt.func_type_count++;
 }
+#endif
 
 /* The one memory: cleared on every instantiation (the module expects
  * zeroed memory), sized to the statics. More declared pages than bytes
@@ -101,6 +114,7 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t* mem, uint32_t pages) {
 
 void wasm_rt_free_memory(wasm_rt_memory_t* mem) { mem->data = NULL; mem->size = 0; }
 
+#if EMBERTCP_TABLES
 /* embertcp has no tables; a module that wanted one would need storage
  * this runtime does not reserve, so it traps at instantiation. */
 void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t* t, uint32_t elements, uint32_t max_elements) {
@@ -129,6 +143,7 @@ uint32_t wasm_rt_grow_externref_table(wasm_rt_externref_table_t* t, uint32_t del
   (void)t; (void)delta; (void)init;
   return UINT32_MAX;
 }
+#endif
 
 uint8_t* embertcp_mem(uint32_t ptr, uint32_t len) {
   if ((uint64_t)ptr + len > EMBERTCP_MEMORY_BYTES) return NULL;

@@ -91,11 +91,15 @@ static const wasm_rt_externref_t wasm_rt_externref_null_value = NULL;
 typedef struct { uint8_t* data; uint32_t pages, max_pages, size; } wasm_rt_memory_t;
 
 /* The one memory's bytes (`data` above points here). scripts/build-c.mjs
- * rewrites the generated loads and stores to address this array and each
- * load or store site to check its address against EMBERTCP_MEMORY_BYTES,
- * both known when the C is built, instead of reading `data` and `size`
- * from the instance at every access. */
+ * rewrites the generated loads and stores to address them through
+ * embertcp_rt_memory_base, and each load or store site to check its
+ * address against EMBERTCP_MEMORY_BYTES, known when the C is built,
+ * instead of reading `data` and `size` from the instance at every access.
+ * The base is a pointer object, not the array itself, so that compilers
+ * keep base + address in a register and put a load's constant offset in
+ * the instruction (scripts/build-c.mjs, specialiseMemory, says why). */
 extern uint8_t embertcp_rt_memory[];
+extern uint8_t* const embertcp_rt_memory_base;
 typedef struct { wasm_rt_funcref_t* data; uint32_t max_size, size; } wasm_rt_funcref_table_t;
 typedef struct { wasm_rt_externref_t* data; uint32_t max_size, size; } wasm_rt_externref_table_t;
 
