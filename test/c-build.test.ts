@@ -56,6 +56,11 @@ describe.runIf(toolGate("wasm2c", "--version"))("build:c output", () => {
     expect(c).not.toMatch(/^static .*\(Z_embertcp_instance_t\*/m);
     expect(c).not.toContain("instance->");
     expect(c).toMatch(/^u32 Z_embertcpZ_net_poll\(Z_embertcp_instance_t\* instance, u32 w2c_p0\) \{\n  return w2c_net_poll\(w2c_p0\);$/m);
+    // The runtime clears the instance first, so only globals that start
+    // elsewhere than zero are set at instantiation.
+    const initGlobals = /^static void init_globals\(void\) \{\n([\s\S]*?)^\}$/m.exec(c)?.[1] ?? "";
+    expect(initGlobals).toMatch(/^  embertcp_rt_instance\.w2c_g\d+ = 4294967295u;$/m);
+    expect(initGlobals).not.toMatch(/ = 0u(ll)?;/);
     // No table, so no function type is registered and the runtime leaves its registry out.
     expect(c).not.toContain("wasm_rt_register_func_type(");
     expect(readFileSync(join(out, "embertcp_memory.h"), "utf8")).toContain("#define EMBERTCP_TABLES 0\n");

@@ -27,6 +27,8 @@ void embertcp_rt_start(void) {
     Z_embertcp_init_module();
     rt.module_ready = true;
   }
+  /* The specialised C sets only the globals that do not start at zero. */
+  memset(&embertcp_rt_instance, 0, sizeof embertcp_rt_instance);
   Z_embertcp_instantiate(&embertcp_rt_instance, &rt.hal);
 }
 
