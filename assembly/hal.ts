@@ -28,7 +28,7 @@ export declare function log(level: i32, ptr: usize, len: i32): void;
 /** Log levels passed to `log`. */
 export const enum LogLevel { DEBUG = 0, INFO = 1, WARN = 2, ERROR = 3 }
 
-/** Log an ASCII message, followed by a decimal number when `n` is given (>= 0 shown). */
+/** Log an ASCII message, followed by a decimal number when `n` (a u32) is given. */
 export function logLine(level: i32, msg: string, n: i64 = -1): void {
   log(level, LINE, formatLine(msg, n));
 }

@@ -26,50 +26,59 @@ export const enum ConfigKey {
   COUNT
 }
 
-// One row per key, in ConfigKey order: the current value (the default
-// until net_config changes it), then the inclusive bounds every write is
-// checked against.
+// One row per key, in ConfigKey order: the inclusive bounds every write
+// is checked against, then the current value (the default until
+// net_config changes it). Bounds first, the table has no run of zero
+// bytes long enough for the optimizer to cut it into three data segments;
+// each segment is one more copy when a C port instantiates the module
+// (51 bytes of Cortex-M4 code).
 // @ts-ignore: decorator
 @inline const ROW_BYTES: usize = 12;
+// @ts-ignore: decorator
+@inline const ROW_LOWEST: usize = 0;
+// @ts-ignore: decorator
+@inline const ROW_HIGHEST: usize = 4;
+// @ts-ignore: decorator
+@inline const ROW_VALUE: usize = 8;
 const rows = memory.data<i32>([
-  // value  lowest   highest
-  1,        0,       2,         // SYNCOOKIES
-  5,        0,       16,        // SYNACK_RETRIES
-  30000,    1,       600000,    // MSL_MS
-  0,        0,       1,         // FULL_DUPLEX
-  49152,    1024,    65535,     // EPHEMERAL_LOW
-  65535,    1024,    65535,     // EPHEMERAL_HIGH
-  200,      1,       600000,    // RTO_MIN_MS (docs/TCP.md "Minimum RTO"; RFC 6298 §2.4 suggests 1000)
-  60000,    1,       600000,    // RTO_MAX_MS (RFC 6298 §2.5)
-  8,        1,       64,        // TCP_MAX_RETRIES
-  40,       1,       500,       // DELACK_MS (docs/TCP.md "Delayed ACKs")
-  1,        0,       1,         // NAGLE
-  64000,    1000,    3600000,   // COOKIE_PERIOD_MS
-  10,       1,       1000000,   // CHALLENGE_ACK_LIMIT
-  300000,   1000,    86400000,  // ARP_TIMEOUT_MS
-  3,        1,       16,        // ARP_RETRIES
-  1000,     10,      60000,     // ARP_RETRY_MS
-  1000,     10,      60000,     // SYNACK_RTO_MS (RFC 6298 initial RTO)
-  0,        0,       1,         // TCB_FULL
-  60000,    1,       2147483647, // RECLAIM_IDLE_MS
+  // lowest highest    value
+  0,       2,         1,         // SYNCOOKIES
+  0,       16,        5,         // SYNACK_RETRIES
+  1,       600000,    30000,     // MSL_MS
+  0,       1,         0,         // FULL_DUPLEX
+  1024,    65535,     49152,     // EPHEMERAL_LOW
+  1024,    65535,     65535,     // EPHEMERAL_HIGH
+  1,       600000,    200,       // RTO_MIN_MS (docs/TCP.md "Minimum RTO"; RFC 6298 §2.4 suggests 1000)
+  1,       600000,    60000,     // RTO_MAX_MS (RFC 6298 §2.5)
+  1,       64,        8,         // TCP_MAX_RETRIES
+  1,       500,       40,        // DELACK_MS (docs/TCP.md "Delayed ACKs")
+  0,       1,         1,         // NAGLE
+  1000,    3600000,   64000,     // COOKIE_PERIOD_MS
+  1,       1000000,   10,        // CHALLENGE_ACK_LIMIT
+  1000,    86400000,  300000,    // ARP_TIMEOUT_MS
+  1,       16,        3,         // ARP_RETRIES
+  10,      60000,     1000,      // ARP_RETRY_MS
+  10,      60000,     1000,      // SYNACK_RTO_MS (RFC 6298 initial RTO)
+  0,       1,         0,         // TCB_FULL
+  1,       2147483647, 60000,    // RECLAIM_IDLE_MS
 ]);
 
 /** Current value of a tunable. */
 // @ts-ignore: decorator
 @inline export function config(key: ConfigKey): i32 {
-  return load<i32>(rows + <usize>key * ROW_BYTES);
+  return load<i32>(rows + <usize>key * ROW_BYTES, ROW_VALUE);
 }
 
 /** net_config: set (value >= 0) or read (value < 0). Returns 0, the value read, or EINVAL. */
 export function setConfig(key: i32, value: i32): i32 {
   if (<u32>key >= <u32>ConfigKey.COUNT) return EINVAL;
   const row = rows + <usize>key * ROW_BYTES;
-  if (value < 0) return load<i32>(row);
-  if (value < load<i32>(row, 4) || value > load<i32>(row, 8)) return EINVAL;
+  if (value < 0) return load<i32>(row, ROW_VALUE);
+  if (value < load<i32>(row, ROW_LOWEST) || value > load<i32>(row, ROW_HIGHEST)) return EINVAL;
   if (key == ConfigKey.EPHEMERAL_LOW && value > config(ConfigKey.EPHEMERAL_HIGH)) return EINVAL;
   if (key == ConfigKey.EPHEMERAL_HIGH && value < config(ConfigKey.EPHEMERAL_LOW)) return EINVAL;
   if (key == ConfigKey.RTO_MIN_MS && value > config(ConfigKey.RTO_MAX_MS)) return EINVAL;
   if (key == ConfigKey.RTO_MAX_MS && value < config(ConfigKey.RTO_MIN_MS)) return EINVAL;
-  store<i32>(row, value);
+  store<i32>(row, value, ROW_VALUE);
   return 0;
 }

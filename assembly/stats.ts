@@ -126,9 +126,14 @@ export const enum Stat {
 
 const counters = memory.data(STAT_SLOTS * 4);
 
-/** Add one to a counter. */
-// @ts-ignore: decorator
-@inline export function count(s: Stat): void {
+/**
+ * Add one to a counter. Not @inline: a call is a constant and a branch,
+ * the body a load, an add and a store at the counter's address, and
+ * there are over a hundred call sites. Out of line it saved 364 bytes of
+ * Cortex-M4 code (wasm2c, arm-none-eabi-gcc -Os) and 1,093 of wasm; gcc
+ * -O2 on x86-64 inlines it again (+4 instructions per flooding SYN).
+ */
+export function count(s: Stat): void {
   const p = counters + (<usize>s << 2);
   store<u32>(p, load<u32>(p) + 1);
 }

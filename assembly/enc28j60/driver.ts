@@ -27,7 +27,7 @@ import { nowMs, expired, msUntil } from "../time";
 import {
   ERDPTL, EWRPTL, ETXSTL, ETXNDL, ERXSTL, ERXNDL, ERXRDPTL, ERXFCON, EPKTCNT,
   MACON1, MACON3, MACON4, MABBIPG, MAIPGL, MAIPGH, MAMXFLL,
-  MAADR1, MAADR2, MAADR3, MAADR4, MAADR5, MAADR6, EREVID,
+  MAADR1, EREVID,
   EIE, EIR, ESTAT, ECON2, ECON1,
   EIE_INTIE, EIE_PKTIE, EIE_LINKIE, EIE_TXIE, EIE_TXERIE, EIE_RXERIE,
   EIR_LINKIF, EIR_TXIF, EIR_TXERIF, EIR_RXERIF, EIR_DMAIF,
@@ -139,25 +139,44 @@ function initRxPointers(): void {
   chip.rxPending = 0;
 }
 
-/** MAC set-up (§6.5); duplex must match PHCON1.PDPXMD (§6.6). */
+/**
+ * Receive filter and MAC set-up (§8, §6.5) as data, written in this order:
+ * rows of register, value in half duplex, value in full duplex. Duplex
+ * must match PHCON1.PDPXMD (§6.6). MAIPGH is last: only half duplex
+ * writes it (§6.5 step 7), so full duplex stops one row short.
+ */
+const MAC_SETUP = memory.data<u8>([
+  // Unicast to us, broadcast (ARP requests), good CRC only (§8).
+  <u8>ERXFCON, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN,
+  <u8>MACON1, MACON1_MARXEN, MACON1_MARXEN | MACON1_TXPAUS | MACON1_RXPAUS,
+  <u8>MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | MACON3_FULDPX,
+  // Half duplex: DEFER waits for a busy medium indefinitely (IEEE 802.3).
+  <u8>MACON4, MACON4_DEFER, 0,
+  // MAMXFL, L then H like writePtr.
+  <u8>MAMXFLL, <u8>MAMXFL_VALUE, <u8>MAMXFL_VALUE,
+  <u8>(MAMXFLL + 1), <u8>(MAMXFL_VALUE >> 8), <u8>(MAMXFL_VALUE >> 8),
+  // Back-to-back and non-back-to-back gaps recommended by §6.5 steps 6-7.
+  <u8>MABBIPG, 0x12, 0x15,
+  <u8>MAIPGL, 0x12, 0x12,
+  <u8>MAIPGH, 0x0c, 0,
+]);
+// @ts-ignore: decorator
+@inline const MAC_SETUP_ROWS: i32 = 9;
+
+/** Write MAC_SETUP, then our address. */
 function initMac(): void {
   const fd = chip.fullDuplex;
-  writeReg(MACON1, MACON1_MARXEN | (fd ? MACON1_TXPAUS | MACON1_RXPAUS : 0));
-  writeReg(MACON3, MACON3_PADCFG0 | MACON3_TXCRCEN | MACON3_FRMLNEN | (fd ? MACON3_FULDPX : 0));
-  // Half duplex: DEFER waits for a busy medium indefinitely (IEEE 802.3).
-  writeReg(MACON4, fd ? 0 : MACON4_DEFER);
-  writePtr(MAMXFLL, MAMXFL_VALUE);
-  // Back-to-back and non-back-to-back gaps recommended by §6.5 steps 6-7.
-  writeReg(MABBIPG, fd ? 0x15 : 0x12);
-  writeReg(MAIPGL, 0x12);
-  if (!fd) writeReg(MAIPGH, 0x0c);
-  // MAADR1 is the first octet on the wire (Table 3-2).
-  writeReg(MAADR1, load<u8>(macAddr, 0));
-  writeReg(MAADR2, load<u8>(macAddr, 1));
-  writeReg(MAADR3, load<u8>(macAddr, 2));
-  writeReg(MAADR4, load<u8>(macAddr, 3));
-  writeReg(MAADR5, load<u8>(macAddr, 4));
-  writeReg(MAADR6, load<u8>(macAddr, 5));
+  const rows = fd ? MAC_SETUP_ROWS - 1 : MAC_SETUP_ROWS;
+  for (let i = 0; i < rows; i++) {
+    const row = MAC_SETUP + <usize>i * 3;
+    writeReg(load<u8>(row), load<u8>(row + (fd ? 2 : 1)));
+  }
+  // MAADR1 is the first octet on the wire. The registers go in pairs, each
+  // pair two addresses below the one before: MAADR1/2 at 04h/05h, MAADR3/4
+  // at 02h/03h, MAADR5/6 at 00h/01h (Table 3-2).
+  for (let i = 0; i < 6; i++) {
+    writeReg(MAADR1 - <u32>(i & 6) + <u32>(i & 1), load<u8>(macAddr + <usize>i));
+  }
 }
 
 /** PHY set-up (§6.6); false if an MII transaction never finished. */
@@ -191,8 +210,6 @@ function configure(): bool {
   writeReg(ECON2, ECON2_AUTOINC);
   if (!chipPresent()) return false;
   initRxPointers();
-  // Unicast to us, broadcast (ARP requests), good CRC only (§8).
-  writeReg(ERXFCON, ERXFCON_UCEN | ERXFCON_CRCEN | ERXFCON_BCEN);
   initMac();
   if (!initPhy()) return false;
   chip.txBusy = false;

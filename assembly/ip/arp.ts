@@ -102,7 +102,7 @@ export function arpInit(): void {
   memory.fill(cache, 0, <usize>ARP_ENTRIES * ENTRY_SIZE);
   heldLen = 0;
   if (WITH_UDP) held2Len = 0;
-  if (!WITH_DHCP || ourIp() != 0) sendArp(OP_REQUEST, 0, ourIp(), true);
+  if (!WITH_DHCP || ourIp() != 0) sendArp(OP_REQUEST, 0, ourIp());
 }
 
 // Address conflict detection for the DHCP client (RFC 5227 §2.1.1): while
@@ -115,7 +115,7 @@ let conflict = false;
 export function arpProbe(ip: u32): void {
   if (probed != ip) conflict = false;
   probed = ip;
-  sendArp(OP_REQUEST, 0, ip, true);
+  sendArp(OP_REQUEST, 0, ip);
 }
 
 /** Stop watching; whether a conflict was seen for the probed address. */
@@ -236,16 +236,16 @@ export function arpInput(p: usize, len: i32): void {
     else if (tpa == me) learn(victim(), spa, p + A_SHA);
   }
   if (op == OP_REQUEST && tpa == me && me != 0) {
-    sendArpTo(OP_REPLY, p + A_SHA, spa);
+    sendArp(OP_REPLY, p + A_SHA, spa);
   }
 }
 
-/** Build and send an ARP packet to broadcast (or to `unicastMac` when nonzero). */
-function sendArp(op: u16, unicastMac: usize, targetIp: u32, broadcast: bool): void {
+/** Build and send an ARP packet to `targetMac`, or to broadcast when it is 0. */
+function sendArp(op: u16, targetMac: usize, targetIp: u32): void {
   const f = arpFrame;
   const a = f + ETH_HEADER_LEN;
-  if (broadcast) macSetBroadcast(f + ETH_DST);
-  else macCopy(f + ETH_DST, unicastMac);
+  if (targetMac == 0) macSetBroadcast(f + ETH_DST);
+  else macCopy(f + ETH_DST, targetMac);
   macCopy(f + ETH_SRC, OUR_MAC);
   setEthType(f, ETHERTYPE_ARP);
   store<u16>(a, swap16(1), A_HTYPE);
@@ -255,16 +255,13 @@ function sendArp(op: u16, unicastMac: usize, targetIp: u32, broadcast: bool): vo
   store<u16>(a, swap16(op), A_OP);
   macCopy(a + A_SHA, OUR_MAC);
   store<u32>(a, bswap<u32>(ourIp()), A_SPA);
-  if (op == OP_REPLY) macCopy(a + A_THA, unicastMac);
+  if (op == OP_REPLY) macCopy(a + A_THA, targetMac);
   else memory.fill(a + A_THA, 0, 6);
   store<u32>(a, bswap<u32>(targetIp), A_TPA);
   if (op == OP_REQUEST) count(Stat.ARP_REQUESTS_SENT);
   else count(Stat.ARP_REPLIES_SENT);
   linkTransmit(f, ETH_HEADER_LEN + ARP_LEN);
 }
-
-// @ts-ignore: decorator
-@inline function sendArpTo(op: u16, mac: usize, ip: u32): void { sendArp(op, mac, ip, false); }
 
 /**
  * The MAC for next hop `ip` into `macOut`, or false when unknown (a request
@@ -280,7 +277,7 @@ export function arpResolve(ip: u32, macOut: usize): bool {
         if (expired(load<u32>(e, E_PROBE_AT))) {
           // Refresh before it expires; one unicast request per retry interval.
           store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_PROBE_AT);
-          sendArpTo(OP_REQUEST, e + E_MAC, ip);
+          sendArp(OP_REQUEST, e + E_MAC, ip);
         }
         return true;
       }
@@ -293,10 +290,15 @@ export function arpResolve(ip: u32, macOut: usize): bool {
   const e = entry(j);
   store<u32>(e, ip, E_IP);
   store<u8>(e, PENDING, E_STATE);
-  store<u8>(e, 1, E_TRIES);
-  store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_DEADLINE);
-  sendArp(OP_REQUEST, 0, ip, true);
+  request(e, ip, 1);
   return false;
+}
+
+/** Broadcast request number `tries` for the PENDING entry `e` (next hop `ip`); the next one is due an interval later. */
+function request(e: usize, ip: u32, tries: u8): void {
+  store<u8>(e, tries, E_TRIES);
+  store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_DEADLINE);
+  sendArp(OP_REQUEST, 0, ip);
 }
 
 /**
@@ -330,9 +332,7 @@ export function arpPoll(): void {
       if (WITH_UDP) dropSecond(ip, Stat.ARP_DROP_UNRESOLVED);
       continue;
     }
-    store<u8>(e, load<u8>(e, E_TRIES) + 1, E_TRIES);
-    store<u32>(e, nowMs() + <u32>config(ConfigKey.ARP_RETRY_MS), E_DEADLINE);
-    sendArp(OP_REQUEST, 0, ip, true);
+    request(e, ip, load<u8>(e, E_TRIES) + 1);
   }
 }
 
