@@ -57,7 +57,7 @@
 //          bumps COOKIES_SENT/ACCEPTED/REJECTED (stats.ts), so no counter
 //          is added for them.
 
-import { entropy } from "../hal";
+import { secretWord } from "./secret";
 import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
 import { sipHash21 } from "../siphash";
@@ -109,13 +109,13 @@ let curT: u32 = 0;
 }
 
 function drawCurrent(): void {
-  curKey0 = <u64>entropy() | (<u64>entropy() << 32);
-  curKey1 = <u64>entropy() | (<u64>entropy() << 32);
+  curKey0 = secretWord();
+  curKey1 = secretWord();
 }
 
 function drawPrevious(): void {
-  prevKey0 = <u64>entropy() | (<u64>entropy() << 32);
-  prevKey1 = <u64>entropy() | (<u64>entropy() << 32);
+  prevKey0 = secretWord();
+  prevKey1 = secretWord();
 }
 
 /** Bring the keys up to the current period; returns T. */

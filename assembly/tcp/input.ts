@@ -19,10 +19,10 @@ import { nowMs } from "../time";
 import { State } from "./abi";
 import { ACK, FIN, RST, SEG, SYN, Segment, URG, has, parseTcp, segCopy } from "./segment";
 import { seqGe, seqGt, seqLe, seqLt } from "./seq";
-import { acceptable, dataState, finReceivedState, initialWindow, peerMss, receivingState } from "./rules";
+import { acceptable, dataState, finReceivedState, peerMss, receivingState } from "./rules";
 import {
-  Err, F, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeCount, rxSpace, setFlag, setState, tcbFree, tcbHeard,
-  tcbLookup,
+  Err, F, Tcb, clearFlag, connectionClosed, finSeq, hasFlag, holeCount, initReceive, rxSpace, setFlag, setState, tcbFree,
+  tcbHeard, tcbLookup,
 } from "./tcb";
 import { armFinWait2, rttSample, startTimeWait, stopTimer } from "./deadlines";
 import { challengeAck, replyRst, tcpOutput } from "./output";
@@ -88,16 +88,10 @@ function passiveOpened(t: Tcb, seg: Segment): void {
 
 /** Receive-side variables from the peer's SYN in `seg`, and its MSS option. */
 function acceptSyn(t: Tcb, seg: Segment): void {
-  t.irs = seg.seq;
-  t.rcvNxt = seg.seq + 1;
-  t.rcvUp = t.rcvNxt;
-  t.rcvAdv = t.rcvNxt + rxSpace(t);
+  initReceive(t, seg.seq, rxSpace(t), peerMss(seg.mss));
   t.sndWnd = seg.wnd;
   t.sndWl1 = seg.seq;
   t.sndWl2 = seg.ack;
-  const mss = peerMss(seg.mss);
-  t.sndMss = mss;
-  t.cwnd = initialWindow(<u32>mss);
 }
 
 /** Our SYN has been acknowledged (SND.UNA is past ISS): the connection is established. */

@@ -21,7 +21,7 @@
 // Invariant: the key is set once by isnInit() and never changes; isnFor is a
 // pure function of (key, clock, 4-tuple).
 
-import { entropy } from "../hal";
+import { secretWord } from "./secret";
 import { nowMs } from "../time";
 import { sipHash4 } from "../siphash";
 
@@ -34,8 +34,8 @@ let key1: u64 = 0;
 
 /** Draw the ISN secret: four hal.entropy() calls (128 bits). Called once from net_init. */
 export function isnInit(): void {
-  key0 = <u64>entropy() | (<u64>entropy() << 32);
-  key1 = <u64>entropy() | (<u64>entropy() << 32);
+  key0 = secretWord();
+  key1 = secretWord();
 }
 
 /** RFC 6528 ISN for a connection: M (4-µs clock) + low 32 bits of SipHash-2-4(4-tuple). */

@@ -55,13 +55,13 @@ import { ACK, RST, SYN, Segment, has } from "./segment";
 import { seqInWindow } from "./seq";
 import { isnFor } from "./isn";
 import { cookieCheck, cookieMake } from "./cookie";
-import { DEFAULT_MSS, OUR_MSS, acceptable, challengeAllowed, initialWindow, peerMss } from "./rules";
+import { DEFAULT_MSS, OUR_MSS, acceptable, challengeAllowed, peerMss } from "./rules";
 import {
   acceptQueueAt, acceptQueueFull, acceptQueueLen, acceptQueuePush, cookieStamp, cookiesOut, listenerOptions,
   listenerRelease,
 } from "./listeners";
 import {
-  F, Tcb, initConnection, setFlag, setState, synchronized, tcbAt, tcbFree, tcbHandle, tcbHash, tcbIndex,
+  F, Tcb, initConnection, initReceive, setFlag, setState, synchronized, tcbAt, tcbFree, tcbHandle, tcbHash, tcbIndex,
   tcbLeaveQueue, tcbOptions,
 } from "./tcb";
 import { tcbObtain, tcbObtainable } from "./reclaim";
@@ -269,14 +269,9 @@ function handshakeDone(l: i32, seg: Segment, iss: u32, irs: u32, mss: u16): Tcb 
   initConnection(t, iss);
   t.sndNxt = iss + 1;
   t.sndMax = iss + 1;
-  t.irs = irs;
-  t.rcvNxt = irs + 1;
-  t.rcvUp = irs + 1;
-  t.rcvAdv = irs + 1 + SYN_WINDOW;
-  t.sndWl1 = irs;
-  t.sndWl2 = iss;
-  t.sndMss = mss;
-  t.cwnd = initialWindow(<u32>mss);
+  // The peer's window (SND.WND, SND.WL1, SND.WL2) comes from the ACK that
+  // completed the handshake, which input.ts takes next.
+  initReceive(t, irs, SYN_WINDOW, mss);
   t.listener = <u8>l;
   optionsCopy(tcbOptions(t), listenerOptions(l));
   setState(t, State.SYN_RECEIVED);

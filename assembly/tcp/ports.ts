@@ -24,7 +24,7 @@
 // portUsed() advances next_ephemeral by attempt + 1 for the last candidate
 // handed out, exactly as the RFC's loop increments it once per port tried.
 
-import { entropy } from "../hal";
+import { secretWord } from "./secret";
 import { ConfigKey, config } from "../netconfig";
 import { sipHash2 } from "../siphash";
 
@@ -37,8 +37,8 @@ let lastAttempt: u32 = 0;
 
 /** Draw the port secret (four hal.entropy() calls) and reset the counter. Called once from net_init. */
 export function portsInit(): void {
-  key0 = <u64>entropy() | (<u64>entropy() << 32);
-  key1 = <u64>entropy() | (<u64>entropy() << 32);
+  key0 = secretWord();
+  key1 = secretWord();
   nextEphemeral = 0;
   lastAttempt = 0;
 }

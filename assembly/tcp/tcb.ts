@@ -423,6 +423,20 @@ export function initConnection(t: Tcb, iss: u32): void {
   t.cwnd = initialWindow(OUR_MSS);
 }
 
+/**
+ * Receive-side variables from the peer's ISN `irs` with `wnd` offered past
+ * it, and the segment size `mss` we send with (the peer's MSS, already
+ * bounded) with the initial window it gives (RFC 5681 §3.1).
+ */
+export function initReceive(t: Tcb, irs: u32, wnd: u32, mss: u16): void {
+  t.irs = irs;
+  t.rcvNxt = irs + 1;
+  t.rcvUp = irs + 1;
+  t.rcvAdv = irs + 1 + wnd;
+  t.sndMss = mss;
+  t.cwnd = initialWindow(<u32>mss);
+}
+
 /** The TIME-WAIT TCB closest to expiry, or null when there is none. */
 function timeWaitVictim(): Tcb | null {
   let victim: Tcb | null = null;
