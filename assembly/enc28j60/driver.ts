@@ -189,6 +189,12 @@ function initPhy(): bool {
   if (!writePhy(PHLCON, PHLCON_LEDS)) return false;
   // Link changes raise EIR.LINKIF (§12.1.5).
   if (!writePhy(PHIE, PHIE_PGEIE | PHIE_PLNKIE)) return false;
+  return ackLinkChange();
+}
+
+/** Read PHIR, which clears PGIF/PLNKIF and with them EIR.LINKIF
+ * (§12.1.5), then the link state; false if the MII stayed busy. */
+function ackLinkChange(): bool {
   return readPhy(PHIR) >= 0 && refreshLink();
 }
 
@@ -352,8 +358,7 @@ export function encService(): i32 {
   }
   const eir = readReg(EIR);
   if (eir & EIR_LINKIF) {
-    // Reading PHIR clears PGIF/PLNKIF and with them LINKIF (§12.1.5).
-    if (readPhy(PHIR) < 0 || !refreshLink()) { chip.state = State.GONE; return ENODEV; }
+    if (!ackLinkChange()) { chip.state = State.GONE; return ENODEV; }
   }
   if (eir & EIR_RXERIF) {
     // §12.1.2: a packet was aborted for want of space (or EPKTCNT = 255).
