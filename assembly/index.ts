@@ -31,7 +31,8 @@ export function net_init(link: i32, mac_ptr: usize, ip: u32, netmask: u32, gatew
   if ((first & 1) != 0 || (load<u32>(mac_ptr) == 0 && load<u16>(mac_ptr, 4) == 0)) return invalid();
   // ip 0 (with netmask and gateway 0) asks for DHCP (docs/ABI.md "DHCP").
   if (WITH_DHCP && ip == 0 && netmask == 0 && gateway == 0) return netInit(<LinkKind>link, mac_ptr, 0, 0, 0);
-  if (ip == 0 || ip == 0xffffffff || (ip >>> 28) >= 0xe) return invalid();
+  // 0.0.0.0, multicast and class E (which holds 255.255.255.255) are no host's.
+  if (ip == 0 || (ip >>> 28) >= 0xe) return invalid();
   if (netmask == 0xffffffff || (~netmask & (~netmask + 1)) != 0) return invalid();
   if (gateway != 0 && (gateway & netmask) != (ip & netmask)) return invalid();
   return netInit(<LinkKind>link, mac_ptr, ip, netmask, gateway);
