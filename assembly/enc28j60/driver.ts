@@ -267,8 +267,7 @@ function txPoll(): bool {
   if (readReg(ECON1) & ECON1_TXRTS) return false;
   clearBits(EIR, EIR_TXIF);
   if (!(readReg(ESTAT) & ESTAT_TXABRT)) {
-    chip.txBusy = false;
-    count(Stat.ENC_TX_FRAMES);
+    txDone(Stat.ENC_TX_FRAMES);
     return true;
   }
   // Aborted: the TSV at ETXND + 1 says why; ESTAT.LATECOL is unreliable
@@ -283,17 +282,21 @@ function txPoll(): bool {
     startTx();
     return false;
   }
-  count(Stat.ENC_TX_ERRORS);
-  chip.txBusy = false;
+  txDone(Stat.ENC_TX_ERRORS);
   return true;
+}
+
+/** The frame in flight is done with: counted as `outcome`, its slot free. */
+function txDone(outcome: Stat): void {
+  count(outcome);
+  chip.txBusy = false;
 }
 
 /** TXRTS stuck (DS80349 issue 12): cancel by TX logic reset, drop the frame. */
 function txWedged(): void {
-  count(Stat.ENC_TX_ERRORS);
   clearBits(ECON1, ECON1_TXRTS);
   resetTx();
-  chip.txBusy = false;
+  txDone(Stat.ENC_TX_ERRORS);
 }
 
 /** Wait (bounded) until no frame is in flight. */
