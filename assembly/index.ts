@@ -1,13 +1,13 @@
 // embertcp's exported ABI (docs/ABI.md). Each export checks its arguments
 // and calls inward; nothing here decides protocol behaviour.
 
-import { EINVAL, ENETUNREACH, ENODEV } from "./errors";
+import { ENETUNREACH, ENODEV } from "./errors";
 import { SCRATCH_SIZE, WITH_DHCP } from "./config";
 import { LinkKind, linkKind } from "./link";
 import { SCRATCH, ourIp, routable, validPeer } from "./netif";
 import { setConfig } from "./netconfig";
 import { netInit, netInputFrame, netPoll, netUp } from "./net";
-import { STAT_SLOTS, Stat, copyStats, count } from "./stats";
+import { STAT_SLOTS, copyStats } from "./stats";
 import {
   tcpAbort, tcpAccept, tcpClose, tcpConnect, tcpList, tcpListen, tcpOption, tcpPollFlags,
   tcpRecv, tcpSend, tcpState, tcpStatus,
@@ -64,9 +64,7 @@ export function net_scratch_size(): i32 {
 
 /** Set (value >= 0) or read (value < 0) a runtime tunable. */
 export function net_config(key: i32, value: i32): i32 {
-  const r = setConfig(key, value);
-  if (r == EINVAL) count(Stat.API_EINVAL);
-  return r;
+  return counted(setConfig(key, value));
 }
 
 /** Write the counters as u32s at out_ptr; returns how many. */
