@@ -315,11 +315,9 @@ function txDrain(): void {
 /** Probe and soft-reset the chip; 0, or ENODEV when EREVID reads 00h/FFh. */
 export function encInit(mac: usize, fullDuplexMode: bool): i32 {
   memory.copy(macAddr, mac, 6);
+  // The ring pointers and the TX reset flag are set by configure(), the
+  // TX slot by the first encTransmit: nothing reads them before.
   memory.fill(changetype<usize>(chip), 0, offsetof<Chip>());
-  chip.rxNext = RX_START;
-  chip.txStart = TX_SLOT0;
-  chip.txEnd = TX_SLOT0;
-  chip.txResetNeeded = true;
   chip.fullDuplex = fullDuplexMode;
   setGauge(Stat.ENC_LINK_UP, 0);
   spiForgetBank();
