@@ -1,13 +1,13 @@
 // embertcp's exported ABI (docs/ABI.md). Each export checks its arguments
 // and calls inward; nothing here decides protocol behaviour.
 
-import { EINVAL, ENETUNREACH, ENODEV } from "./errors";
+import { ENETUNREACH, ENODEV } from "./errors";
 import { SCRATCH_SIZE, WITH_DHCP } from "./config";
 import { LinkKind, linkKind } from "./link";
 import { SCRATCH, ourIp, routable, validPeer } from "./netif";
 import { setConfig } from "./netconfig";
 import { netInit, netInputFrame, netPoll, netUp } from "./net";
-import { STAT_SLOTS, Stat, copyStats, count } from "./stats";
+import { STAT_SLOTS, copyStats } from "./stats";
 import {
   tcpAbort, tcpAccept, tcpClose, tcpConnect, tcpList, tcpListen, tcpOption, tcpPollFlags,
   tcpRecv, tcpSend, tcpState, tcpStatus,
@@ -31,7 +31,8 @@ export function net_init(link: i32, mac_ptr: usize, ip: u32, netmask: u32, gatew
   if ((first & 1) != 0 || (load<u32>(mac_ptr) == 0 && load<u16>(mac_ptr, 4) == 0)) return invalid();
   // ip 0 (with netmask and gateway 0) asks for DHCP (docs/ABI.md "DHCP").
   if (WITH_DHCP && ip == 0 && netmask == 0 && gateway == 0) return netInit(<LinkKind>link, mac_ptr, 0, 0, 0);
-  if (ip == 0 || ip == 0xffffffff || (ip >>> 28) >= 0xe) return invalid();
+  // 0.0.0.0, multicast and class E (which holds 255.255.255.255) are no host's.
+  if (ip == 0 || (ip >>> 28) >= 0xe) return invalid();
   if (netmask == 0xffffffff || (~netmask & (~netmask + 1)) != 0) return invalid();
   if (gateway != 0 && (gateway & netmask) != (ip & netmask)) return invalid();
   return netInit(<LinkKind>link, mac_ptr, ip, netmask, gateway);
@@ -63,9 +64,7 @@ export function net_scratch_size(): i32 {
 
 /** Set (value >= 0) or read (value < 0) a runtime tunable. */
 export function net_config(key: i32, value: i32): i32 {
-  const r = setConfig(key, value);
-  if (r == EINVAL) count(Stat.API_EINVAL);
-  return r;
+  return counted(setConfig(key, value));
 }
 
 /** Write the counters as u32s at out_ptr; returns how many. */

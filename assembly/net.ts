@@ -4,7 +4,7 @@
 
 import { FRAME_MAX } from "./config";
 import { ENODEV } from "./errors";
-import { LinkKind, linkNextDeadline, linkOpen, linkReceive, linkService, linkUp } from "./link";
+import { LinkKind, linkKind, linkNextDeadline, linkOpen, linkReceive, linkService, linkUp } from "./link";
 import { OUR_MAC, RX_FRAME, setIpConfig } from "./netif";
 import { ConfigKey, config } from "./netconfig";
 import { Stat, count } from "./stats";
@@ -25,12 +25,10 @@ import { servicesInit, servicesNextDeadline, servicesPoll } from "./services";
 // @ts-ignore: decorator
 @inline const RX_BUDGET: i32 = 32;
 
-let up = false;
 let arpAnnounced = false;
 
 /** net_init after argument checks. */
 export function netInit(link: LinkKind, mac: usize, ip: u32, netmask: u32, gateway: u32): i32 {
-  up = false;
   macCopy(OUR_MAC, mac);
   setIpConfig(ip, netmask, gateway);
   const r = linkOpen(link, mac, config(ConfigKey.FULL_DUPLEX) != 0);
@@ -41,7 +39,6 @@ export function netInit(link: LinkKind, mac: usize, ip: u32, netmask: u32, gatew
   ipv4Init();
   tcpInit();
   servicesInit(ip == 0);
-  up = true;
   arpAnnounced = false;
   if (link == LinkKind.HOST_FRAMES) announce();
   logLine(LogLevel.INFO, "embertcp up on link", link);
@@ -67,7 +64,7 @@ export function netInputFrame(p: usize, len: i32): void {
 
 /** net_poll: set the time, drain the link, run timers; ms to the next deadline or -1. */
 export function netPoll(now: u32): i32 {
-  if (!up) return ENODEV;
+  if (!netUp()) return ENODEV;
   setNow(now);
   const r = linkService();
   if (r < 0) return r;
@@ -95,6 +92,10 @@ function sooner(a: i32, b: i32): i32 {
   return b >= 0 && (a < 0 || b < a) ? b : a;
 }
 
-/** The stack has been initialised on a link. */
+/**
+ * The stack has been initialised on a link: linkOpen() records the link
+ * only when it came up, and nothing between that and the end of netInit
+ * can fail, so the link kind is the one record of it.
+ */
 // @ts-ignore: decorator
-@inline export function netUp(): bool { return up; }
+@inline export function netUp(): bool { return linkKind() != LinkKind.NONE; }

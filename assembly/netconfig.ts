@@ -75,10 +75,12 @@ export function setConfig(key: i32, value: i32): i32 {
   const row = rows + <usize>key * ROW_BYTES;
   if (value < 0) return load<i32>(row, ROW_VALUE);
   if (value < load<i32>(row, ROW_LOWEST) || value > load<i32>(row, ROW_HIGHEST)) return EINVAL;
-  if (key == ConfigKey.EPHEMERAL_LOW && value > config(ConfigKey.EPHEMERAL_HIGH)) return EINVAL;
-  if (key == ConfigKey.EPHEMERAL_HIGH && value < config(ConfigKey.EPHEMERAL_LOW)) return EINVAL;
-  if (key == ConfigKey.RTO_MIN_MS && value > config(ConfigKey.RTO_MAX_MS)) return EINVAL;
-  if (key == ConfigKey.RTO_MAX_MS && value < config(ConfigKey.RTO_MIN_MS)) return EINVAL;
+  // EPHEMERAL_LOW/HIGH and RTO_MIN/MAX_MS are pairs of adjacent keys, the
+  // low end even: neither end may cross the other.
+  if (key >= ConfigKey.EPHEMERAL_LOW && key <= ConfigKey.RTO_MAX_MS) {
+    const other = config(<ConfigKey>(key ^ 1));
+    if ((key & 1) == 0 ? value > other : value < other) return EINVAL;
+  }
   store<i32>(row, value, ROW_VALUE);
   return 0;
 }

@@ -143,6 +143,21 @@ describe("net_config", () => {
     expect(s.exports.net_config(CONFIG_KEYS.ephemeral_low, 65535)).toBe(0);
     expect(s.exports.net_config(CONFIG_KEYS.ephemeral_high, 50000)).toBe(ERRNO.EINVAL);
   });
+
+  test.each([
+    ["ephemeral_low", "ephemeral_high"],
+    ["rto_min_ms", "rto_max_ms"],
+  ] as const)("%s may not pass %s, nor %s fall below it; meeting it is fine", (low, high) => {
+    const s = new Stack();
+    s.setConfig(low, 2000);
+    s.setConfig(high, 3000);
+    expect(s.exports.net_config(CONFIG_KEYS[low], 3001)).toBe(ERRNO.EINVAL);
+    expect(s.exports.net_config(CONFIG_KEYS[high], 1999)).toBe(ERRNO.EINVAL);
+    expect([s.getConfig(low), s.getConfig(high)]).toEqual([2000, 3000]);
+    expect(s.exports.net_config(CONFIG_KEYS[low], 3000)).toBe(0);
+    expect(s.exports.net_config(CONFIG_KEYS[high], 3000)).toBe(0);
+    expect([s.getConfig(low), s.getConfig(high)]).toEqual([3000, 3000]);
+  });
 });
 
 describe("net_stats", () => {

@@ -189,6 +189,12 @@ function initPhy(): bool {
   if (!writePhy(PHLCON, PHLCON_LEDS)) return false;
   // Link changes raise EIR.LINKIF (§12.1.5).
   if (!writePhy(PHIE, PHIE_PGEIE | PHIE_PLNKIE)) return false;
+  return ackLinkChange();
+}
+
+/** Read PHIR, which clears PGIF/PLNKIF and with them EIR.LINKIF
+ * (§12.1.5), then the link state; false if the MII stayed busy. */
+function ackLinkChange(): bool {
   return readPhy(PHIR) >= 0 && refreshLink();
 }
 
@@ -261,8 +267,7 @@ function txPoll(): bool {
   if (readReg(ECON1) & ECON1_TXRTS) return false;
   clearBits(EIR, EIR_TXIF);
   if (!(readReg(ESTAT) & ESTAT_TXABRT)) {
-    chip.txBusy = false;
-    count(Stat.ENC_TX_FRAMES);
+    txDone(Stat.ENC_TX_FRAMES);
     return true;
   }
   // Aborted: the TSV at ETXND + 1 says why; ESTAT.LATECOL is unreliable
@@ -277,17 +282,21 @@ function txPoll(): bool {
     startTx();
     return false;
   }
-  count(Stat.ENC_TX_ERRORS);
-  chip.txBusy = false;
+  txDone(Stat.ENC_TX_ERRORS);
   return true;
+}
+
+/** The frame in flight is done with: counted as `outcome`, its slot free. */
+function txDone(outcome: Stat): void {
+  count(outcome);
+  chip.txBusy = false;
 }
 
 /** TXRTS stuck (DS80349 issue 12): cancel by TX logic reset, drop the frame. */
 function txWedged(): void {
-  count(Stat.ENC_TX_ERRORS);
   clearBits(ECON1, ECON1_TXRTS);
   resetTx();
-  chip.txBusy = false;
+  txDone(Stat.ENC_TX_ERRORS);
 }
 
 /** Wait (bounded) until no frame is in flight. */
@@ -306,11 +315,9 @@ function txDrain(): void {
 /** Probe and soft-reset the chip; 0, or ENODEV when EREVID reads 00h/FFh. */
 export function encInit(mac: usize, fullDuplexMode: bool): i32 {
   memory.copy(macAddr, mac, 6);
+  // The ring pointers and the TX reset flag are set by configure(), the
+  // TX slot by the first encTransmit: nothing reads them before.
   memory.fill(changetype<usize>(chip), 0, offsetof<Chip>());
-  chip.rxNext = RX_START;
-  chip.txStart = TX_SLOT0;
-  chip.txEnd = TX_SLOT0;
-  chip.txResetNeeded = true;
   chip.fullDuplex = fullDuplexMode;
   setGauge(Stat.ENC_LINK_UP, 0);
   spiForgetBank();
@@ -352,8 +359,7 @@ export function encService(): i32 {
   }
   const eir = readReg(EIR);
   if (eir & EIR_LINKIF) {
-    // Reading PHIR clears PGIF/PLNKIF and with them LINKIF (§12.1.5).
-    if (readPhy(PHIR) < 0 || !refreshLink()) { chip.state = State.GONE; return ENODEV; }
+    if (!ackLinkChange()) { chip.state = State.GONE; return ENODEV; }
   }
   if (eir & EIR_RXERIF) {
     // §12.1.2: a packet was aborted for want of space (or EPKTCNT = 255).

@@ -27,7 +27,7 @@ import { earliest, expired, nowMs } from "../time";
 import { linkTransmit } from "../link";
 import {
   ETH_DST, ETH_HEADER_LEN, ETH_SRC, ETHERTYPE_ARP,
-  macCopy, macEqual, macSetBroadcast, setEthType,
+  macClear, macCopy, macEqual, macSetBroadcast, setEthType,
 } from "./eth";
 import { swap16 } from "../bytes";
 
@@ -256,7 +256,7 @@ function sendArp(op: u16, targetMac: usize, targetIp: u32): void {
   macCopy(a + A_SHA, OUR_MAC);
   store<u32>(a, bswap<u32>(ourIp()), A_SPA);
   if (op == OP_REPLY) macCopy(a + A_THA, targetMac);
-  else memory.fill(a + A_THA, 0, 6);
+  else macClear(a + A_THA);
   store<u32>(a, bswap<u32>(targetIp), A_TPA);
   if (op == OP_REQUEST) count(Stat.ARP_REQUESTS_SENT);
   else count(Stat.ARP_REPLIES_SENT);

@@ -55,3 +55,10 @@ export function macCopy(dst: usize, src: usize): void {
   store<u32>(p, 0xffffffff);
   store<u16>(p, 0xffff, 4);
 }
+
+/** Fill a MAC address with 00:00:00:00:00:00 (an ARP request's unknown target, RFC 826). */
+// @ts-ignore: decorator
+@inline export function macClear(p: usize): void {
+  store<u32>(p, 0);
+  store<u16>(p, 0, 4);
+}

@@ -28,9 +28,8 @@ export function icmpInput(src: u32, dst: u32, p: usize, len: i32): void {
   const out = ipv4Payload();
   // Identifier, sequence number and data come back unchanged.
   memory.copy(out + 4, p + 4, <usize>(len - 4));
-  store<u8>(out, TYPE_ECHO_REPLY);
-  store<u8>(out, 0, 1);
-  store<u16>(out, 0, 2);
+  // Type echo reply (0), code 0, checksum 0 while summing: one word.
+  store<u32>(out, TYPE_ECHO_REPLY);
   store<u16>(out, swap16(internetChecksum(out, len)), 2);
   count(Stat.ICMP_ECHO_REPLIES);
   ipv4Send(src, PROTO_ICMP, len);
