@@ -266,8 +266,7 @@ export function tcbFree(t: Tcb): void {
 /** TCBs in use, for timer and list walks: index k in [0, tcbUsedCount()). */
 // @ts-ignore: decorator
 @inline export function tcbUsedCount(): i32 { return usedCount; }
-// @ts-ignore: decorator
-@inline export function tcbUsed(k: i32): Tcb { return tcbAt(<i32>load<u16>(usedList + (<usize>k << 1))); }
+export function tcbUsed(k: i32): Tcb { return tcbAt(<i32>load<u16>(usedList + (<usize>k << 1))); }
 
 /** Handle for a connection: generation in the high half, index + 1 in the low 15 bits. */
 export function tcbHandle(t: Tcb): i32 {
