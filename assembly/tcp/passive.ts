@@ -343,7 +343,6 @@ export function listenClose(l: i32): i32 {
   while (acceptQueueLen(l) > 0) {
     const t = tcbAt(acceptQueueAt(l, 0));
     sendRst(t);
-    tcbLeaveQueue(t);
     tcbFree(t);
   }
   let i = 0;
