@@ -40,9 +40,10 @@ export function rtoMs(t: Tcb): u32 {
     if (base < lo) base = lo;
   }
   if (base > hi) base = hi;
-  const shift = min<i32>(<i32>t.retries, MAX_BACKOFF_SHIFT);
-  const r = <u64>base << <u64>shift;
-  return r > <u64>hi ? hi : <u32>r;
+  // base · 2^shift capped at hi, compared before shifting so that nothing
+  // overflows: base · 2^shift > hi exactly when base > hi >> shift.
+  const shift = <u32>min<i32>(<i32>t.retries, MAX_BACKOFF_SHIFT);
+  return base > hi >> shift ? hi : base << shift;
 }
 
 /** Fold one RTT measurement into SRTT/RTTVAR (RFC 6298 §2.2, §2.3). */

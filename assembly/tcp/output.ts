@@ -158,8 +158,9 @@ function synOutput(t: Tcb): void {
       if (t.retries > 0) setFlag(t, <u16>F.SYN_RETX);
     }
     sendSegment(t, t.iss, 0, SYN);
+    // Nothing beyond the SYN has been sent before the handshake completes.
     t.sndNxt = t.iss + 1;
-    t.sndMax = seqMax(t.sndMax, t.sndNxt);
+    t.sndMax = t.iss + 1;
     if (!hasFlag(t, <u16>F.TIMER)) armRetransmit(t);
   } else if (hasFlag(t, <u16>F.ACK_NOW) && t.state == <u8>State.SYN_RECEIVED) {
     sendAck(t);

@@ -77,7 +77,7 @@ import {
 @inline const SYN_WINDOW: u32 = TCP_RX_BUF > 0xffff ? 0xffff : <u32>TCP_RX_BUF;
 /** The longest wait between SYN-ACKs (keeps deadlines far from u32 wrap). */
 // @ts-ignore: decorator
-@inline const MAX_WAIT_MS: u64 = 0x3fffffff;
+@inline const MAX_WAIT_MS: u32 = 0x3fffffff;
 
 // ---------- segments ----------
 
@@ -99,8 +99,12 @@ function sendEntryAck(i: i32): void {
 
 /** Wait after SYN-ACK transmission number `sent` (1 = the first): SYNACK_RTO_MS · 2^(sent−1). */
 function waitAfter(sent: i32): u32 {
-  const w = <u64>config(ConfigKey.SYNACK_RTO_MS) << <u64>(sent - 1);
-  return <u32>(w > MAX_WAIT_MS ? MAX_WAIT_MS : w);
+  // Capped before shifting, so that nothing overflows: rto · 2^shift
+  // exceeds MAX_WAIT_MS exactly when rto exceeds MAX_WAIT_MS >> shift.
+  // The shift is at most SYNACK_RETRIES (16, netconfig.ts), below 32.
+  const rto = <u32>config(ConfigKey.SYNACK_RTO_MS);
+  const shift = <u32>(sent - 1);
+  return rto > MAX_WAIT_MS >> shift ? MAX_WAIT_MS : rto << shift;
 }
 
 /**
@@ -343,7 +347,6 @@ export function listenClose(l: i32): i32 {
   while (acceptQueueLen(l) > 0) {
     const t = tcbAt(acceptQueueAt(l, 0));
     sendRst(t);
-    tcbLeaveQueue(t);
     tcbFree(t);
   }
   let i = 0;

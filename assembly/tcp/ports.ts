@@ -54,12 +54,13 @@ export function portCount(): i32 {
  */
 export function portCandidate(remoteIp: u32, remotePort: u16, attempt: i32): u16 {
   const low = config(ConfigKey.EPHEMERAL_LOW);
-  const num = <u64>portCount();
+  const num = <u32>portCount();
   // 8 bytes: remoteIp | remotePort << 32 (little-endian words, siphash.ts).
   const offset = <u32>sipHash2(key0, key1, <u64>remoteIp | (<u64>remotePort << 32));
   lastAttempt = <u32>attempt;
-  // In u64 so offset + counter + attempt never wraps before the modulo.
-  const k = (<u64>offset + <u64>nextEphemeral + <u64><u32>attempt) % num;
+  // (offset + next_ephemeral + attempt) % num, with offset and the counter
+  // reduced first so that the sum (below 3 · 65536) never wraps in u32.
+  const k = (offset % num + nextEphemeral % num + <u32>attempt) % num;
   return <u16>(low + <i32>k);
 }
 

@@ -17,7 +17,7 @@ import { Stat, count } from "../stats";
 import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
 import { userSendState } from "./rules";
-import { Tcb, tcbAllocReusing, tcbAvailable, tcbFree, tcbLeaveQueue, tcbUsed, tcbUsedCount } from "./tcb";
+import { Tcb, tcbAllocReusing, tcbAvailable, tcbFree, tcbUsed, tcbUsedCount } from "./tcb";
 import { sendRst } from "./output";
 
 /** The connection tcb_full 1 would reclaim now, or null. */
@@ -53,7 +53,6 @@ export function tcbObtain(): Tcb | null {
   if (victim === null) return null;
   count(Stat.TCP_RECLAIMED);
   sendRst(victim);
-  tcbLeaveQueue(victim);
   tcbFree(victim);
   return tcbAllocReusing();
 }

@@ -246,10 +246,11 @@ export function tcbAlloc(): Tcb | null {
   return t;
 }
 
-/** Return a TCB to the pool; its handles become stale. */
+/** Return a TCB to the pool, out of the index and of any accept queue; its handles become stale. */
 export function tcbFree(t: Tcb): void {
   if (!hasFlag(t, <u16>F.USED)) return;
   tcbUnhash(t);
+  tcbLeaveQueue(t);
   const i = tcbIndex(t);
   const pos = <i32>load<u16>(usedPos + (<usize>i << 1));
   usedCount--;
@@ -266,8 +267,7 @@ export function tcbFree(t: Tcb): void {
 /** TCBs in use, for timer and list walks: index k in [0, tcbUsedCount()). */
 // @ts-ignore: decorator
 @inline export function tcbUsedCount(): i32 { return usedCount; }
-// @ts-ignore: decorator
-@inline export function tcbUsed(k: i32): Tcb { return tcbAt(<i32>load<u16>(usedList + (<usize>k << 1))); }
+export function tcbUsed(k: i32): Tcb { return tcbAt(<i32>load<u16>(usedList + (<usize>k << 1))); }
 
 /** Handle for a connection: generation in the high half, index + 1 in the low 15 bits. */
 export function tcbHandle(t: Tcb): i32 {
@@ -394,11 +394,8 @@ export function tcbHeard(t: Tcb): void {
 export function connectionClosed(t: Tcb, e: Err): void {
   setState(t, State.CLOSED);
   if (e != Err.NONE) setError(t, e);
-  if (t.listener != NO_LISTENER) {
-    tcbLeaveQueue(t);
-    tcbFree(t);
-    return;
-  }
+  // One still waiting in an accept queue has no user yet (tcp_accept sets
+  // F_OWNED as it takes it out), so it is freed too, and leaves the queue.
   if (!hasFlag(t, <u16>F.OWNED) || hasFlag(t, <u16>F.CLOSED)) tcbFree(t);
 }
 

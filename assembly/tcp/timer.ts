@@ -87,9 +87,10 @@ function retransmitTimeout(t: Tcb): void {
     armPersist(t);
     return;
   }
-  // Go back to SND.UNA and re-cut from the ring (a SYN state resends the SYN).
-  // With cwnd at one SMSS, output sends exactly the first segment again.
-  t.sndNxt = synchronized(t) ? t.sndUna : t.iss;
+  // Go back to SND.UNA and re-cut from the ring (a SYN state, where SND.UNA
+  // is still ISS, resends the SYN). With cwnd at one SMSS, output sends
+  // exactly the first segment again.
+  t.sndNxt = t.sndUna;
   tcpOutput(t);
   armRetransmit(t);
 }
