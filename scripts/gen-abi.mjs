@@ -45,10 +45,12 @@ const dhcpStates = enumMembers(read("assembly/dhcp/client.ts"), "DhcpState");
 const tcpOptions = enumMembers(read("assembly/tcp/abi.ts"), "TcpOption").filter((e) => e.id !== "COUNT");
 const defaults = (() => {
   const src = read("assembly/netconfig.ts");
-  // One row per key: value (the default), lowest, highest.
+  // One row of i32 per key; ROW_VALUE is the byte offset of the default.
   const m = src.match(/const rows = memory\.data<i32>\(\[([\s\S]*?)\]\)/);
-  if (!m) throw new Error("netconfig: the rows table was not found");
-  return m[1].split("\n").map((l) => l.split("//")[0].trim()).filter(Boolean).map((l) => Number(l.split(",")[0]));
+  const at = src.match(/const ROW_VALUE: usize = (\d+);/);
+  if (!m || !at) throw new Error("netconfig: the rows table or ROW_VALUE was not found");
+  const column = Number(at[1]) / 4;
+  return m[1].split("\n").map((l) => l.split("//")[0].trim()).filter(Boolean).map((l) => Number(l.split(",")[column]));
 })();
 if (defaults.length !== keys.length) throw new Error("netconfig: defaults and keys differ in length");
 
