@@ -4,8 +4,9 @@
 
 // @ts-ignore: decorator
 @inline const LINE_MAX: i32 = 120;
-/** The line buffer formatLine() writes. */
-export const LINE = memory.data(LINE_MAX);
+/** The line buffer formatLine() writes (@lazy: placed above the hot statics, see netif.ts). */
+// @ts-ignore: decorator
+@lazy export const LINE = memory.data(LINE_MAX);
 
 /**
  * Write `msg`, then " n" when `n` >= 0, into LINE; returns the length.

@@ -6,12 +6,23 @@
 import { FRAME_MAX, SCRATCH_SIZE } from "./config";
 import { isMartian } from "./ip/addr";
 
+// The frame buffers are @lazy: a lazy static is placed when a function
+// first uses it, after every eager one, so these 4.6 KiB go to the top of
+// the static data and the small tables and records every layer reads stay
+// in the first 4 KiB. A C port on a Cortex-M reaches those from one base
+// register with a load's immediate offset; above 4 KiB each function needs
+// an extra add (ip/arp.ts's held frame and diag.ts's line buffer follow
+// the same rule; 508 bytes of Thumb-2 code in all).
+
 /** Host I/O buffer returned by net_scratch (received frames land here). */
-export const SCRATCH: usize = memory.data(SCRATCH_SIZE, 16);
+// @ts-ignore: decorator
+@lazy export const SCRATCH: usize = memory.data(SCRATCH_SIZE, 16);
 /** Where outgoing frames are built. */
-export const TX_FRAME: usize = memory.data(FRAME_MAX + 2, 16);
+// @ts-ignore: decorator
+@lazy export const TX_FRAME: usize = memory.data(FRAME_MAX + 2, 16);
 /** Where the ENC28J60 link reads received frames. */
-export const RX_FRAME: usize = memory.data(FRAME_MAX + 2, 16);
+// @ts-ignore: decorator
+@lazy export const RX_FRAME: usize = memory.data(FRAME_MAX + 2, 16);
 /** Our MAC address (6 bytes). */
 export const OUR_MAC: usize = memory.data(8, 4);
 

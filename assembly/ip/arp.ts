@@ -82,7 +82,9 @@ import { swap16 } from "../bytes";
 @inline const VALID: u8 = 2;
 
 const cache = memory.data(<i32>ENTRY_SIZE * ARP_ENTRIES, 4);
-const held = memory.data(FRAME_MAX + 2, 16);
+// @lazy: placed above the small statics, like netif.ts's frame buffers.
+// @ts-ignore: decorator
+@lazy const held = memory.data(FRAME_MAX + 2, 16);
 // ARP frames are built here, never in TX_FRAME: a request can be sent while
 // the datagram that needed it is still being built there.
 const arpFrame = memory.data(ETH_HEADER_LEN + ARP_LEN, 4);
