@@ -76,7 +76,8 @@ export function emit(
  */
 export function sendSegment(t: Tcb, seq: u32, len: i32, flags: u8): void {
   const syn = (flags & SYN) != 0;
-  if (len > 0) txRead(t, seq, emitDataPtr(syn), len);
+  // Our SYN carries no text, so text always follows the bare header.
+  if (len > 0) txRead(t, seq, emitDataPtr(false), len);
   let ack: u32 = 0;
   if (t.state != <u8>State.SYN_SENT) {
     flags |= ACK;
