@@ -49,8 +49,8 @@ import { optionsClear } from "./options";
 
 const table = memory.data(<i32>LISTENER_BYTES * LISTENER_COUNT, 4);
 
-// @ts-ignore: decorator
-@inline function at(l: i32): Listener { return changetype<Listener>(table + <usize>l * LISTENER_BYTES); }
+/** Listener `l`'s record: a function, so that the many listener loops share one address computation. */
+function at(l: i32): Listener { return changetype<Listener>(table + <usize>l * LISTENER_BYTES); }
 // @ts-ignore: decorator
 @inline function qAt(l: i32, k: i32): usize { return changetype<usize>(at(l)) + QUEUE_AT + (<usize>k << 1); }
 

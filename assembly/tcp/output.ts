@@ -16,9 +16,9 @@ import { nowMs } from "../time";
 import { PROTO_TCP, ipv4Send } from "../ip/ipv4";
 import { State } from "./abi";
 import { ACK, FIN, PSH, RST, SYN, Segment, emitDataPtr, has, segLen, writeTcp } from "./segment";
-import { seqGt, seqLe, seqLt, seqMax } from "./seq";
+import { seqGt, seqLt, seqMax } from "./seq";
 import { OUR_MSS, challengeAllowed, maySendState, retransmitSpan, userSendState } from "./rules";
-import { F, Tcb, clearFlag, finSeq, hasFlag, rxSpace, setFlag, setPushedOwed, txStart } from "./tcb";
+import { F, Tcb, clearFlag, hasFlag, rxSpace, setFlag, setPushedOwed, txStart } from "./tcb";
 import { txRead } from "./rings";
 import { armPersist, armRetransmit } from "./deadlines";
 import { holdShort, nagleSent } from "./nagle";
@@ -76,7 +76,8 @@ export function emit(
  */
 export function sendSegment(t: Tcb, seq: u32, len: i32, flags: u8): void {
   const syn = (flags & SYN) != 0;
-  if (len > 0) txRead(t, seq, emitDataPtr(syn), len);
+  // Our SYN carries no text, so text always follows the bare header.
+  if (len > 0) txRead(t, seq, emitDataPtr(false), len);
   let ack: u32 = 0;
   if (t.state != <u8>State.SYN_SENT) {
     flags |= ACK;
@@ -174,18 +175,20 @@ function synOutput(t: Tcb): void {
  */
 function sendQueued(t: Tcb, writing: bool): void {
   const start = txStart(t);
-  const fin = finSeq(t);
   const finQueued = hasFlag(t, <u16>F.CLOSED) && !userSendState(t.state);
   for (;;) {
     const sent = <i32>(t.sndNxt - start);
     const unsent = <i32>t.txLen - sent;
-    const finDue = finQueued && seqLe(t.sndNxt, fin);
+    // The FIN, at start + txLen (finSeq), is due until SND.NXT has passed
+    // it, that is while unsent >= 0.
+    const finDue = finQueued && unsent >= 0;
     if (unsent <= 0 && !finDue) break;
+    // From here on unsent >= 0: data waits, or the FIN is due.
     const flight = <i32>(t.sndNxt - t.sndUna);
     const wnd = min<i32>(<i32>t.sndWnd, <i32>t.cwnd);
     const usable = wnd > flight ? wnd - flight : 0;
     const mss = <i32>t.sndMss;
-    let len = min<i32>(max<i32>(unsent, 0), min<i32>(mss, usable));
+    let len = min<i32>(unsent, min<i32>(mss, usable));
     const all = len == unsent;
     const withFin = finDue && all;
     if (len == 0 && !withFin) break;
@@ -214,9 +217,9 @@ function sendQueued(t: Tcb, writing: bool): void {
 
 /** Retransmit one segment at SND.UNA (fast retransmit, NewReno partial ACK), cut by retransmitSpan. */
 export function retransmitFirst(t: Tcb): void {
-  const start = txStart(t);
-  const inRing = <i32>t.txLen - <i32>(t.sndUna - start);
-  const sent = min<u32>(<u32>max<i32>(inRing, 0), t.sndMax - t.sndUna);
+  // The send ring holds txLen bytes from SND.UNA (txStart).
+  const inRing = <i32>t.txLen;
+  const sent = min<u32>(<u32>inRing, t.sndMax - t.sndUna);
   const len = <i32>retransmitSpan(sent, <u32>t.sndWnd, <u32>t.sndMss);
   const fin = hasFlag(t, <u16>F.CLOSED) && len == inRing && seqLt(t.sndUna + <u32>len, t.sndMax)
     && !userSendState(t.state);
@@ -227,8 +230,7 @@ export function retransmitFirst(t: Tcb): void {
 
 /** A zero-window probe: one byte beyond the window (RFC 9293 §3.8.6.1). */
 export function sendProbe(t: Tcb): void {
-  const start = txStart(t);
-  const unsent = <i32>t.txLen - <i32>(t.sndNxt - start);
+  const unsent = <i32>t.txLen - <i32>(t.sndNxt - txStart(t));
   count(Stat.TCP_PERSIST_PROBES);
   if (unsent <= 0) { sendAck(t); return; }
   sendSegment(t, t.sndNxt, 1, 0);

@@ -366,9 +366,13 @@ export function tcbHeard(t: Tcb): void {
 // @ts-ignore: decorator
 @inline export function synchronized(t: Tcb): bool { return synchronizedState(t.state); }
 
-/** Sequence number of the first byte in the send ring. */
+/**
+ * Sequence number of the first byte in the send ring: SND.UNA. Data is
+ * queued only once synchronized (tcp_send refuses it before), when
+ * SND.UNA is past our SYN, so the ring's first byte is always there.
+ */
 // @ts-ignore: decorator
-@inline export function txStart(t: Tcb): u32 { return t.state < <u8>State.ESTABLISHED ? t.iss + 1 : t.sndUna; }
+@inline export function txStart(t: Tcb): u32 { return t.sndUna; }
 
 /** Sequence number of our FIN (meaningful once the user closed). */
 // @ts-ignore: decorator
