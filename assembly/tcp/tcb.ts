@@ -137,8 +137,13 @@ export const enum Err { NONE = 0, RESET = 1, REFUSED = 2, TIMEDOUT = 3 }
 @inline const HASH_SIZE: i32 = TCB_COUNT <= 8 ? 16 : TCB_COUNT <= 32 ? 64 : TCB_COUNT <= 128 ? 256 : 1024;
 
 const pool = memory.data(TCB_COUNT * <i32>offsetof<Tcb>(), 16);
-const txRings = memory.data(TCB_COUNT * TCP_TX_BUF, 16);
-const rxRings = memory.data(TCB_COUNT * TCP_RX_BUF, 16);
+// The rings are @lazy, placed above every eager static like netif.ts's
+// frame buffers: eager, their 64 KiB (default limits) pushed the tables
+// declared after them out of reach of a Thumb-2 load's immediate offset.
+// @ts-ignore: decorator
+@lazy const txRings = memory.data(TCB_COUNT * TCP_TX_BUF, 16);
+// @ts-ignore: decorator
+@lazy const rxRings = memory.data(TCB_COUNT * TCP_RX_BUF, 16);
 /** Out-of-order blocks per TCB: (start, end) sequence pairs, sorted, disjoint. */
 const holes = memory.data(TCB_COUNT * TCP_OOO_HOLES * 8, 8);
 const holeCounts = memory.data(TCB_COUNT);
