@@ -21,6 +21,17 @@ export declare function frame_out(ptr: usize, len: i32): void;
 @external("hal", "entropy")
 export declare function entropy(): u32;
 
+/**
+ * 64 secret bits for a keyed hash: two entropy() calls, the first in the
+ * low half. Every key (the IPv4 identification's, the ISN's, the port
+ * choice's, the SYN cookies') is drawn this one way, so a given entropy
+ * source always yields the same keys.
+ */
+export function secretWord(): u64 {
+  const lo = <u64>entropy();
+  return lo | (<u64>entropy() << 32);
+}
+
 /** One UTF-8 diagnostic line. */
 @external("hal", "log")
 export declare function log(level: i32, ptr: usize, len: i32): void;

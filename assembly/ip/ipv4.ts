@@ -15,7 +15,7 @@
 
 import { LINK_MTU } from "../config";
 import { Stat, count } from "../stats";
-import { entropy } from "../hal";
+import { secretWord } from "../hal";
 import { sipHash2 } from "../siphash";
 import { OUR_MAC, TX_FRAME, isBroadcast, nextHop, ourIp } from "../netif";
 import { linkTransmit } from "../link";
@@ -71,8 +71,8 @@ let idLanes: u64 = 0;
 
 /** Draw a fresh identification key (net_init). */
 export function ipv4Init(): void {
-  idKey0 = (<u64>entropy() << 32) | <u64>entropy();
-  idKey1 = (<u64>entropy() << 32) | <u64>entropy();
+  idKey0 = secretWord();
+  idKey1 = secretWord();
   idCount = 0;
 }
 

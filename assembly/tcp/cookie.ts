@@ -57,7 +57,7 @@
 //          bumps COOKIES_SENT/ACCEPTED/REJECTED (stats.ts), so no counter
 //          is added for them.
 
-import { secretWord } from "./secret";
+import { secretWord } from "../hal";
 import { ConfigKey, config } from "../netconfig";
 import { nowMs } from "../time";
 import { sipHash21 } from "../siphash";

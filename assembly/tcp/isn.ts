@@ -21,7 +21,7 @@
 // Invariant: the key is set once by isnInit() and never changes; isnFor is a
 // pure function of (key, clock, 4-tuple).
 
-import { secretWord } from "./secret";
+import { secretWord } from "../hal";
 import { nowMs } from "../time";
 import { sipHash4 } from "../siphash";
 

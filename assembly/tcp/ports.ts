@@ -24,7 +24,7 @@
 // portUsed() advances next_ephemeral by attempt + 1 for the last candidate
 // handed out, exactly as the RFC's loop increments it once per port tried.
 
-import { secretWord } from "./secret";
+import { secretWord } from "../hal";
 import { ConfigKey, config } from "../netconfig";
 import { sipHash2 } from "../siphash";
 
