@@ -9,7 +9,9 @@
 //   embertcp_memory.h      EMBERTCP_MEMORY_BYTES: the end of the module's
 //                          statics (__heap_base) rounded up to 16 bytes, the
 //                          size of ports/runtime's static linear memory;
-//                          EMBERTCP_TABLES: whether the C uses tables
+//                          EMBERTCP_TABLES: whether the C uses tables;
+//                          EMBERTCP_ONE_INSTANCE: whether the exports take
+//                          no instance argument
 //   embertcp_stats.h       the net_stats counter names in ABI order
 //   config.json            the limits, heap base and page count used
 // Nothing here is committed. Options: --out DIR (default build/c).
@@ -166,19 +168,23 @@ export function specialiseMemory(c) {
  * argument, so globals and the memory are reached through a register that
  * each call must carry. The runtime has exactly one instance,
  * `embertcp_rt_instance` (ports/runtime/embertcp-rt.c), so the module's
- * own functions drop that parameter and name the instance directly; the
- * exported entry points keep their signature (the runtime still passes the
- * instance) and ignore it. A module with a table is left alone, since its
- * function references carry their instance; without a table nothing reads
- * the function types either, so their registration at start-up goes too.
+ * functions, exported or not, drop that parameter and name the instance
+ * directly; `h` (wasm2c's header) declares the exports the same way, and
+ * the runtime calls them with the ABI's arguments alone
+ * (EMBERTCP_ONE_INSTANCE), so each ABI function is one tail call. The
+ * imports lose the runtime's (empty) instance the same way. A module
+ * with a table is left alone, since its function references carry their
+ * instance; without a table nothing reads the function types either, so
+ * their registration at start-up goes too.
  * The runtime clears the instance before it instantiates it, so the
  * globals that start at zero are not set one by one.
- * On the TCP-only stack for Thumb-2, 1.5 KiB less code (the runtime's
- * registry included) and one argument register more in every call.
+ * On the TCP-only stack for Thumb-2, 1.7 KiB less code (the runtime's
+ * registry and argument shuffles included) and one argument register more
+ * in every call.
  * Output of another shape is returned unchanged.
  */
-export function specialiseInstance(c) {
-  const unchanged = { c, specialised: false };
+export function specialiseInstance(c, h) {
+  const unchanged = { c, h, specialised: false };
   const type = "Z_embertcp_instance_t";
   const include = '#include "embertcp_w2c.h"\n';
   const registration = /^  func_types\[\d+\] = wasm_rt_register_func_type\(.*\);\n/gm;
@@ -199,17 +205,29 @@ export function specialiseInstance(c) {
       .replace(`(${type}* instance)`, "(void)").replace(`(${type}*)`, "(void)");
   });
   const called = new RegExp(String.raw`\b(${[...names].join("|")})\(instance(, |\))`, "g");
+  // The exports, defined in c and declared in h: the parameter goes.
+  const exported = new RegExp(String.raw`^([\w ]+\*? ?\bZ_embertcpZ_\w+)\(${type}\*(?: instance)?(, |\))`, "gm");
+  const withoutInstance = (_, head, end) => `${head}(${end === ")" ? "void)" : ""}`;
+  // The imports ("hal"): the runtime's side needs no instance of its own
+  // either, so the calls stop loading one and the declarations drop it.
+  const importCall = /(\(\*Z_halZ_\w+\)\()embertcp_rt_instance\.Z_hal_instance(, |\))/g;
+  const imported = /^([\w ]+\*? ?\bZ_halZ_\w+)\(struct Z_hal_instance_t\*(, |\))/gm;
   const out = lines.join("\n")
+    .replace(exported, withoutInstance)
     .replace(called, (_, name, end) => `${name}(${end === ")" ? ")" : ""}`)
     .split("instance->").join("embertcp_rt_instance.")
+    .replace(importCall, (_, head, end) => `${head}${end === ")" ? ")" : ""}`)
     .replace(registration, "")
     .replace(initGlobals, (body) => body.replace(zeroGlobal, ""))
     .replace(include, `${include}extern ${type} embertcp_rt_instance;\n`);
-  // Every use of the parameter inside the module's functions is gone;
-  // only the exported entry points still name it, in their signatures.
-  const leftover = out.split("\n").filter((l) => /\binstance\b/.test(l) && !/^[\w ]+\*? ?\bZ_embertcp\w*\(/.test(l));
+  // Every use of the parameter is gone; only instantiation still takes
+  // the instance the runtime hands it.
+  const leftover = out.split("\n").filter((l) => /\binstance\b/.test(l) && !/^[\w ]+\*? ?\bZ_embertcp_\w*\(/.test(l));
   if (leftover.some((l) => !/^static void init_data_instances\(|^  init_data_instances\(instance\);$/.test(l))) return unchanged;
-  return { c: out, specialised: true };
+  if (/Z_halZ_\w+\)?\([^)]*Z_hal_instance/.test(out)) return unchanged;
+  const header = h.replace(exported, withoutInstance).replace(imported, withoutInstance);
+  if (/\bZ_(?:embertcpZ|halZ)_\w+\((?:Z_embertcp_instance_t|struct Z_hal_instance_t)/.test(header)) return unchanged;
+  return { c: out, h: header, specialised: true };
 }
 
 /** Bytes an accessor of wasm2c's moves: i32_load16_u 2, i64_store 8, ... */
@@ -236,14 +254,17 @@ export async function buildC({ use, out = join(root, "build/c") } = {}) {
     execFileSync("wasm2c", [wasm, "-n", "embertcp", "-o", cFile], { stdio: "inherit" });
     const memory = specialiseMemory(readFileSync(cFile, "utf8"));
     if (!memory.specialised) console.log("build:c: wasm2c's memory macros are not the expected ones; its C is left as generated (correct, but larger and slower)");
-    const instance = specialiseInstance(memory.c);
+    const hFile = join(out, "embertcp_w2c.h");
+    const instance = specialiseInstance(memory.c, readFileSync(hFile, "utf8"));
     if (!instance.specialised) console.log("build:c: wasm2c's instance passing is not the expected shape; it is left as generated (correct, but larger and slower)");
     writeFileSync(cFile, instance.c);
+    writeFileSync(hFile, instance.h);
     const bytes = Math.ceil(base / 16) * 16;
     writeFileSync(join(out, "embertcp_memory.h"),
       `/* Generated by scripts/build-c.mjs: the module's static memory. */\n` +
       `#define EMBERTCP_MEMORY_BYTES ${bytes}u\n#define EMBERTCP_MEMORY_PAGES ${pages}u\n` +
-      `/* 0: the C uses no table or function type (specialiseInstance). */\n#define EMBERTCP_TABLES ${instance.specialised ? 0 : 1}\n`);
+      `/* specialiseInstance: 0, the C uses no table or function type; 1, the exports take no instance. */\n` +
+      `#define EMBERTCP_TABLES ${instance.specialised ? 0 : 1}\n#define EMBERTCP_ONE_INSTANCE ${instance.specialised ? 1 : 0}\n`);
     const names = statNames();
     writeFileSync(join(out, "embertcp_stats.h"),
       `/* Generated by scripts/build-c.mjs from assembly/stats.ts: net_stats names in ABI order. */\n` +

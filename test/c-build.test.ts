@@ -50,12 +50,17 @@ describe.runIf(toolGate("wasm2c", "--version"))("build:c output", () => {
     expect(c).toMatch(/i32_load\(&embertcp_rt_instance\.w2c_memory, EMBERTCP_AT\(w2c_i\d+, \d+u, 4u\)\)/);
     expect(c).not.toMatch(/_(load|store)\w*\([^,]*, \(u64\)/);
     expect(c).toContain("> (uint64_t)EMBERTCP_MEMORY_BYTES))");
-    // The module's functions name the one instance instead of passing it;
-    // only the exported entry points keep the parameter, unused.
+    // The module's functions name the one instance instead of passing it,
+    // the exports too, as the header declares them and the runtime calls
+    // them (EMBERTCP_ONE_INSTANCE).
     expect(c).toMatch(/^static u32 w2c_f\d+\(u32\);$/m);
     expect(c).not.toMatch(/^static .*\(Z_embertcp_instance_t\*/m);
     expect(c).not.toContain("instance->");
-    expect(c).toMatch(/^u32 Z_embertcpZ_net_poll\(Z_embertcp_instance_t\* instance, u32 w2c_p0\) \{\n  return w2c_net_poll\(w2c_p0\);$/m);
+    expect(c).toMatch(/^u32 Z_embertcpZ_net_poll\(u32 w2c_p0\) \{\n  return w2c_net_poll\(w2c_p0\);$/m);
+    expect(c).toMatch(/^u32 Z_embertcpZ_net_scratch\(void\) \{$/m);
+    const h = readFileSync(join(out, "embertcp_w2c.h"), "utf8");
+    expect(h).toMatch(/^u32 Z_embertcpZ_tcp_send\(u32, u32, u32\);$/m);
+    expect(h).not.toMatch(/Z_embertcpZ_\w+\(Z_embertcp_instance_t/);
     // The runtime clears the instance first, so only globals that start
     // elsewhere than zero are set at instantiation.
     const initGlobals = /^static void init_globals\(void\) \{\n([\s\S]*?)^\}$/m.exec(c)?.[1] ?? "";
@@ -63,7 +68,7 @@ describe.runIf(toolGate("wasm2c", "--version"))("build:c output", () => {
     expect(initGlobals).not.toMatch(/ = 0u(ll)?;/);
     // No table, so no function type is registered and the runtime leaves its registry out.
     expect(c).not.toContain("wasm_rt_register_func_type(");
-    expect(readFileSync(join(out, "embertcp_memory.h"), "utf8")).toContain("#define EMBERTCP_TABLES 0\n");
+    expect(readFileSync(join(out, "embertcp_memory.h"), "utf8")).toContain("#define EMBERTCP_TABLES 0\n#define EMBERTCP_ONE_INSTANCE 1\n");
     expect(JSON.parse(readFileSync(join(out, "config.json"), "utf8")))
       .toMatchObject({ use: { EMBER_UDP: 0 }, memorySpecialised: true, instanceSpecialised: true });
   }, 120_000);
@@ -86,7 +91,8 @@ describe.runIf(toolGate("wasm2c", "--version"))("build:c output", () => {
     expect(spawnSync("wasm2c", [wasm, "-n", "embertcp", "-o", cFile], { encoding: "utf8" }).status).toBe(0);
     const generated = readFileSync(cFile, "utf8");
     expect(generated).toContain("CALL_INDIRECT(instance->");
-    expect(specialiseInstance(generated)).toEqual({ c: generated, specialised: false });
+    const header = readFileSync(join(dir, "embertcp_w2c.h"), "utf8");
+    expect(specialiseInstance(generated, header)).toEqual({ c: generated, h: header, specialised: false });
   });
 
   test("a site's check traps exactly when address + offset + width passes the memory's end, with no 32-bit wrap", () => {
