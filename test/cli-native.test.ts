@@ -5,7 +5,7 @@
  * which prints one line and exits with status 3.
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { buildPath } from "../host-sim/paths.js";
@@ -51,7 +51,8 @@ describe.runIf(nativeBuilt())("embertcp-tap command line", () => {
     const src = buildPath("c"), dir = buildPath("native-trap/c");
     mkdirSync(dir, { recursive: true });
     for (const f of readdirSync(src)) if (/\.(c|h)$/.test(f)) copyFileSync(join(src, f), join(dir, f));
-    writeFileSync(join(dir, "embertcp_memory.h"), "#define EMBERTCP_MEMORY_BYTES 4096u\n#define EMBERTCP_MEMORY_PAGES 2u\n");
+    const header = readFileSync(join(src, "embertcp_memory.h"), "utf8");
+    writeFileSync(join(dir, "embertcp_memory.h"), header.replace(/^#define EMBERTCP_MEMORY_BYTES \d+u$/m, "#define EMBERTCP_MEMORY_BYTES 4096u"));
     // @ts-expect-error: the build script is plain JavaScript
     const { compileProgram, RUNTIME_SOURCES, APP_SOURCES, LINUX_SOURCES } = await import("../scripts/build-native.mjs");
     const exe = compileProgram({ cDir: dir, out: buildPath("native-trap/embertcp-tap"), sources: [...RUNTIME_SOURCES, ...APP_SOURCES, ...LINUX_SOURCES], flags: ["-O0"] });

@@ -9,6 +9,10 @@
 #include "embertcp_memory.h"
 #include "embertcp_stats.h"
 
+#ifndef EMBERTCP_ONE_INSTANCE
+#error "embertcp_memory.h lacks EMBERTCP_ONE_INSTANCE: it is older than the generated C; run npm run build:c"
+#endif
+
 /* The import side of the instance: wasm2c passes it to every import. */
 struct Z_hal_instance_t { uint32_t unused; };
 
