@@ -88,6 +88,17 @@ int apps_parse(const char* list, uint32_t* mask, const char** bad);
 void apps_start(struct apps* a, uint32_t mask, uint32_t ip, uint32_t now_ms, apps_event_fn* event, void* ctx);
 /* Accept, read, answer and close; returns 1 when anything happened. */
 int apps_service(struct apps* a, uint32_t now_ms);
+/* The accept queue each listener asks for: the deepest the ABI allows. */
+#define APPS_BACKLOG 16
+/* Accept only: take what waits in the accept queues while app slots are
+ * free. A port that hands the stack more than APPS_BACKLOG frames between
+ * apps_service() calls calls this at least every APPS_BACKLOG frames: a
+ * frame completes at most one handshake, so a burst then cannot overflow
+ * a queue the apps simply had no turn to drain (the stack drops the SYN
+ * or the handshake's ACK of a full queue, and the client waits out its
+ * retransmission, 1 s for a SYN: RFC 6298 §2.1). Returns 1 when it took
+ * any. */
+int apps_accept(struct apps* a, uint32_t now_ms);
 /* ms from now_ms until the next app deadline (idle, linger), or -1. */
 int32_t apps_wake(const struct apps* a, uint32_t now_ms);
 /* Abort every connection and close the listeners. */

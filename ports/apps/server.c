@@ -58,7 +58,7 @@ void apps_start(struct apps* a, uint32_t mask, uint32_t ip, uint32_t now_ms, app
     char line[96];
     struct text t;
     text_init(&t, line, sizeof line);
-    a->listener[i] = tcp_listen(kinds[i]->port, 16);  /* the deepest accept queue the ABI allows */
+    a->listener[i] = tcp_listen(kinds[i]->port, APPS_BACKLOG);
     text_str(&t, kinds[i]->name);
     if (a->listener[i] > 0) {
       text_str(&t, " listening on port ");
@@ -218,6 +218,11 @@ static int service_conn(struct apps* a, struct app_conn* c, uint32_t sp, uint8_t
     return 1;
   }
   return worked;
+}
+
+int apps_accept(struct apps* a, uint32_t now_ms) {
+  a->now = now_ms;
+  return accept_all(a);
 }
 
 int apps_service(struct apps* a, uint32_t now_ms) {

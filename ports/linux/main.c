@@ -21,7 +21,7 @@
 #include "port.h"
 #include "tap.h"
 
-#define BATCH 64            /* frames per wake before timers and apps run */
+#define BATCH 64            /* frames per wake before timers and apps run (accepts: every APPS_BACKLOG) */
 #define MAX_FRAME 1514      /* Ethernet without FCS */
 #define STATS_EVERY_MS 10000
 
@@ -110,6 +110,8 @@ static int read_frames(void) {
     if (n > MAX_FRAME) { port.drop_oversize++; continue; }
     port.frames_in++;
     net_input(sp, (int32_t)n);
+    /* A batch may complete more handshakes than an accept queue holds. */
+    if ((i + 1) % APPS_BACKLOG == 0) apps_accept(&port.apps, port.now);
   }
   return 0;
 }
