@@ -45,6 +45,10 @@ export interface SuiteOptions {
   floodAttempts?: number;
   /** Leave out the hping3 flood (e.g. hping3 missing). */
   noFlood?: boolean;
+  /** Leave out the bulk transfers (a peer without discard and chargen). */
+  noBulk?: boolean;
+  /** Run the Python clients on this CPU only (taskset). */
+  clientCpu?: number;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -135,8 +139,9 @@ print(json.dumps(out))
 
 type Json = Record<string, unknown> & { error?: string };
 
-async function client(t: SuiteTarget, argv: Array<string | number>, timeoutMs: number): Promise<Json> {
-  const r = await run(["ip", "netns", "exec", t.netns, "python3", "-c", CLIENT_PY, ...argv.map(String)], { timeoutMs });
+async function client(t: SuiteTarget, argv: Array<string | number>, timeoutMs: number, cpu?: number): Promise<Json> {
+  const pin = cpu === undefined ? [] : ["taskset", "-c", String(cpu)];
+  const r = await run(["ip", "netns", "exec", t.netns, ...pin, "python3", "-c", CLIENT_PY, ...argv.map(String)], { timeoutMs });
   const line = r.stdout.toString().trim().split("\n").pop() ?? "";
   try { return JSON.parse(line) as Json; } catch { return { error: r.timedOut ? `timed out after ${timeoutMs} ms` : (r.stderr.trim() || `exit ${r.code}`).slice(0, 200) }; }
 }
@@ -171,15 +176,19 @@ export async function runLinuxClientSuite(t: SuiteTarget, opts: SuiteOptions = {
   const log = opts.log ?? (() => {});
   const o = { connects: 500, echoes: 1000, bulkBytes: 20_000_000, concurrent: 200, floodSeconds: 10, floodAttempts: 200, ...opts };
   const echo = t.echoPort ?? 7;
+  const cpu = o.clientCpu;
   log(`${o.connects} sequential connect+close`);
-  const connectClose = latency(await client(t, ["connect", t.ip, echo, o.connects], 120_000), o.connects);
+  const connectClose = latency(await client(t, ["connect", t.ip, echo, o.connects], 120_000, cpu), o.connects);
   log(`${o.echoes} echo round trips of 64 bytes`);
-  const echoRtt = latency(await client(t, ["echo", t.ip, echo, o.echoes, 64], 120_000), o.echoes);
-  log(`${o.bulkBytes} bytes each way`);
-  const up = await client(t, ["up", t.ip, t.discardPort ?? 9, o.bulkBytes], 300_000);
-  const down = await client(t, ["down", t.ip, t.chargenPort ?? 19, o.bulkBytes], 300_000);
+  const echoRtt = latency(await client(t, ["echo", t.ip, echo, o.echoes, 64], 120_000, cpu), o.echoes);
+  let up: Json = {}, down: Json = {};
+  if (!o.noBulk) {
+    log(`${o.bulkBytes} bytes each way`);
+    up = await client(t, ["up", t.ip, t.discardPort ?? 9, o.bulkBytes], 300_000, cpu);
+    down = await client(t, ["down", t.ip, t.chargenPort ?? 19, o.bulkBytes], 300_000, cpu);
+  }
   log(`${o.concurrent} simultaneous echo connections`);
-  const conc = await client(t, ["concurrent", t.ip, echo, o.concurrent, 64], 60_000);
+  const conc = await client(t, ["concurrent", t.ip, echo, o.concurrent, 64], 60_000, cpu);
   const f: SuiteFigures = {
     connectClose, echo: echoRtt,
     bulkUpMBps: up.seconds ? o.bulkBytes / 1e6 / Number(up.seconds) : 0,
