@@ -3,7 +3,7 @@
 // checks the model keeps it, including behaving like silicon on misuse.
 
 import { describe, test, expect, beforeEach } from "vitest";
-import { VirtualClock } from "../host-sim/clock.js";
+import { type Clock, VirtualClock } from "../host-sim/clock.js";
 import { appendFcs, crc32 } from "../host-sim/crc32.js";
 import { Enc28j60, wireTimeMs, WIRE_BYTE_MS } from "../host-sim/enc28j60/chip.js";
 import { B0, B1, B2, B3, EIE, EIR, ESTAT, ECON2, ECON1, PHY } from "../host-sim/enc28j60/regs.js";
@@ -485,6 +485,37 @@ describe("transmit (DS39662 §7.1)", () => {
     clock.advance(5);
     expect(sent).toHaveLength(0);
     expect(spi.rcr(ESTAT) & 0x02).toBe(0x02);
+  });
+
+  test("a BFS on ECON1 (a bank switch) while a transmission ends sends the frame once, whatever the clock does meanwhile", () => {
+    // Under the real-time clock (performance.now) time moves while the
+    // model handles one SPI command. A BFS/BFC is a read-modify-write: if
+    // the transmission ended after the model read ECON1, writing the old
+    // value back would raise TXRTS again and send the frame a second time.
+    let now = 0;
+    const moving: Clock = { now: () => now, at: () => 0, cancel: () => {} };
+    chip = new Enc28j60({ clock: moving });
+    spi = new RawSpi(chip);
+    const sent: Uint8Array[] = [];
+    chip.onWireTransmit = (f) => sent.push(f);
+    spi.bank(2);
+    spi.wcr(B2.MACON3, 0x32);
+    load(frame(42, 3));
+    chip.takeSpiTime();
+    spi.bfs(ECON1, 0x08); // TXRTS: on the wire until about wireTimeMs(64)
+    chip.takeSpiTime();
+    // The end of the transmission falls inside the next bit operation,
+    // right after the model first catches up with the clock.
+    const settle = chip.settle.bind(chip);
+    let first = true;
+    chip.settle = () => { settle(); if (first) { first = false; now += wireTimeMs(64) + 0.01; } };
+    spi.bfs(ECON1, 0x01); // select bank 1, as the driver's selectBank does
+    chip.settle = settle;
+    now += 1;
+    chip.settle();
+    expect(spi.rcr(ECON1) & 0x08).toBe(0);
+    expect(chip.counters.txFrames).toBe(1);
+    expect(sent).toHaveLength(1);
   });
 });
 

@@ -30,9 +30,11 @@ describe.runIf(run)("interop: ping through a TAP", () => {
     const before = rig.board.stack.stats().icmp_echo_replies;
     const r = await rig.ns.exec(["ping", "-n", "-q", "-c", "300", "-i", "0.005", "-W", "2", BOARD_IP], { timeoutMs: 15_000 });
     // Should ping count a loss or a duplicate, say which side it came from:
-    // the board's own count of replies and the TAP link's counters.
+    // the replies the stack made, the frames its driver and the chip model
+    // sent, and the TAP link's counters.
     const replies = rig.board.stack.stats().icmp_echo_replies - before;
-    const where = `the board sent ${replies} replies; TAP link ${JSON.stringify(rig.ns.tap.stats())}`;
+    const where = `the board made ${replies} replies; frames sent by the driver ${rig.board.stack.stats().enc_tx_frames}, ` +
+      `by the chip ${rig.board.chip.counters.txFrames}; TAP link ${JSON.stringify(rig.ns.tap.stats())}`;
     expect(r.stdout.toString(), where).toMatch(/300 packets transmitted, 300 received, 0% packet loss/);
     expect(replies).toBe(300);
   });

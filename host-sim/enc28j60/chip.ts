@@ -330,9 +330,14 @@ export class Enc28j60 {
             this.counters.bitOpOnMacMii++;
             return 0;
           }
-          this.settle(); // read-modify-write on the current value, not a stale one
+          // Read-modify-write on the current value, not a stale one: catch
+          // up once, then read and write with no catch-up in between. Under
+          // a RealClock time moves between two catch-ups; one that finished
+          // a transmission would clear TXRTS after `cur` was read, and
+          // writing `cur` back would raise it again: the frame sent twice.
+          this.settle();
           const cur = this.rawEth(s.bank, s.addr);
-          this.writeReg(s.bank, s.addr, s.kind === "bfs" ? cur | b : cur & ~b, s.kind === "bfs" ? b : 0, s.kind === "bfc" ? b : 0);
+          this.writeReg(s.bank, s.addr, s.kind === "bfs" ? cur | b : cur & ~b, s.kind === "bfs" ? b : 0, s.kind === "bfc" ? b : 0, true);
         }
         return 0;
       case "rbm": {
@@ -432,8 +437,8 @@ export class Enc28j60 {
   }
 
   /** A host write (WCR, or BFS/BFC with the bits they set/clear). */
-  private writeReg(bank: number, addr: number, v: number, setMask = 0xff, clrMask = 0xff): void {
-    this.settle();
+  private writeReg(bank: number, addr: number, v: number, setMask = 0xff, clrMask = 0xff, settled = false): void {
+    if (!settled) this.settle();
     v &= 0xff;
     if (addr >= 0x1b) { this.writeCommon(addr, v, setMask, clrMask); return; }
     if (!IMPLEMENTED[bank].has(addr)) return;
