@@ -179,6 +179,15 @@ export class Enc28j60 {
   private selected = false;
   private spi: SpiState = { kind: "opcode" };
   private spiDebtMs = 0;
+  /**
+   * The clock's time for the transfer in progress, undefined between
+   * transfers: one SPI transfer happens at one instant of model time. Under
+   * RealClock the clock moves while the model works, and a read-modify-write
+   * (BFS/BFC) that caught up with it before its read and again before its
+   * write could see a transmission end in between and write the old ECON1
+   * back, raising TXRTS again: the frame sent twice.
+   */
+  private transferAt: number | undefined = undefined;
   private readyAt = 0;
   private linkState: boolean;
   private llstat = false;
@@ -212,7 +221,7 @@ export class Enc28j60 {
   // ---- time ---------------------------------------------------------------
 
   /** Model time: the clock plus SPI time the board has not yet taken. */
-  now(): number { return this.clock.now() + this.spiDebtMs; }
+  now(): number { return (this.transferAt ?? this.clock.now()) + this.spiDebtMs; }
 
   /** SPI time accumulated since the last call; a board advances its clock by it. */
   takeSpiTime(): number {
@@ -276,9 +285,14 @@ export class Enc28j60 {
     this.spiTimeMs += dt;
     this.counters.spiBytes += bytes.length;
     if (!this.selected) { bytes.fill(0xff); return; } // SO is high-impedance
-    for (let i = 0; i < bytes.length; i++) {
-      const out = this.faults.miso !== null ? this.faults.miso : this.clockByte(bytes[i]);
-      bytes[i] = out & 0xff;
+    this.transferAt = this.clock.now();
+    try {
+      for (let i = 0; i < bytes.length; i++) {
+        const out = this.faults.miso !== null ? this.faults.miso : this.clockByte(bytes[i]);
+        bytes[i] = out & 0xff;
+      }
+    } finally {
+      this.transferAt = undefined;
     }
   }
 
@@ -330,14 +344,9 @@ export class Enc28j60 {
             this.counters.bitOpOnMacMii++;
             return 0;
           }
-          // Read-modify-write on the current value, not a stale one: catch
-          // up once, then read and write with no catch-up in between. Under
-          // a RealClock time moves between two catch-ups; one that finished
-          // a transmission would clear TXRTS after `cur` was read, and
-          // writing `cur` back would raise it again: the frame sent twice.
-          this.settle();
+          this.settle(); // read-modify-write on the current value, not a stale one
           const cur = this.rawEth(s.bank, s.addr);
-          this.writeReg(s.bank, s.addr, s.kind === "bfs" ? cur | b : cur & ~b, s.kind === "bfs" ? b : 0, s.kind === "bfc" ? b : 0, true);
+          this.writeReg(s.bank, s.addr, s.kind === "bfs" ? cur | b : cur & ~b, s.kind === "bfs" ? b : 0, s.kind === "bfc" ? b : 0);
         }
         return 0;
       case "rbm": {
@@ -437,8 +446,8 @@ export class Enc28j60 {
   }
 
   /** A host write (WCR, or BFS/BFC with the bits they set/clear). */
-  private writeReg(bank: number, addr: number, v: number, setMask = 0xff, clrMask = 0xff, settled = false): void {
-    if (!settled) this.settle();
+  private writeReg(bank: number, addr: number, v: number, setMask = 0xff, clrMask = 0xff): void {
+    this.settle();
     v &= 0xff;
     if (addr >= 0x1b) { this.writeCommon(addr, v, setMask, clrMask); return; }
     if (!IMPLEMENTED[bank].has(addr)) return;
