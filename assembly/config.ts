@@ -66,6 +66,15 @@
 // @ts-ignore: decorator
 @inline export const DNS: i32 = isDefined(EMBER_DNS) ? EMBER_DNS : 1;
 
+/** Congestion control (RFC 5681, RFC 9438) in the sender: 1 yes, 0 no (the peer's window alone bounds the flight). */
+// 0 is for measuring the stack against one that runs without it (smoltcp's
+// default, NoControl; `npm run bench:netsim` prints both) and for a
+// point-to-point link that carries nothing else. RFC 5681 §3 makes the
+// algorithms a MUST for a TCP on a shared network, so never ship a 0 build
+// to one. cwnd is still kept and reported (tcp_status); it is not applied.
+// @ts-ignore: decorator
+@inline export const CONGESTION_CONTROL: i32 = isDefined(EMBER_CONGESTION_CONTROL) ? EMBER_CONGESTION_CONTROL : 1;
+
 /** UDP sockets the application can bind (DHCP and DNS have their own besides). */
 // @ts-ignore: decorator
 @inline export const UDP_SOCKETS: i32 = isDefined(EMBER_UDP_SOCKETS) ? EMBER_UDP_SOCKETS : 4;

@@ -12,11 +12,18 @@
  * otherwise). Throughput = bytes / seconds from t = 0, so ARP and the
  * handshake are included, as in smoltcp's test.
  *
+ * smoltcp's figures were made without congestion control (its default
+ * controller, NoControl), so the table runs twice: the default build, and
+ * a build with EMBER_CONGESTION_CONTROL=0 that, like smoltcp there, is
+ * bounded by the peer's window alone (docs/TCP.md "Without congestion
+ * control").
+ *
  * Then the 10BASE-T board-to-board goodput (two boards with the ENC28J60
  * model, bench/boards.ts). Prints figures; asserts nothing.
  *
  * Options: --bytes N (default 10485760), --buffers 1024,2048,...,
- * --losses 0,0.01,..., --seed N, --no-boards.
+ * --losses 0,0.01,..., --seed N, --no-boards, --default-only (skip the
+ * table without congestion control).
  */
 import { pathToFileURL } from "node:url";
 import { compileAssemblyScript } from "../host-sim/asc.js";
@@ -179,10 +186,10 @@ export async function netsimModule(buffer: number, extra: string[] = []): Promis
   return new WebAssembly.Module(wasm);
 }
 
-interface Options { bytes: number; buffers: number[]; losses: number[]; seed: number; boards: boolean; }
+interface Options { bytes: number; buffers: number[]; losses: number[]; seed: number; boards: boolean; noControl: boolean; }
 
 function usage(msg: string): never {
-  console.error(`bench:netsim: ${msg} (options: --bytes N, --buffers a,b,..., --losses x,y,..., --seed N, --no-boards)`);
+  console.error(`bench:netsim: ${msg} (options: --bytes N, --buffers a,b,..., --losses x,y,..., --seed N, --no-boards, --default-only)`);
   process.exit(2);
 }
 
@@ -193,10 +200,11 @@ function parseList(v: string | undefined, name: string, ok: (x: number) => boole
 }
 
 export function parseOptions(argv: string[]): Options {
-  const o: Options = { bytes: 10 * 1024 * 1024, buffers: BUFFERS, losses: LOSSES, seed: 0, boards: true };
+  const o: Options = { bytes: 10 * 1024 * 1024, buffers: BUFFERS, losses: LOSSES, seed: 0, boards: true, noControl: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--no-boards") o.boards = false;
+    else if (a === "--default-only") o.noControl = false;
     else if (a === "--bytes") o.bytes = parseList(argv[++i], "--bytes", (x) => Number.isInteger(x) && x > 0 && x <= 2 ** 30)[0];
     else if (a === "--seed") o.seed = parseList(argv[++i], "--seed", (x) => Number.isInteger(x) && x >= 0)[0];
     else if (a === "--buffers") o.buffers = parseList(argv[++i], "--buffers", (x) => BUFFERS.includes(x));
@@ -214,25 +222,43 @@ function printTable(title: string, losses: number[], rows: Map<number, number[]>
   for (const [buf, vs] of rows) console.log(String(buf).padStart(14) + vs.map((v) => cell(v).padStart(9)).join(""));
 }
 
-/** Run the table and print ours, smoltcp's and the ratios with their geometric mean. */
-export async function benchNetsim(o: Options): Promise<void> {
-  section(`netsim: ${o.bytes} bytes, RTT ${2 * LATENCY_MS} ms, loss per frame both ways (smoltcp tests/netsim.rs)`);
-  const ours = new Map<number, number[]>(), theirs = new Map<number, number[]>(), ratio = new Map<number, number[]>();
+/** Our bytes/s per buffer and loss, for the module built with `extra` asc arguments. */
+async function ourTable(o: Options, extra: string[]): Promise<Map<number, number[]>> {
+  const rows = new Map<number, number[]>();
   for (const buf of o.buffers) {
-    const mod = await netsimModule(buf);
-    const row = o.losses.map((loss) => runNetsim({ module: mod, loss, bytes: o.bytes, seed: o.seed }).bytesPerSecond);
-    ours.set(buf, row);
-    const ref = o.losses.map((loss) => SMOLTCP[buf][LOSSES.indexOf(loss)] ?? NaN);
-    theirs.set(buf, ref);
-    ratio.set(buf, row.map((v, i) => v / ref[i]));
+    const mod = await netsimModule(buf, extra);
+    rows.set(buf, o.losses.map((loss) => runNetsim({ module: mod, loss, bytes: o.bytes, seed: o.seed }).bytesPerSecond));
   }
-  printTable("embertcp, bytes/s", o.losses, ours, (v) => fmt(v, 9));
-  printTable("smoltcp (tests/snapshots/netsim__netsim.snap), bytes/s", o.losses, theirs, (v) => (Number.isNaN(v) ? "-" : fmt(v, 9)));
-  printTable("embertcp / smoltcp", o.losses, ratio, (v) => (Number.isNaN(v) ? "-" : v.toFixed(2)));
+  return rows;
+}
+
+/** Print our table and its ratios to smoltcp's, with their geometric mean and the cells below. */
+function printAgainstSmoltcp(title: string, o: Options, ours: Map<number, number[]>): void {
+  const ratio = new Map<number, number[]>();
+  for (const [buf, row] of ours) ratio.set(buf, row.map((v, i) => v / (SMOLTCP[buf][LOSSES.indexOf(o.losses[i])] ?? NaN)));
+  printTable(`${title}, bytes/s`, o.losses, ours, (v) => fmt(v, 9));
+  printTable(`${title} / smoltcp`, o.losses, ratio, (v) => (Number.isNaN(v) ? "-" : v.toFixed(2)));
   const rs = [...ratio.values()].flat().filter((v) => !Number.isNaN(v));
   const gm = Math.exp(rs.reduce((a, v) => a + Math.log(v), 0) / rs.length);
-  console.log(`\ngeometric mean of embertcp / smoltcp over ${rs.length} cells: ${gm.toFixed(3)}`);
-  console.log(`cells below smoltcp: ${rs.filter((v) => v < 1).length}`);
+  console.log(`\ngeometric mean of ${title} / smoltcp over ${rs.length} cells: ${gm.toFixed(3)}`);
+  const below = [...ratio].flatMap(([buf, row]) => row.flatMap((v, i) => (v < 1 ? [`${buf} at ${o.losses[i]}: ${v.toFixed(3)}`] : [])));
+  console.log(`cells below smoltcp: ${below.length}${below.length ? ` (${below.join(", ")})` : ""}`);
+}
+
+/**
+ * Run the table and print smoltcp's, ours (the default build) and ours
+ * built without congestion control (EMBER_CONGESTION_CONTROL=0), the way
+ * smoltcp's published figures were made: its netsim test builds with the
+ * default features, whose congestion controller is NoControl.
+ */
+export async function benchNetsim(o: Options): Promise<void> {
+  section(`netsim: ${o.bytes} bytes, RTT ${2 * LATENCY_MS} ms, loss per frame both ways (smoltcp tests/netsim.rs)`);
+  const theirs = new Map(o.buffers.map((buf) => [buf, o.losses.map((loss) => SMOLTCP[buf][LOSSES.indexOf(loss)] ?? NaN)]));
+  printTable("smoltcp (tests/snapshots/netsim__netsim.snap, no congestion control), bytes/s", o.losses, theirs, (v) => (Number.isNaN(v) ? "-" : fmt(v, 9)));
+  printAgainstSmoltcp("embertcp", o, await ourTable(o, []));
+  if (!o.noControl) return;
+  console.log("\nThe same, both stacks without congestion control (embertcp built with EMBER_CONGESTION_CONTROL=0):");
+  printAgainstSmoltcp("embertcp without congestion control", o, await ourTable(o, ["--use", "EMBER_CONGESTION_CONTROL=0"]));
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

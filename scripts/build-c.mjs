@@ -45,6 +45,9 @@ function knownLimits() {
 /** The switches that leave a part out (EMBER_UDP=0, ...): 0 or 1, where a limit must be positive. */
 const PART_SWITCHES = new Set(Object.keys(PART_EXPORTS).map((part) => `EMBER_${part}`));
 
+/** The switches that turn a behaviour off (assembly/config.ts CONGESTION_CONTROL): 0 or 1 too. */
+const MODE_SWITCHES = new Set(["EMBER_CONGESTION_CONTROL"]);
+
 /** EMBER_* variables of `env` as { EMBER_X: n }; an unknown name or a bad value fails. */
 export function limitsFromEnv(env = process.env) {
   const known = knownLimits();
@@ -55,6 +58,8 @@ export function limitsFromEnv(env = process.env) {
     const value = String(v).trim();
     if (PART_SWITCHES.has(k)) {
       if (value !== "0" && value !== "1") fail(`build:c: ${k}=${v} must be 0 (leave the part out) or 1`);
+    } else if (MODE_SWITCHES.has(k)) {
+      if (value !== "0" && value !== "1") fail(`build:c: ${k}=${v} must be 0 (off) or 1`);
     } else if (!/^[1-9]\d*$/.test(value)) fail(`build:c: ${k}=${v} is not a positive integer`);
     use[k] = Number(value);
   }

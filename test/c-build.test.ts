@@ -26,6 +26,7 @@ describe("build:c refuses bad EMBER_* values with one line and status 2", () => 
     [{ EMBER_TCP_RX_BUF: "4k" }, "build:c: EMBER_TCP_RX_BUF=4k is not a positive integer"],
     [{ EMBER_UDP: "2" }, "build:c: EMBER_UDP=2 must be 0 (leave the part out) or 1"],
     [{ EMBER_DNS: "off" }, "build:c: EMBER_DNS=off must be 0 (leave the part out) or 1"],
+    [{ EMBER_CONGESTION_CONTROL: "2" }, "build:c: EMBER_CONGESTION_CONTROL=2 must be 0 (off) or 1"],
   ])("%o", (env, line) => {
     const r = buildC(env, buildPath("c-refused"));
     expect(r.status).toBe(2);

@@ -9,7 +9,7 @@
 // segment is cut again at SND.UNA (fast retransmit), and the bytes are read
 // from the ring again.
 
-import { TCP_RX_BUF, TCP_TX_HOLD } from "../config";
+import { CONGESTION_CONTROL, TCP_RX_BUF, TCP_TX_HOLD } from "../config";
 import { Stat, count } from "../stats";
 import { ourIp } from "../netif";
 import { nowMs } from "../time";
@@ -185,7 +185,7 @@ function sendQueued(t: Tcb, writing: bool): void {
     if (unsent <= 0 && !finDue) break;
     // From here on unsent >= 0: data waits, or the FIN is due.
     const flight = <i32>(t.sndNxt - t.sndUna);
-    const wnd = min<i32>(<i32>t.sndWnd, <i32>t.cwnd);
+    const wnd = CONGESTION_CONTROL != 0 ? min<i32>(<i32>t.sndWnd, <i32>t.cwnd) : <i32>t.sndWnd;
     const usable = wnd > flight ? wnd - flight : 0;
     const mss = <i32>t.sndMss;
     let len = min<i32>(unsent, min<i32>(mss, usable));

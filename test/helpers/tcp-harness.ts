@@ -67,6 +67,8 @@ export interface Reply extends SegmentFrame { at: number }
 
 export interface BoardOptions {
   seed?: number;
+  /** The compiled module (default build/embertcp.wasm), for tests of another build. */
+  module?: WebAssembly.Module;
   /** net_config settings applied right after net_init. */
   config?: Partial<Record<ConfigName, number>>;
   /** Teach the board the peer's MAC before the test starts (default true). */
@@ -98,7 +100,7 @@ export class Board {
   sink: ((f: SentFrame) => void) | null = null;
 
   constructor(o: BoardOptions = {}) {
-    this.stack = new Stack({ seed: o.seed ?? 1 });
+    this.stack = new Stack({ seed: o.seed ?? 1, module: o.module });
     this.now = o.startMs ?? 1000;
     this.mac = o.mac ?? BOARD_MAC;
     this.ip = o.ip ?? BOARD_IP;
