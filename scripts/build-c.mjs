@@ -42,11 +42,14 @@ function knownLimits() {
   return new Set([...src.matchAll(/isDefined\((EMBER_\w+)\)/g)].map((m) => m[1]));
 }
 
-/** The switches that leave a part out (EMBER_UDP=0, ...): 0 or 1, where a limit must be positive. */
-const PART_SWITCHES = new Set(Object.keys(PART_EXPORTS).map((part) => `EMBER_${part}`));
-
-/** The switches that turn a behaviour off (assembly/config.ts CONGESTION_CONTROL): 0 or 1 too. */
-const MODE_SWITCHES = new Set(["EMBER_CONGESTION_CONTROL"]);
+/**
+ * The switches, 0 or 1 where a limit must be positive, with what 0 does:
+ * leave a part out (EMBER_UDP=0, ...) or turn a behaviour off.
+ */
+const SWITCHES = new Map([
+  ...Object.keys(PART_EXPORTS).map((part) => [`EMBER_${part}`, "leave the part out"]),
+  ["EMBER_CONGESTION_CONTROL", "off"],
+]);
 
 /** EMBER_* variables of `env` as { EMBER_X: n }; an unknown name or a bad value fails. */
 export function limitsFromEnv(env = process.env) {
@@ -56,10 +59,8 @@ export function limitsFromEnv(env = process.env) {
     if (!k.startsWith("EMBER_")) continue;
     if (!known.has(k)) fail(`build:c: unknown limit ${k}; assembly/config.ts has ${[...known].join(", ")}`);
     const value = String(v).trim();
-    if (PART_SWITCHES.has(k)) {
-      if (value !== "0" && value !== "1") fail(`build:c: ${k}=${v} must be 0 (leave the part out) or 1`);
-    } else if (MODE_SWITCHES.has(k)) {
-      if (value !== "0" && value !== "1") fail(`build:c: ${k}=${v} must be 0 (off) or 1`);
+    if (SWITCHES.has(k)) {
+      if (value !== "0" && value !== "1") fail(`build:c: ${k}=${v} must be 0 (${SWITCHES.get(k)}) or 1`);
     } else if (!/^[1-9]\d*$/.test(value)) fail(`build:c: ${k}=${v} is not a positive integer`);
     use[k] = Number(value);
   }
