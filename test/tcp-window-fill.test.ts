@@ -8,22 +8,18 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  BOARD_WINDOW, type Conn, activeEstablished, advance, established, expectNothing, expectReplies, send, takeReplies,
+  BOARD_WINDOW, activeEstablished, advance, established, expectNothing, expectReplies, send, takeReplies,
 } from "./helpers/tcp-harness.js";
 import { PSH, concat, pattern, seqAdd } from "./helpers/tcp-packets.js";
 
 const MSS = 1460;
 
-/** The board's application writes `data` in ring-sized pieces of at most 1536 bytes (net_scratch_size). */
-function appWrites(c: Conn, data: Uint8Array): void {
-  for (let o = 0; o < data.length; o += 1536) expect(c.appSends(data.subarray(o, Math.min(o + 1536, data.length)))).toBe(Math.min(1536, data.length - o));
-}
 
 describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)", () => {
   test("ESTABLISHED: the app fills the 4 KiB send ring → 1460, 1460 and the 1176-byte tail at the ring's edge go out at once (no short segment is unacknowledged)", () => {
     const { b, c } = activeEstablished();
     const data = pattern(4096, 1);
-    appWrites(c, data);
+    c.appWrites(data);
     expectReplies(b, [
       c.reply({ payload: data.subarray(0, MSS) }),
       c.reply({ seq: seqAdd(c.sndNxt, MSS), payload: data.subarray(MSS, 2 * MSS) }),
@@ -34,7 +30,7 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
   test("ESTABLISHED: a short tail held while the app writes goes out with the next ACK although a full segment is still unacknowledged", () => {
     const { b, c } = activeEstablished();
     const data = pattern(3072, 2);
-    appWrites(c, data);
+    c.appWrites(data);
     // Two writes of 1536: two full segments; the 152-byte tail waits (the ring has room, more may come).
     expectReplies(b, [
       c.reply({ payload: data.subarray(0, MSS) }),
@@ -49,7 +45,7 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
   test("ESTABLISHED: while a short segment is unacknowledged the next short tail waits for its ACK, then goes", () => {
     const { b, c } = activeEstablished();
     const data = pattern(4096, 3);
-    appWrites(c, data);
+    c.appWrites(data);
     expect(expectReplies(b, [
       c.reply({ payload: data.subarray(0, MSS) }),
       c.reply({ seq: seqAdd(c.sndNxt, MSS), payload: data.subarray(MSS, 2 * MSS) }),
@@ -60,7 +56,7 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
     send(b, c.seg());
     expectNothing(b);
     const more = pattern(2920, 4);
-    appWrites(c, more);
+    c.appWrites(more);
     // The ring is full again: two full segments go (full segments never wait).
     expectReplies(b, [
       c.reply({ seq: seqAdd(c.sndNxt, 1176), payload: more.subarray(0, MSS) }),
@@ -86,7 +82,7 @@ describe("ESTABLISHED: Nagle in Minshall's variant (RFC 896, RFC 9293 §3.7.4)",
     expect(c.appSends(data.subarray(0, 1000))).toBe(1000);
     expectReplies(b, [c.reply({ flags: PSH | 0x10, payload: data.subarray(0, 1000) })]);
     // The rest fills the ring: two full segments and a 176-byte tail, while the 1000 bytes are unacknowledged.
-    appWrites(c, data.subarray(1000));
+    c.appWrites(data.subarray(1000));
     expectReplies(b, [
       c.reply({ seq: seqAdd(c.sndNxt, 1000), payload: data.subarray(1000, 1000 + MSS) }),
       c.reply({ seq: seqAdd(c.sndNxt, 1000 + MSS), payload: data.subarray(1000 + MSS, 1000 + 2 * MSS) }),
@@ -203,7 +199,7 @@ describe("ESTABLISHED: loss recovery keeps the pipe full (RFC 3042, RFC 6582)", 
   function flight() {
     const { b, c } = activeEstablished({ peerMss: M });
     const data = pattern(4096, 7);
-    appWrites(c, data);
+    c.appWrites(data);
     const at = (k: number) => seqAdd(c.sndNxt, k * M);
     const seg = (k: number, over = {}) => c.reply({ seq: at(k), payload: data.subarray(k * M, (k + 1) * M), ...over });
     expectReplies(b, [seg(0), seg(1), seg(2), seg(3)]);

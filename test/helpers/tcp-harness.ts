@@ -442,6 +442,14 @@ export class Conn {
     return this.b.stack.send(this.handle, data);
   }
 
+  /** Board application writes all of `data` in pieces of at most 1536 bytes (net_scratch_size), each taken whole. */
+  appWrites(data: Uint8Array): void {
+    for (let o = 0; o < data.length; o += 1536) {
+      const piece = data.subarray(o, Math.min(o + 1536, data.length));
+      expect(this.appSends(piece)).toBe(piece.length);
+    }
+  }
+
   /** Read everything the board application can read now (up to `max`). */
   appReads(max = 65536): Uint8Array {
     const parts: Uint8Array[] = [];
